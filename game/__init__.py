@@ -1,0 +1,1 @@
+"""Zero to Millions: a terminal game about scaling web systems."""
