@@ -1,0 +1,1 @@
+"""The simulation: pure Python, no I/O, no clock, no global state."""
