@@ -1,0 +1,142 @@
+"""Every tunable number of the simulation, in one place.
+
+The codex, the README and the UI read their figures from here, so what the game says can never
+drift from what it simulates. Game time is compressed (one tick = one simulated second, failures
+come every few minutes instead of every few months) but the ratios follow real systems: bigger
+machines cost proportionally more and give less than proportionally more throughput, managed
+databases cost about 1.8x a server of the same size and cache nodes about 1.6x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+SIZES: tuple[str, ...] = ("S", "M", "L", "XL")
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    """One machine size of a component kind."""
+
+    capacity: float  # requests (or query units) per second one server completes
+    cost: float  # money per tick while the server exists
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A component kind: what it costs, how long it boots and how often it fails."""
+
+    id: str
+    title: str
+    sizes: Mapping[str, Size]
+    boot_ticks: int  # from being added (or resized) until it takes traffic
+    mtbf_ticks: float  # mean ticks between random failures
+    repair_ticks: int  # a failed component is replaced and back after this long
+    limit: int  # most of this kind in one site
+    # cache memory per size, in cached keys
+    items: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _sizes(capacities: tuple[float, ...], costs: tuple[float, ...]) -> Mapping[str, Size]:
+    return MappingProxyType(
+        {name: Size(capacity, cost) for name, capacity, cost in zip(SIZES, capacities, costs)}
+    )
+
+
+# Capacity rises about 1.75x for each doubling of price, so scaling up gets dearer per request,
+# and XL is the ceiling: there is nothing bigger to buy.
+_WEB = _sizes((100.0, 175.0, 305.0, 530.0), (1.0, 2.0, 4.0, 8.0))
+_DB = _sizes((150.0, 260.0, 450.0, 790.0), (1.8, 3.6, 7.2, 14.4))
+
+KINDS: Mapping[str, Kind] = MappingProxyType(
+    {
+        "box": Kind("box", "Single box (web + database)", _WEB, 30, 2400.0, 90, 1),
+        "web": Kind("web", "Web server", _WEB, 30, 2400.0, 60, 1000),
+        "balancer": Kind("balancer", "Load balancer", _sizes((1e12,), (0.5,)), 10, 20000.0, 30, 1),
+        "primary": Kind("primary", "Database primary", _DB, 60, 3600.0, 180, 1),
+        "replica": Kind("replica", "Read replica", _DB, 60, 3600.0, 120, 15),
+        "cache": Kind(
+            "cache",
+            "Cache node",
+            _sizes((20000.0, 20000.0, 20000.0), (1.6, 3.2, 6.4)),
+            15,
+            3000.0,
+            45,
+            32,
+            items=MappingProxyType({"S": 20_000, "M": 50_000, "L": 120_000}),
+        ),
+        "cdn": Kind("cdn", "Content delivery network", _sizes((1e12,), (0.5,)), 20, 1e9, 0, 1),
+    }
+)
+
+# Store engines. A key-value store answers plain key lookups faster and splits its keys over
+# every data node, so reads and writes scale out; it cannot answer requests that need joins.
+STORES: tuple[str, ...] = ("relational", "keyvalue")
+KEYVALUE_SPEEDUP = 3.0  # a key-value node serves this many times the lookups of the same size
+STORE_SWITCH_TICKS = 60  # changing the store engine migrates the data: the data tier is down
+
+# Work one request puts on the data tier, in query units (a simple indexed read is 1).
+READ_UNITS = 1.0
+WRITE_UNITS = 2.0
+JOIN_UNITS = 4.0
+
+# Relational replication.
+REPLICA_APPLY_SHARE = 1.0  # a replica applies writes as fast as a primary of its size takes them
+REPLICATION_DELAY_S = 0.2  # ship-and-apply delay of one write when replicas keep up
+FAILOVER_TICKS = 30  # a dead primary: detect, promote the freshest replica, reconnect
+PROMOTE_TICKS = 10  # a player-ordered promotion skips the detection
+REBUILD_TICKS = 240  # no replica to promote: restore the primary from a backup
+
+# The balancer notices a dead web server after this many ticks; until then its share fails.
+HEALTH_CHECK_TICKS = 2
+BALANCER_ALGORITHMS: tuple[str, ...] = ("round_robin", "least_connections")
+BALANCER_COST_PER_MILLION = 0.8  # money per million requests through the balancer
+
+# Caches.
+EVICTIONS: tuple[str, ...] = ("lru", "lfu", "fifo")
+DEFAULT_TTL_S = 300.0
+MAX_TTL_S = 86_400.0
+INVALIDATION_RACE_S = 0.05  # a read racing an invalidating write can refill the old value
+
+# CDN: static assets are few and hot, so the edge answers almost all of them.
+CDN_HIT_RATIO = 0.95
+CDN_COST_PER_MILLION = 20.0  # money per million requests served at the edge
+CDN_EDGE_SERVICE_S = 0.002
+
+# Network, in seconds.
+HOP_S = 0.0005  # one round trip inside the data centre
+DEFAULT_ORIGIN_RTT_S = 0.060  # user to the site's data centre and back
+DEFAULT_EDGE_RTT_S = 0.015  # user to the nearest CDN edge and back
+
+# Queues: nobody waits in a queue longer than this; the request fails as a timeout.
+DEFAULT_TIMEOUT_S = 2.0
+
+# Bounds that keep a scenario's run small and finite.
+MAX_TICKS = 86_400
+MAX_RPS = 1e9
+MAX_KEYS = 10**10
+
+# Why a request fails: the reason ids used in reports, with the words a player reads.
+FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        "no_healthy_server": "no healthy web server to send it to",
+        "server_down": "sent to a web server that had just died",
+        "balancer_down": "the load balancer was down",
+        "timeout_web": "timed out waiting in the web tier",
+        "timeout_box": "timed out waiting on the single box",
+        "timeout_cache": "timed out waiting in the cache tier",
+        "timeout_primary": "timed out waiting on the database primary",
+        "timeout_replicas": "timed out waiting on the read replicas",
+        "timeout_keyvalue": "timed out waiting on the key-value store",
+        "primary_down": "the database primary was down",
+        "store_down": "the data store was down",
+        "store_cannot_join": "the key-value store cannot answer a join",
+    }
+)
+
+
+def kind(kind_id: str) -> Kind:
+    """The catalog entry of a component kind (KeyError for an unknown one)."""
+    return KINDS[kind_id]

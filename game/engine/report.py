@@ -1,0 +1,103 @@
+"""What a run tells the world: a report per tick and one for the whole run.
+
+Request counts are fluid (a tier serves 123.4 requests in a tick when that is its rate), so
+counts are floats. Latencies are seconds inside the engine and milliseconds in reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from game.engine.latency import Dist, LatencyHistogram
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something a player should hear about: a boot, a failure, a promotion, a refusal."""
+
+    tick: int
+    kind: str  # booted, failed, repaired, promoted, failover, refused, done
+    component: str
+    text: str
+
+
+@dataclass(slots=True)
+class TierReport:
+    """One tier at one tick."""
+
+    name: str  # the tier's role: web, cache, primary, replicas, keyvalue, box
+    kind: str  # the component kind that makes it up
+    servers: int  # healthy servers taking traffic
+    capacity_rps: float  # what one server completes per second (mean over sizes)
+    offered: float  # requests that reached the tier this tick
+    served: float
+    dropped: float  # timed out in its queue this tick
+    queued: float  # carried to the next tick
+    utilization: float  # offered work / capacity, 0 when there is no capacity
+    dist: Dist | None  # response time of a request it served this tick
+
+    def percentile_ms(self, q: float) -> float | None:
+        return None if self.dist is None else 1000.0 * self.dist.percentile(q)
+
+
+@dataclass(slots=True)
+class TickReport:
+    tick: int
+    rps: float  # offered request rate this tick
+    offered: float
+    served: float
+    failed: dict[str, float]  # reason id -> requests
+    queued: float  # all requests waiting in some queue at the end of the tick
+    cost: float  # spend this tick
+    stale_reads: float
+    lost_writes: float
+    cache_hit_ratio: float | None  # None without a cache tier
+    replica_lag_s: float | None  # None without replicas
+    tiers: list[TierReport]
+    events: list[Event]
+    latency: LatencyHistogram  # this tick's served requests
+
+    @property
+    def failed_total(self) -> float:
+        return sum(self.failed.values())
+
+    def percentile_ms(self, q: float) -> float | None:
+        value = self.latency.percentile(q)
+        return None if value is None else 1000.0 * value
+
+
+@dataclass(slots=True)
+class Totals:
+    """The whole run so far."""
+
+    offered: float = 0.0
+    served: float = 0.0
+    failed: dict[str, float] = field(default_factory=dict)
+    cost: float = 0.0
+    stale_reads: float = 0.0
+    lost_writes: float = 0.0
+    latency: LatencyHistogram = field(default_factory=LatencyHistogram)
+
+    @property
+    def failed_total(self) -> float:
+        return sum(self.failed.values())
+
+    @property
+    def availability(self) -> float:
+        """Share of finished requests that were served (1.0 before any finished)."""
+        done = self.served + self.failed_total
+        return self.served / done if done > 0 else 1.0
+
+    def percentile_ms(self, q: float) -> float | None:
+        value = self.latency.percentile(q)
+        return None if value is None else 1000.0 * value
+
+    def add(self, report: TickReport) -> None:
+        self.offered += report.offered
+        self.served += report.served
+        for reason, count in report.failed.items():
+            self.failed[reason] = self.failed.get(reason, 0.0) + count
+        self.cost += report.cost
+        self.stale_reads += report.stale_reads
+        self.lost_writes += report.lost_writes
+        self.latency.merge(report.latency)

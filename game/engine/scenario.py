@@ -1,0 +1,108 @@
+"""A scenario: everything the engine needs to run a level, as plain immutable data.
+
+Level files (game.content) are validated and turned into a Scenario; the engine never reads a
+file. A run is a function of (scenario, seed, actions) and nothing else.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from game.engine import catalog
+from game.engine.scoring import Objectives, default_objectives
+from game.engine.traffic import Traffic
+
+# Everything a player can do, as the names a level unlocks.
+ADDABLE = ("web", "balancer", "primary", "replica", "cache", "cdn")
+VERBS = ("add", "remove", "resize", "configure", "promote")
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One component of the starting build. An empty id gets the next free one of its kind."""
+
+    kind: str
+    size: str = "S"
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in catalog.KINDS:
+            raise ValueError(f"unknown component kind {self.kind!r}")
+        if self.size not in catalog.KINDS[self.kind].sizes:
+            sizes = ", ".join(catalog.KINDS[self.kind].sizes)
+            raise ValueError(f"{self.kind} has no size {self.size!r} (sizes: {sizes})")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Tier settings a player can configure."""
+
+    balancer: str = "round_robin"
+    eviction: str = "lru"
+    ttl_s: float = catalog.DEFAULT_TTL_S
+    invalidate_on_write: bool = True
+    store: str = "relational"
+
+    def __post_init__(self) -> None:
+        if self.balancer not in catalog.BALANCER_ALGORITHMS:
+            raise ValueError(f"balancer must be one of {catalog.BALANCER_ALGORITHMS}")
+        if self.eviction not in catalog.EVICTIONS:
+            raise ValueError(f"eviction must be one of {catalog.EVICTIONS}")
+        if not 0 < self.ttl_s <= catalog.MAX_TTL_S:
+            raise ValueError(f"ttl must be between 0 and {catalog.MAX_TTL_S:g} seconds")
+        if self.store not in catalog.STORES:
+            raise ValueError(f"store must be one of {catalog.STORES}")
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A scheduled failure: component `target` dies at `tick` (and is repaired as usual)."""
+
+    tick: int
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class RandomFailures:
+    """Random failures drawn from per-component seeded streams; `mtbf_scale` stretches MTBFs."""
+
+    enabled: bool = False
+    mtbf_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.mtbf_scale) and self.mtbf_scale > 0):
+            raise ValueError("mtbf_scale must be a positive number")
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    id: str
+    title: str
+    duration: int
+    seed: int = 0
+    budget: float | None = None  # most a site may cost per tick; None is no limit
+    start: tuple[Component, ...] = (Component("box"),)
+    settings: Settings = field(default_factory=Settings)
+    unlocked: frozenset[str] | None = None  # None unlocks everything
+    traffic: Traffic = field(default_factory=Traffic)
+    incidents: tuple[Incident, ...] = ()
+    failures: RandomFailures = field(default_factory=RandomFailures)
+    objectives: Objectives = field(default_factory=default_objectives)
+    timeout_s: float = catalog.DEFAULT_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.duration <= catalog.MAX_TICKS:
+            raise ValueError(f"duration must be between 1 and {catalog.MAX_TICKS} ticks")
+        if not (math.isfinite(self.timeout_s) and 0 < self.timeout_s <= 60):
+            raise ValueError("timeout must be between 0 and 60 seconds")
+        if self.budget is not None and not (math.isfinite(self.budget) and self.budget > 0):
+            raise ValueError("budget must be a positive number per tick")
+        if self.unlocked is not None:
+            unknown = self.unlocked - set(ADDABLE) - set(VERBS)
+            if unknown:
+                raise ValueError(f"cannot unlock {sorted(unknown)}: not a component or action")
+
+    def allows(self, name: str) -> bool:
+        """Whether this level lets the player use an action or component kind."""
+        return self.unlocked is None or name in self.unlocked

@@ -1,0 +1,216 @@
+"""The components of a site and their lives: booting, healthy, failed, repaired.
+
+Every component draws its failures from its own seeded stream (seed, component id), so adding a
+server never changes when another one fails. Lifetimes are drawn by inversion when a component
+becomes healthy, and kept in an event queue, so a tick costs nothing for the components that
+did not change.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from game.engine import catalog
+
+BOOTING, HEALTHY, FAILED = "booting", "healthy", "failed"
+WEB_KINDS = ("box", "web")
+DATA_KINDS = ("primary", "replica")
+ID_PREFIX: Mapping[str, str] = MappingProxyType(
+    {
+        "box": "box",
+        "web": "web",
+        "balancer": "lb",
+        "primary": "db",
+        "replica": "replica",
+        "cache": "cache",
+        "cdn": "cdn",
+    }
+)
+
+
+@dataclass(slots=True)
+class Node:
+    id: str
+    kind: str
+    size: str
+    order: int  # creation order: DNS without a balancer points at the oldest web server
+    stream: random.Random
+    state: str = BOOTING
+    since: int = 0  # tick the current state began
+    until: int = 0  # tick a boot or repair ends
+    epoch: int = 0  # bumped on every change; scheduled events of an older epoch are void
+    warm_requests: float = 0.0  # cache: reads it has seen since it last started empty
+
+    @property
+    def spec(self) -> catalog.Size:
+        return catalog.KINDS[self.kind].sizes[self.size]
+
+
+@dataclass(order=True, slots=True)
+class _Due:
+    tick: int
+    seq: int
+    what: str = field(compare=False)  # "ready" or "fail"
+    node: str = field(compare=False)
+    epoch: int = field(compare=False)
+
+
+class Topology:
+    """The site's components, their states and the timetable of their next changes."""
+
+    def __init__(self, seed: int, mtbf_scale: float | None) -> None:
+        self.seed = seed
+        self.mtbf_scale = mtbf_scale  # None: no random failures
+        self.nodes: dict[str, Node] = {}
+        self._due: list[_Due] = []
+        self._seq = 0
+        self._next_number: dict[str, int] = {}
+        self._order = 0
+        self._layout: dict[tuple[str, ...], tuple[Node, ...]] = {}  # of_kind answers until a change
+        self.healthy_sizes: dict[tuple[str, str], int] = {}  # (kind, size) -> healthy count
+        self.web_failures: list[Node] = []  # web servers that failed recently, for health checks
+        self._cost: float | None = None
+        self.cold_caches: dict[str, Node] = {}  # cache nodes refilling after a (re)start
+
+    # -- building -------------------------------------------------------------------------
+
+    def new_id(self, kind: str) -> str:
+        prefix = ID_PREFIX[kind]
+        number = self._next_number.get(prefix, 0) + 1
+        while f"{prefix}-{number}" in self.nodes:
+            number += 1
+        self._next_number[prefix] = number
+        return f"{prefix}-{number}"
+
+    def add(self, kind: str, size: str, tick: int, node_id: str = "", ready: bool = False) -> Node:
+        node_id = node_id or self.new_id(kind)
+        stream = random.Random(f"{self.seed}/{node_id}/failures")
+        node = Node(node_id, kind, size, self._order, stream)
+        self._order += 1
+        self.nodes[node_id] = node
+        self._layout.clear()
+        self._cost = None
+        if ready:
+            node.warm_requests = math.inf  # part of the starting build: it has been running
+            self._become_healthy(node, tick)
+        else:
+            self.restart(node, tick, catalog.KINDS[kind].boot_ticks)
+        return node
+
+    def remove(self, node: Node) -> None:
+        self._set_state(node, FAILED, node.since, node.until)
+        node.epoch += 1
+        del self.nodes[node.id]
+        self.cold_caches.pop(node.id, None)
+        self._layout.clear()
+        self._cost = None
+
+    def resize(self, node: Node, size: str, tick: int) -> None:
+        """A new size means a restart: the server is down while it boots again."""
+        self._set_state(node, BOOTING, tick, tick)
+        node.size = size
+        self._cost = None
+        self.restart(node, tick, catalog.KINDS[node.kind].boot_ticks)
+
+    def change_kind(self, node: Node, kind: str) -> None:
+        """A promotion: a replica becomes the primary (and the old primary a replica)."""
+        state = node.state
+        self._set_state(node, BOOTING, node.since, node.until)
+        node.kind = kind
+        self._set_state(node, state, node.since, node.until)
+        self._layout.clear()
+
+    def restart(self, node: Node, tick: int, ticks: int) -> None:
+        """Take a node down for `ticks` (a boot, a resize, a migration); it comes back healthy."""
+        self._set_state(node, BOOTING, tick, tick + max(ticks, 0))
+        self._empty(node)
+        node.epoch += 1
+        self._schedule(node.until, "ready", node)
+
+    def fail(self, node: Node, tick: int, repair_ticks: int) -> None:
+        self._set_state(node, FAILED, tick, tick + repair_ticks)
+        self._empty(node)
+        node.epoch += 1
+        if node.kind in WEB_KINDS:
+            self.web_failures.append(node)
+        self._schedule(node.until, "ready", node)
+
+    def _empty(self, node: Node) -> None:
+        """A restarted node has lost its memory: a cache starts cold."""
+        node.warm_requests = 0.0
+        if node.kind == "cache":
+            self.cold_caches[node.id] = node
+
+    def mark_warm(self, node: Node) -> None:
+        node.warm_requests = math.inf
+        self.cold_caches.pop(node.id, None)
+
+    def _set_state(self, node: Node, state: str, since: int, until: int) -> None:
+        key = (node.kind, node.size)
+        if node.state == HEALTHY and node.id in self.nodes:
+            self.healthy_sizes[key] -= 1
+        node.state, node.since, node.until = state, since, until
+        if state == HEALTHY:
+            self.healthy_sizes[key] = self.healthy_sizes.get(key, 0) + 1
+
+    # -- time -------------------------------------------------------------------------------
+
+    def due(self, tick: int) -> list[tuple[str, Node]]:
+        """The changes that fall due at `tick`, in a fixed order: ("ready" | "fail", node)."""
+        out = []
+        while self._due and self._due[0].tick <= tick:
+            item = heapq.heappop(self._due)
+            node = self.nodes.get(item.node)
+            if node is not None and node.epoch == item.epoch:
+                out.append((item.what, node))
+        return out
+
+    def mark_ready(self, node: Node, tick: int) -> None:
+        self._become_healthy(node, tick)
+
+    def _become_healthy(self, node: Node, tick: int) -> None:
+        self._set_state(node, HEALTHY, tick, tick)
+        node.epoch += 1
+        if self.mtbf_scale is not None:
+            mtbf = catalog.KINDS[node.kind].mtbf_ticks * self.mtbf_scale
+            # Geometric lifetime by inversion: P(fail in a tick) = 1 - exp(-1/MTBF).
+            u = node.stream.random()
+            lifetime = max(1, math.ceil(-mtbf * math.log1p(-u)))
+            self._schedule(tick + lifetime, "fail", node)
+
+    def _schedule(self, tick: int, what: str, node: Node) -> None:
+        self._seq += 1
+        heapq.heappush(self._due, _Due(tick, self._seq, what, node.id, node.epoch))
+
+    # -- views ------------------------------------------------------------------------------
+
+    def of_kind(self, *kinds: str) -> tuple[Node, ...]:
+        """Nodes of these kinds, oldest first (remembered until a node is added or removed)."""
+        found = self._layout.get(kinds)
+        if found is None:
+            chosen = (n for n in self.nodes.values() if n.kind in kinds)
+            found = self._layout[kinds] = tuple(sorted(chosen, key=lambda n: n.order))
+        return found
+
+    def healthy(self, kind: str) -> int:
+        return sum(n for (k, _), n in self.healthy_sizes.items() if k == kind)
+
+    def recently_failed_web(self, tick: int, window: int) -> int:
+        """Web servers that failed less than `window` ticks ago and are still down."""
+        self.web_failures = [
+            n
+            for n in self.web_failures
+            if n.id in self.nodes and n.state == FAILED and tick - n.since < window
+        ]
+        return len(self.web_failures)
+
+    def cost_per_tick(self) -> float:
+        """What the components cost per tick (remembered until one is added, removed or resized)."""
+        if self._cost is None:
+            self._cost = sum(n.spec.cost for n in self.nodes.values())
+        return self._cost
