@@ -1,0 +1,73 @@
+"""The catalog's numbers as text for people: README tables, codex entries and tooltips read
+them from here, so no figure is ever typed by hand.
+
+`python -m game.content.figures` prints the README's catalog section.
+"""
+
+from __future__ import annotations
+
+from game.engine import catalog
+
+
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:g}"
+
+
+def components_table() -> str:
+    """A Markdown table of every component kind and size."""
+    rows = [
+        "| component | size | serves per second | cost per tick | boots in"
+        " | mean time between failures | back after a failure |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for spec in catalog.KINDS.values():
+        for size, numbers in spec.sizes.items():
+            if numbers.capacity >= 1e11:
+                serves = "no limit"
+            elif spec.id == "cache":
+                serves = f"{_number(numbers.capacity)} lookups, holds {spec.items[size]:,} keys"
+            elif spec.id == "box":
+                database = catalog.KINDS["primary"].sizes[size].capacity
+                serves = f"{_number(numbers.capacity)} requests + {_number(database)} query units"
+            elif spec.id in ("primary", "replica"):
+                serves = f"{_number(numbers.capacity)} query units"
+            else:
+                serves = f"{_number(numbers.capacity)} requests"
+            size_name = size if len(spec.sizes) > 1 else "-"
+            mtbf = "never" if spec.mtbf_ticks >= 1e8 else f"{spec.mtbf_ticks:,.0f} s"
+            rows.append(
+                f"| {spec.title} | {size_name} | {serves} | {numbers.cost:g} | {spec.boot_ticks} s"
+                f" | {mtbf} | {spec.repair_ticks} s |"
+            )
+    return "\n".join(rows)
+
+
+def rules_list() -> str:
+    """The other tunable numbers, one line each."""
+    c = catalog
+    lines = [
+        f"- Query units: a read costs {c.READ_UNITS:g}, a write {c.WRITE_UNITS:g}, a join"
+        f" {c.JOIN_UNITS:g}; a key-value node serves {c.KEYVALUE_SPEEDUP:g}x the lookups of"
+        f" a relational one of the same size and cannot answer joins.",
+        f"- A dead primary fails over to a replica in {c.FAILOVER_TICKS} s ({c.PROMOTE_TICKS} s"
+        f" when the player promotes one); with no replica it is rebuilt in {c.REBUILD_TICKS} s.",
+        f"- Replicas apply writes at {c.REPLICA_APPLY_SHARE:g}x their capacity, with a"
+        f" {1000 * c.REPLICATION_DELAY_S:g} ms replication delay.",
+        f"- A balancer notices a dead web server after {c.HEALTH_CHECK_TICKS} s and costs"
+        f" {c.BALANCER_COST_PER_MILLION:g} per million requests.",
+        f"- The CDN answers {100 * c.CDN_HIT_RATIO:g}% of static requests at the edge and costs"
+        f" {c.CDN_COST_PER_MILLION:g} per million of them.",
+        f"- Requests wait in a queue at most {c.DEFAULT_TIMEOUT_S:g} s (a level may change it);"
+        f" a round trip inside the data centre takes {1000 * c.HOP_S:g} ms.",
+        f"- Changing the store engine migrates the data: the data tier is down for"
+        f" {c.STORE_SWITCH_TICKS} s.",
+    ]
+    return "\n".join(lines)
+
+
+def readme_section() -> str:
+    return components_table() + "\n\n" + rules_list()
+
+
+if __name__ == "__main__":
+    print(readme_section())

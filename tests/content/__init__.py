@@ -1,0 +1,1 @@
+"""Tests of game.content: level and plan files."""
