@@ -1,0 +1,123 @@
+"""The `millions` command: play, or run a scenario headlessly.
+
+Every failure a user can cause (a bad file, a bad argument) ends in a one-line message and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="millions",
+        description="Zero to Millions: keep a web site up from its first user to millions.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sim = commands.add_parser(
+        "sim",
+        help="run a scenario headlessly and print its scores",
+        description="Run a level file with an optional plan of timed actions.",
+    )
+    sim.add_argument("scenario", type=Path, help="a level file (TOML)")
+    sim.add_argument("--plan", type=Path, help="a TOML file of timed actions")
+    sim.add_argument("--seed", type=int, help="override the level's seed")
+    sim.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "sim":
+        return _sim(args)
+    _parser().print_help()
+    return 0
+
+
+def _sim(args: argparse.Namespace) -> int:
+    from game.content.errors import LevelError
+    from game.content.loader import load_level, load_plan
+    from game.engine.simulation import run
+    from game.engine.summary import summarize
+
+    try:
+        _, scenario = load_level(args.scenario)
+        actions = load_plan(args.plan) if args.plan else ()
+    except LevelError as error:
+        print(f"millions sim: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.seed is not None and args.seed < 0:
+        print("millions sim: --seed must be 0 or more", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    result = run(scenario, actions, seed=args.seed)
+    summary = summarize(result)
+    if args.json:
+        print(json.dumps(summary, sort_keys=False))
+    else:
+        _print_summary(summary, scenario.title)
+    return 0
+
+
+def _print_summary(summary: dict, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    totals = summary["totals"]
+    verdict = "passed" if summary["passed"] else "failed"
+    stars = "*" * summary["stars"] or "no stars"
+    console.print(
+        Text.assemble(
+            (title, "bold"),
+            f"  ({summary['level']}, seed {summary['seed']}, "
+            f"{summary['ticks']} ticks): {verdict}, {stars}",
+        )
+    )
+    console.print(
+        f"served {totals['served']:,.0f} of {totals['offered']:,.0f} requests "
+        f"({100 * totals['availability']:.3f}% available); "
+        f"latency p50 {_ms(totals['p50_ms'])}, p95 {_ms(totals['p95_ms'])}, "
+        f"p99 {_ms(totals['p99_ms'])}; cost {totals['cost']:,.1f}; "
+        f"stale reads {totals['stale_reads']:,.0f}; lost writes {totals['lost_writes']:,.0f}"
+    )
+    if summary["failures"]:
+        from game.engine.catalog import FAILURE_REASONS
+
+        failed = max(totals["failed"], 1e-9)
+        console.print("Why requests failed:")
+        for reason, count in sorted(summary["failures"].items(), key=lambda kv: -kv[1]):
+            words = FAILURE_REASONS.get(reason, reason)
+            console.print(f"  {100 * count / failed:5.1f}%  {count:>12,.0f}  {words}")
+    table = Table(title="Tiers at the last tick", title_justify="left")
+    for column in ("tier", "servers", "each req/s", "load", "p50", "p95", "p99", "dropped"):
+        table.add_column(column, justify="left" if column == "tier" else "right")
+    for tier in summary["tiers"]:
+        table.add_row(
+            Text(tier["name"]),
+            str(tier["servers"]),
+            f"{tier['capacity_rps']:,.0f}",
+            f"{100 * tier['utilization']:.0f}%",
+            _ms(tier["p50_ms"]),
+            _ms(tier["p95_ms"]),
+            _ms(tier["p99_ms"]),
+            f"{tier['dropped']:,.0f}",
+        )
+    console.print(table)
+    for refused in summary["refused"]:
+        console.print(
+            Text(f"refused at tick {refused['tick']}: {refused['action']}: {refused['reason']}")
+        )
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f} ms" if value < 10 else f"{value:,.1f} ms"
