@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,13 +31,45 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--plan", type=Path, help="a TOML file of timed actions")
     sim.add_argument("--seed", type=int, help="override the level's seed")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
+
+    levels = commands.add_parser("levels", help="tools for level authors")
+    tools = levels.add_subparsers(dest="tool", metavar="TOOL", required=True)
+    check = tools.add_parser(
+        "check",
+        help="validate packs and prove every level with its solutions",
+        description="Validate packs (default: every installed pack), run each solution on the"
+        " level's seed and on extra seeds, and flag levels an untouched start passes or whose"
+        " three stars no solution reaches. Exits 0 only when everything holds.",
+    )
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="pack folders")
+    check.add_argument("--seeds", type=int, default=0, help="extra seeds per solution (0-50)")
+    check.add_argument("--pack", type=Path, action="append", default=[], help="another pack")
+    new = tools.add_parser("new", help="create a pack with one working level")
+    new.add_argument("path", type=Path, help="a folder that does not exist yet")
+    tools.add_parser(
+        "schema", help="print the JSON Schema of level, pack, solution and codex files"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (`millions ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "sim":
         return _sim(args)
+    if args.command == "levels":
+        from game import authoring
+
+        return authoring.run(args)
     _parser().print_help()
     return 0
 
@@ -51,8 +84,7 @@ def _sim(args: argparse.Namespace) -> int:
         _, scenario = load_level(args.scenario)
         actions = load_plan(args.plan) if args.plan else ()
     except LevelError as error:
-        print(f"millions sim: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail("millions sim", error)
     if args.seed is not None and args.seed < 0:
         print("millions sim: --seed must be 0 or more", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -63,6 +95,12 @@ def _sim(args: argparse.Namespace) -> int:
     else:
         _print_summary(summary, scenario.title)
     return 0
+
+
+def fail(command: str, message: object) -> int:
+    """Report bad input on standard error and return the exit status for it."""
+    print(f"{command}: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _print_summary(summary: dict, title: str) -> None:

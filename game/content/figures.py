@@ -6,7 +6,13 @@ them from here, so no figure is ever typed by hand.
 
 from __future__ import annotations
 
+import re
+
 from game.engine import catalog
+
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}")
+_KIND_FIELDS = ("boot_ticks", "mtbf_ticks", "repair_ticks", "limit", "title")
+_SIZE_FIELDS = ("capacity", "cost", "items")
 
 
 def _number(x: float) -> str:
@@ -63,6 +69,37 @@ def rules_list() -> str:
         f" {c.STORE_SWITCH_TICKS} s.",
     ]
     return "\n".join(lines)
+
+
+def figure(name: str) -> str:
+    """One catalog figure as text: `web.S.capacity`, `cache.M.items`, `primary.boot_ticks`,
+    `FAILOVER_TICKS`. KeyError names what is wrong."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        value = getattr(catalog, name, None) if name.isupper() else None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise KeyError(f"{name!r} is not a number in the catalog")
+        return _number(value)
+    spec = catalog.KINDS.get(parts[0])
+    if spec is None:
+        raise KeyError(f"no component kind {parts[0]!r} (kinds: {', '.join(catalog.KINDS)})")
+    if len(parts) == 2 and parts[1] in _KIND_FIELDS:
+        value = getattr(spec, parts[1])
+        return value if isinstance(value, str) else _number(value)
+    if len(parts) == 3 and parts[1] in spec.sizes and parts[2] in _SIZE_FIELDS:
+        if parts[2] == "items":
+            if parts[1] not in spec.items:
+                raise KeyError(f"{parts[0]} has no memory size")
+            return _number(spec.items[parts[1]])
+        return _number(getattr(spec.sizes[parts[1]], parts[2]))
+    raise KeyError(
+        f"{name!r}: use KIND.{{{'|'.join(_KIND_FIELDS)}}} or KIND.SIZE.{{{'|'.join(_SIZE_FIELDS)}}}"
+    )
+
+
+def fill(text: str) -> str:
+    """Text with every {{placeholder}} replaced by its catalog figure (KeyError if unknown)."""
+    return PLACEHOLDER.sub(lambda m: figure(m.group(1)), text)
 
 
 def readme_section() -> str:

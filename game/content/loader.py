@@ -75,12 +75,24 @@ def parse_level(text: str | bytes, source: str = "<level>") -> tuple[LevelFile, 
 
 def load_plan(path: str | os.PathLike[str]) -> tuple[Action, ...]:
     """Read and validate a plan file of timed actions."""
+    return load_plan_file(path)[1]
+
+
+def load_plan_file(path: str | os.PathLike[str]) -> tuple[PlanFile, tuple[Action, ...]]:
+    """Read a plan or solution file: the validated file and its engine Actions."""
     source = os.fspath(path)
-    return parse_plan(_read(source, MAX_PLAN_BYTES, "a plan"), source)
+    return parse_plan_file(_read(source, MAX_PLAN_BYTES, "a plan"), source)
 
 
 def parse_plan(text: str | bytes, source: str = "<plan>") -> tuple[Action, ...]:
-    """Validate a plan's TOML text into engine Actions, in file order.
+    """Validate a plan's TOML text into engine Actions, in file order."""
+    return parse_plan_file(text, source)[1]
+
+
+def parse_plan_file(
+    text: str | bytes, source: str = "<plan>"
+) -> tuple[PlanFile, tuple[Action, ...]]:
+    """Validate a plan's TOML text: the file (with a solution's expectation) and its Actions.
 
     Only the shape is checked (each verb's keys and their types); whether an action makes sense
     at its tick (budget, a target that exists by then) is the engine's call when it runs.
@@ -88,9 +100,22 @@ def parse_plan(text: str | bytes, source: str = "<plan>") -> tuple[Action, ...]:
     with _as_level_error(source):
         text = _decode(text, source, MAX_PLAN_BYTES, "a plan")
         plan = _validate(PlanFile, _parse_toml(text, source), text, source)
-        return tuple(
+        actions = tuple(
             Action(verb=step.do, **step.model_dump(exclude={"do"})) for step in plan.actions
         )
+        return plan, actions
+
+
+def load_file(model: type[M], path: str | os.PathLike[str], limit: int, what: str) -> M:
+    """Read and validate any small TOML file of the pack format (pack.toml, codex entries)."""
+    source = os.fspath(path)
+    return parse_file(model, _read(source, limit, what), source, limit, what)
+
+
+def parse_file(model: type[M], text: str | bytes, source: str, limit: int, what: str) -> M:
+    with _as_level_error(source):
+        text = _decode(text, source, limit, what)
+        return _validate(model, _parse_toml(text, source), text, source)
 
 
 def level_json_schema() -> dict[str, Any]:

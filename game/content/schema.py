@@ -47,6 +47,8 @@ MAX_ACTIONS = 10_000
 MAX_ID = 40
 MAX_TITLE = 60
 MAX_TEXT = 200  # a configure action's string value
+MAX_BRIEFING = 4000  # characters of Markdown: a few short paragraphs
+MAX_CONCEPTS = 8
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
 MAX_TIMEOUT_S = 60.0  # Scenario's own bound on timeout_s (not a catalog number)
 SHARE_METRICS = ("availability", "stale_share")  # metrics that are shares: lines within [0, 1]
@@ -117,6 +119,10 @@ def _one_line(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(plain_text)]
+Briefing = Annotated[str, Field(max_length=MAX_BRIEFING), AfterValidator(plain_text)]
+Sentence = Annotated[
+    str, Field(max_length=MAX_TEXT), AfterValidator(plain_text), AfterValidator(_one_line)
+]
 Title = Annotated[
     str,
     Field(min_length=1, max_length=MAX_TITLE),
@@ -357,6 +363,14 @@ class LevelFile(FileModel):
 
     id: Id = Field(description="lowercase letters, digits and dashes")
     title: Title
+    concepts: list[Id] = Field(
+        default_factory=list,
+        max_length=MAX_CONCEPTS,
+        description="ids of the codex entries this level teaches (a pack's levels need one)",
+    )
+    briefing: Briefing = Field(
+        "", description="Markdown shown before the level; {{placeholders}} read the catalog"
+    )
     duration: Annotated[int, Field(ge=1, le=catalog.MAX_TICKS)] = Field(description="ticks")
     seed: Annotated[int, Field(ge=0, le=MAX_INT)] = engine_default(Scenario, "seed")
     budget: Annotated[Finite, Field(gt=0)] | None = Field(
@@ -561,7 +575,79 @@ if {step.model_fields["do"].annotation.__args__[0] for step in STEPS} != set(VER
 PlanStep = Annotated[Union[STEPS], Field(discriminator="do")]  # type: ignore[valid-type]  # noqa: UP007
 
 
-class PlanFile(FileModel):
-    """A plan: timed actions, applied at their ticks in file order."""
+class ExpectTable(FileModel):
+    """What a solution must achieve: an exact star count, or (a counter-solution) a failure."""
 
+    stars: Annotated[int, Strict(), Field(ge=0, le=3)] | None = None
+    passed: Literal[False] | None = Field(
+        None, description="false: a counter-solution, which must fail without its lesson"
+    )
+
+    @model_validator(mode="after")
+    def _one_expectation(self) -> ExpectTable:
+        if (self.stars is None) == (self.passed is None):
+            raise FieldProblems([((), "give exactly one of stars = N or passed = false", "")])
+        return self
+
+
+class PlanFile(FileModel):
+    """A plan: timed actions, applied at their ticks in file order.
+
+    A solution in a pack is a plan that also names its level and says what it must achieve."""
+
+    level: Id | None = Field(None, description="the level this solution plays")
+    name: Id | None = Field(None, description="the solution's name, e.g. reference")
+    lesson: Id | None = Field(
+        None, description="a counter-solution: the concept it withholds, which makes it fail"
+    )
+    note: Sentence = Field("", description="one line on what the solution does")
+    expect: ExpectTable | None = None
     actions: list[PlanStep] = Field(default_factory=list, max_length=MAX_ACTIONS)
+
+    @model_validator(mode="after")
+    def _lesson_for_counter(self) -> PlanFile:
+        counter = self.expect is not None and self.expect.passed is False
+        if counter and not self.lesson:
+            raise FieldProblems(
+                [(("lesson",), "a counter-solution must name the lesson it withholds", "")]
+            )
+        return self
+
+
+# -- packs ------------------------------------------------------------------------------------
+
+PACK_FORMAT = 1
+MAX_PACK_LEVELS = 100
+MAX_PACK_BYTES = 64 * 1024
+Version = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+){0,2}$", max_length=20)]
+
+
+class PackFile(FileModel):
+    """pack.toml: what the pack is and the order of its levels (each is `<id>.toml` beside it)."""
+
+    id: Id
+    title: Title
+    author: Title
+    version: Version = Field(description="e.g. 1.0.0")
+    format: Literal[1] = Field(description="the pack format version this game reads")
+    description: Briefing = ""
+    levels: list[Id] = Field(min_length=1, max_length=MAX_PACK_LEVELS)
+
+    @model_validator(mode="after")
+    def _levels_once(self) -> PackFile:
+        seen: set[str] = set()
+        problems = []
+        for i, level in enumerate(self.levels):
+            if level in seen:
+                problems.append((("levels", i), f"level {quote(level)} is listed twice", ""))
+            seen.add(level)
+        _raise_if(problems)
+        return self
+
+
+class CodexFile(FileModel):
+    """codex/<id>.toml: one concept, in the game's words; {{placeholders}} read the catalog."""
+
+    id: Id
+    title: Title
+    text: Briefing = Field(min_length=1)

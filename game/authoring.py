@@ -1,0 +1,116 @@
+"""`millions levels ...`: the commands for level authors (check, new, schema)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from game.cli import fail
+from game.content.checker import Report, check_pack, runs_needed
+from game.content.errors import LevelError
+from game.content.loader import level_json_schema
+from game.content.packs import load_pack, pack_folders
+from game.content.scaffold import create_pack
+from game.content.schema import CodexFile, PackFile, PlanFile
+
+MAX_EXTRA_SEEDS = 50
+
+
+def run(args: argparse.Namespace) -> int:
+    return {"check": _check, "new": _new, "schema": _schema}[args.tool](args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    if not 0 <= args.seeds <= MAX_EXTRA_SEEDS:
+        return fail("millions levels check", f"--seeds must be between 0 and {MAX_EXTRA_SEEDS}")
+    folders = [*args.paths, *args.pack] or pack_folders()
+    if not folders:
+        return fail("millions levels check", "no packs found; name a pack folder")
+    out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    ok = True
+    for folder in folders:
+        try:
+            pack = load_pack(folder)
+        except LevelError as error:
+            out.print(Text(f"{folder}: invalid pack", style="bold red"))
+            out.print(Text(str(error)))
+            ok = False
+            continue
+        report = _run_with_progress(pack, args.seeds)
+        _print_report(out, report, folder, args.seeds)
+        ok = ok and report.ok
+    return 0 if ok else 1
+
+
+def _run_with_progress(pack, seeds: int) -> Report:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} runs"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task(f"checking {pack.id}", total=runs_needed(pack, seeds))
+        return check_pack(pack, seeds, lambda what: progress.update(task, advance=1))
+
+
+def _print_report(out: Console, report: Report, folder, seeds: int) -> None:
+    table = Table(
+        title=f"{report.pack} ({folder}), level seed + {seeds} extra", title_justify="left"
+    )
+    for name in ("level", "solution", "stars", "available", "latency", "cost", "expected", "met"):
+        table.add_column(
+            name, justify="right" if name in ("stars", "cost") else "left", no_wrap=True
+        )
+    for row in report.rows:
+        first = row.first
+        stars = " ".join(str(r.stars) for r in row.results)
+        latency = first.scores["latency_ms"]
+        table.add_row(
+            Text(row.level),
+            Text(row.solution),
+            stars,
+            f"{100 * first.scores['availability']:.3f}%",
+            f"{latency:,.0f} ms",
+            f"{first.scores['cost']:,.0f}",
+            row.expected,
+            Text("yes", style="green") if row.met else Text("NO", style="bold red"),
+        )
+    out.print(table)
+    for flag in report.flags:
+        out.print(Text(f"flag: {flag}", style="bold red"))
+    verdict = "every level is proven" if report.ok else "some expectations do not hold"
+    out.print(Text(f"{report.pack}: {verdict}", style="green" if report.ok else "bold red"))
+
+
+def _new(args: argparse.Namespace) -> int:
+    try:
+        written = create_pack(args.path)
+    except (FileExistsError, OSError) as error:
+        return fail("millions levels new", error)
+    for path in written:
+        print(path)
+    print(f"created a pack in {args.path}; prove it with: millions levels check {args.path}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    schemas = {
+        "level": level_json_schema(),
+        "pack": PackFile.model_json_schema(),
+        "solution": PlanFile.model_json_schema(),
+        "codex": CodexFile.model_json_schema(),
+    }
+    for schema in schemas.values():
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    json.dump(schemas, sys.stdout, indent=2)
+    print()
+    return 0

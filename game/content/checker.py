@@ -1,0 +1,106 @@
+"""Proving a pack: every solution meets its expectation on the level's seed and on extra seeds,
+no level is won by its untouched starting build, and every level's three stars are reachable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from game.content.packs import Pack, PackLevel, Solution
+from game.engine.simulation import RunResult, run
+
+UNTOUCHED = "(untouched)"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One solution of one level, run on several seeds."""
+
+    level: str
+    solution: str
+    expected: str  # "3 stars", "fails", or for the untouched start "fails"
+    results: tuple[RunResult, ...]  # one per seed, the level's own seed first
+    met: bool
+
+    @property
+    def first(self) -> RunResult:
+        return self.results[0]
+
+
+@dataclass(slots=True)
+class Report:
+    pack: str
+    rows: list[Row] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # what is wrong with a level as a whole
+
+    @property
+    def ok(self) -> bool:
+        return not self.flags and all(row.met for row in self.rows)
+
+
+def seeds_for(level: PackLevel, extra: int) -> list[int]:
+    """The level's own seed, then `extra` others."""
+    return [level.scenario.seed + i for i in range(extra + 1)]
+
+
+def runs_needed(pack: Pack, extra_seeds: int) -> int:
+    return sum((len(level.solutions) * (extra_seeds + 1) + 1) for level in pack.levels)
+
+
+def check_pack(
+    pack: Pack, extra_seeds: int = 0, progress: Callable[[str], None] = lambda _: None
+) -> Report:
+    """Run every solution of every level; `progress` is told after each run."""
+    report = Report(pack.id)
+    for level in pack.levels:
+        untouched = run(level.scenario)
+        progress(f"{level.id} {UNTOUCHED}")
+        report.rows.append(Row(level.id, UNTOUCHED, "fails", (untouched,), not untouched.passed))
+        if untouched.passed:
+            report.flags.append(f"{level.id}: the untouched starting build passes")
+        for solution in level.solutions:
+            results = []
+            for seed in seeds_for(level, extra_seeds):
+                results.append(run(level.scenario, solution.actions, seed=seed))
+                progress(f"{level.id} {solution.name} seed {seed}")
+            report.rows.append(
+                Row(
+                    level.id,
+                    solution.name,
+                    _expected(solution),
+                    tuple(results),
+                    all(_meets(solution, r) for r in results),
+                )
+            )
+        report.flags.extend(_level_flags(level, report.rows))
+    return report
+
+
+def _expected(solution: Solution) -> str:
+    if solution.counter:
+        return "fails"
+    stars = solution.file.expect.stars if solution.file.expect else None
+    return f"{stars} star{'s' if stars != 1 else ''}"
+
+
+def _meets(solution: Solution, result: RunResult) -> bool:
+    if solution.counter:
+        return not result.passed
+    return solution.file.expect is not None and result.stars == solution.file.expect.stars
+
+
+def _level_flags(level: PackLevel, rows: list[Row]) -> list[str]:
+    flags = []
+    mine = [r for r in rows if r.level == level.id and r.solution != UNTOUCHED]
+    if not any(r.first.stars == 3 for r in mine):
+        flags.append(f"{level.id}: no solution reaches three stars")
+    if not any(s.counter for s in level.solutions):
+        flags.append(f"{level.id}: no counter-solution shows that its lesson is needed")
+    taught = set(level.file.concepts)
+    for solution in level.solutions:
+        if solution.counter and solution.file.lesson not in taught:
+            flags.append(
+                f"{level.id}: counter-solution {solution.name} withholds"
+                f" {solution.file.lesson!r}, which the level does not teach"
+            )
+    return flags
