@@ -85,7 +85,7 @@ JOIN_UNITS = 4.0
 # Relational replication.
 REPLICA_APPLY_SHARE = 1.0  # a replica applies writes as fast as a primary of its size takes them
 REPLICATION_DELAY_S = 0.2  # ship-and-apply delay of one write when replicas keep up
-FAILOVER_TICKS = 30  # a dead primary: detect, promote the freshest replica, reconnect
+FAILOVER_TICKS = 30  # a dead primary: detect, promote a replica, reconnect
 PROMOTE_TICKS = 10  # a player-ordered promotion skips the detection
 REBUILD_TICKS = 240  # no replica to promote: restore the primary from a backup
 
@@ -115,6 +115,7 @@ DEFAULT_TIMEOUT_S = 2.0
 
 # Bounds that keep a scenario's run small and finite.
 MAX_TICKS = 86_400
+MAX_TIMEOUT_S = 60.0
 MAX_RPS = 1e9
 MAX_KEYS = 10**10
 

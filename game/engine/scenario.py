@@ -94,8 +94,8 @@ class Scenario:
     def __post_init__(self) -> None:
         if not 1 <= self.duration <= catalog.MAX_TICKS:
             raise ValueError(f"duration must be between 1 and {catalog.MAX_TICKS} ticks")
-        if not (math.isfinite(self.timeout_s) and 0 < self.timeout_s <= 60):
-            raise ValueError("timeout must be between 0 and 60 seconds")
+        if not (math.isfinite(self.timeout_s) and 0 < self.timeout_s <= catalog.MAX_TIMEOUT_S):
+            raise ValueError(f"timeout must be between 0 and {catalog.MAX_TIMEOUT_S:g} seconds")
         if self.budget is not None and not (math.isfinite(self.budget) and self.budget > 0):
             raise ValueError("budget must be a positive number per tick")
         if self.unlocked is not None:

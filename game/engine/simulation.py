@@ -28,7 +28,7 @@ class _Promotion:
     """A replica being made primary: writes fail until `until`."""
 
     until: int
-    candidate: str  # replica id; empty: the freshest healthy replica when it completes
+    candidate: str  # replica id; empty: the oldest healthy one (replicas share one lag here)
     planned: bool  # a switchover the player asked for while the primary was healthy
 
 
@@ -168,6 +168,8 @@ class Simulation:
     def _refuse_promote(self, node: Node) -> str:
         if self.settings.store == "keyvalue":
             return "a key-value store has no primary to replace"
+        if self.store_on_box:
+            return "the database still lives on the box: wait until the primary is up"
         if node.kind != "replica":
             return f"only a replica can be promoted, and {node.id} is a {node.kind}"
         if node.state != HEALTHY:
@@ -311,6 +313,7 @@ class Simulation:
         for old in self.topology.of_kind("primary"):
             self.topology.change_kind(old, "replica")
         self.topology.change_kind(chosen, "primary")
+        self._store_moved = True
         self._replica_backlog = 0.0
         self._log("promoted", chosen.id, f"{chosen.id} is the new primary")
 
@@ -614,7 +617,7 @@ class _Flow:
             if node.state == HEALTHY:
                 share = items[node.size] / total
                 answered -= share * (1 - self._warmth(node, share, total, reads))
-        return steady * answered
+        return steady * min(1.0, max(0.0, answered))  # rounding must not leave [0, 1]
 
     def _warmth(self, node: Node, share: float, total: float, reads: float) -> float:
         """How far a restarted node has refilled: 1 once it holds its share of hot keys."""
