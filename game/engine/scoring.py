@@ -18,7 +18,7 @@ METRICS: Mapping[str, bool] = MappingProxyType(
         "availability": True,  # served / (served + failed)
         "latency_ms": False,  # the objective's latency percentile over the whole run
         "cost": False,  # total spend over the run
-        "stale_share": False,  # share of served reads that returned stale data
+        "stale_share": False,  # share of served requests that were stale reads
         "lost_writes": False,  # writes acknowledged and then lost in a failover
     }
 )

@@ -596,7 +596,9 @@ class _Flow:
 
     def _hit_ratio(self, reads: float, writes: float) -> float:
         """Share of reads the cache tier answers this tick (dead and cold nodes answer less)."""
-        ring = self.top.of_kind("cache")
+        # Clients hash keys over the nodes that have joined: a new node takes its share only
+        # once it is up; a failed or restarting one keeps its share, and those reads miss.
+        ring = [n for n in self.top.of_kind("cache") if n.joined]
         if not ring:
             return 0.0
         items = catalog.KINDS["cache"].items

@@ -45,6 +45,7 @@ class Node:
     until: int = 0  # tick a boot or repair ends
     epoch: int = 0  # bumped on every change; scheduled events of an older epoch are void
     warm_requests: float = 0.0  # cache: reads it has seen since it last started empty
+    joined: bool = False  # has been up once: a cache node owns keys only from then on
 
     @property
     def spec(self) -> catalog.Size:
@@ -175,6 +176,7 @@ class Topology:
 
     def _become_healthy(self, node: Node, tick: int) -> None:
         self._set_state(node, HEALTHY, tick, tick)
+        node.joined = True
         node.epoch += 1
         if self.mtbf_scale is not None:
             mtbf = catalog.KINDS[node.kind].mtbf_ticks * self.mtbf_scale
