@@ -50,7 +50,6 @@ MAX_TEXT = 200  # a configure action's string value
 MAX_BRIEFING = 4000  # characters of Markdown: a few short paragraphs
 MAX_CONCEPTS = 8
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
-MAX_TIMEOUT_S = 60.0  # Scenario's own bound on timeout_s (not a catalog number)
 SHARE_METRICS = ("availability", "stale_share")  # metrics that are shares: lines within [0, 1]
 
 
@@ -118,7 +117,6 @@ def _one_line(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(plain_text)]
 Briefing = Annotated[str, Field(max_length=MAX_BRIEFING), AfterValidator(plain_text)]
 Sentence = Annotated[
     str, Field(max_length=MAX_TEXT), AfterValidator(plain_text), AfterValidator(_one_line)
@@ -230,10 +228,10 @@ class TrafficTable(FileModel):
     wave_period: Annotated[int, Field(ge=1, le=MAX_INT)] = engine_default(Traffic, "wave_period")
     keys: Annotated[int, Field(ge=1, le=catalog.MAX_KEYS)] = engine_default(Traffic, "keys")
     zipf_alpha: Annotated[Finite, Field(ge=0, le=3)] = engine_default(Traffic, "zipf_alpha")
-    origin_rtt_ms: Annotated[Finite, Field(ge=0, le=MAX_TIMEOUT_S * 1000)] = round(
+    origin_rtt_ms: Annotated[Finite, Field(ge=0, le=catalog.MAX_TIMEOUT_S * 1000)] = round(
         engine_default(Traffic, "origin_rtt_s") * 1000, 6
     )
-    edge_rtt_ms: Annotated[Finite, Field(ge=0, le=MAX_TIMEOUT_S * 1000)] = round(
+    edge_rtt_ms: Annotated[Finite, Field(ge=0, le=catalog.MAX_TIMEOUT_S * 1000)] = round(
         engine_default(Traffic, "edge_rtt_s") * 1000, 6
     )
     mix: MixTable = MixTable()
@@ -376,7 +374,7 @@ class LevelFile(FileModel):
     budget: Annotated[Finite, Field(gt=0)] | None = Field(
         engine_default(Scenario, "budget"), description="the most the site may cost per tick"
     )
-    timeout_s: Annotated[Finite, Field(gt=0, le=MAX_TIMEOUT_S)] = engine_default(
+    timeout_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_TIMEOUT_S)] = engine_default(
         Scenario, "timeout_s"
     )
     unlocked: list[Unlockable] | None = Field(
