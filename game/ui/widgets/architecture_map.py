@@ -1,0 +1,418 @@
+"""The site drawn left to right, the way a request travels through it.
+
+    users
+    └▶DNS ─1.2k/s─▶ CDN ──▶ balancer ─980/s─▶ web ─610/s─▶ cache ─90/s─▶ database
+
+Each component is one line: its state as a glyph and a colour (see `states`), its id, its size
+and a small load bar. A pool larger than `pool_rows` collapses to one summary line
+(`web ×40 ●38 ◌2 ✖0 ▇▇▇░ 71%`), so a thousand servers take one line. When the columns do not
+fit the width they wrap into bands; a band that continues the flow starts with `↳`.
+
+The numbers on the arrows are the requests per second that reached the next tier this tick,
+read from the engine's TickReport (arrows the report has no figure for carry none).
+
+Update it with `show(nodes, report)`. Arrow keys move the highlight, enter or a click selects:
+the widget posts `ArchitectureMap.NodeSelected(node_id)`. Selecting a collapsed pool selects
+its oldest component.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from game.engine import catalog
+from game.engine.report import TickReport, TierReport
+from game.engine.topology import BOOTING, FAILED, HEALTHY, Node
+from game.ui.widgets import numbers, states
+
+POOL_ROWS = 6  # a pool with more components than this is drawn as one summary line
+ID_WIDTH = 12  # longer ids are cut with an ellipsis
+BAR_CELLS = 4  # width of a component's load bar
+
+TITLE_STYLE = Style(bold=True)
+LABEL_STYLE = Style(dim=True, italic=True)
+ARROW_STYLE = Style(color="bright_black")
+FLOW_STYLE = Style(color="cyan")
+CURSOR_STYLE = Style(reverse=True)
+
+# Kinds in the web column, the data column, and how a summary line names a pool.
+WEB_COLUMN = ("box", "web")
+POOL_NAMES = {"box": "box", "web": "web", "cache": "cache", "replica": "replica"}
+
+
+@dataclass(slots=True)
+class _Cell:
+    text: Text
+    key: str | None = None  # the selectable item this line is (node id or "pool:<kind>")
+
+
+@dataclass(slots=True)
+class _Column:
+    title: str
+    cells: list[_Cell]
+    arrow: Text | None  # the arrow leading into this column; None for the first
+
+    @property
+    def width(self) -> int:
+        return max([len(self.title)] + [c.text.cell_len for c in self.cells])
+
+
+@dataclass(slots=True)
+class _Layout:
+    lines: list[Text] = field(default_factory=list)
+    hits: list[tuple[int, int, int, str]] = field(default_factory=list)  # y, x0, x1, key
+
+
+class ArchitectureMap(Widget, can_focus=True):
+    """The site's components and the request flow between them."""
+
+    DEFAULT_CSS = Path(__file__).with_name("architecture_map.tcss").read_text(encoding="utf-8")
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Previous", show=False),
+        Binding("down", "cursor(1)", "Next", show=False),
+        Binding("left", "column(-1)", "Previous tier", show=False),
+        Binding("right", "column(1)", "Next tier", show=False),
+        Binding("enter", "select", "Inspect", show=False),
+    ]
+
+    @dataclass
+    class NodeSelected(Message):
+        """The player picked a component on the map."""
+
+        node_id: str
+
+    cursor: reactive[str | None] = reactive(None, layout=False)
+    """Key of the highlighted item: a node id, or "pool:<kind>" for a collapsed pool."""
+
+    def __init__(
+        self,
+        *,
+        pool_rows: int = POOL_ROWS,
+        ascii: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.pool_rows = pool_rows
+        self.ascii = ascii
+        self._site_nodes: list[Node] = []
+        self._report: TickReport | None = None
+        self._columns: list[_Column] = []
+        self._keys: list[str] = []  # selectable items, in drawing order
+        self._column_keys: list[list[str]] = []
+        self._node_of: dict[str, str] = {}  # item key -> node id to post
+        self._drawn: tuple[int, str | None, bool, _Layout] | None = None
+
+    # -- feeding it ---------------------------------------------------------------------------
+
+    def show(self, nodes: Sequence[Node], report: TickReport | None) -> None:
+        """Draw these components (Simulation.nodes()) with the last tick's report (or None)."""
+        self._site_nodes = list(nodes)
+        self._report = report
+        self._build_columns()
+        if self._keys and self.cursor not in self._node_of:
+            self.cursor = self._keys[0]
+        elif not self._keys:
+            self.cursor = None
+        self._drawn = None
+        self.refresh(layout=True)
+
+    @property
+    def item_keys(self) -> list[str]:
+        """The selectable items in drawing order (node ids, "pool:<kind>" for collapsed pools)."""
+        return list(self._keys)
+
+    def node_for(self, key: str) -> str | None:
+        """The node id that selecting the item `key` posts."""
+        return self._node_of.get(key)
+
+    def region_of(self, key: str) -> tuple[int, int, int] | None:
+        """Where item `key` is drawn at the current width: (row, first column, end column)."""
+        for y, x0, x1, hit in self._layout(self._width()).hits:
+            if hit == key:
+                return y, x0, x1
+        return None
+
+    # -- building the picture -----------------------------------------------------------------
+
+    def _build_columns(self) -> None:
+        report = self._report
+        tiers = states.tiers_by_name(report)
+        by_kind: dict[str, list[Node]] = {}
+        for node in self._site_nodes:
+            by_kind.setdefault(node.kind, []).append(node)
+        self._node_of = {}
+        columns: list[_Column] = []
+        demand = report.rps if report is not None else None
+        into_dns = "->" if self.ascii else "└▶"
+        columns.append(_Column("users", [_Cell(Text(f"{into_dns}DNS", style=TITLE_STYLE))], None))
+        labelled = False  # the first arrow after DNS carries the site's demand
+
+        if by_kind.get("cdn"):
+            columns.append(
+                _Column("CDN", self._node_cells(by_kind["cdn"], tiers), self._arrow(demand))
+            )
+            labelled = True
+        if by_kind.get("balancer"):
+            into = None if labelled else demand
+            cells = self._node_cells(by_kind["balancer"], tiers)
+            columns.append(_Column("balancer", cells, self._arrow(into)))
+            labelled = True
+        web_nodes = [n for k in WEB_COLUMN for n in by_kind.get(k, [])]
+        web_nodes.sort(key=lambda n: n.order)
+        if web_nodes:
+            web_tier = tiers.get("box") or tiers.get("web")
+            into = web_tier.offered if web_tier is not None else None
+            if not labelled and into is None:
+                into = demand
+            title = "single box" if "box" in tiers else "web"
+            if web_tier is not None and web_tier.servers:
+                title += f" {numbers.percent(web_tier.utilization)}"
+                healthy = sum(n.state == HEALTHY for n in web_nodes)
+                if web_tier.servers < healthy:  # without a balancer DNS picks one server
+                    title += f" · {web_tier.servers}/{healthy} in use"
+            cells = self._pool_cells("web", web_nodes, tiers)
+            columns.append(_Column(title, cells, self._arrow(into)))
+        if by_kind.get("cache"):
+            cache_tier = tiers.get("cache")
+            title = "cache"
+            if report is not None and report.cache_hit_ratio is not None:
+                title += f" hit {numbers.percent(report.cache_hit_ratio)}"
+            into = cache_tier.offered if cache_tier is not None else None
+            cells = self._pool_cells("cache", by_kind["cache"], tiers)
+            columns.append(_Column(title, cells, self._arrow(into)))
+        primaries, replicas = by_kind.get("primary", []), by_kind.get("replica", [])
+        if primaries or replicas:
+            data_tiers = [tiers[n] for n in ("primary", "replicas", "keyvalue") if n in tiers]
+            into = sum(t.offered for t in data_tiers) if data_tiers else None
+            keyvalue = "keyvalue" in tiers
+            cells: list[_Cell] = []
+            if primaries:
+                cells.append(_Cell(Text("primary", style=LABEL_STYLE)))
+                cells += self._node_cells(primaries, tiers)
+            if replicas:
+                cells.append(_Cell(Text("replicas", style=LABEL_STYLE)))
+                cells += self._pool_cells("replica", replicas, tiers)
+            title = "key-value store" if keyvalue else "database"
+            columns.append(_Column(title, cells, self._arrow(into)))
+        self._columns = columns
+        self._column_keys = [[c.key for c in col.cells if c.key] for col in columns]
+        self._column_keys = [keys for keys in self._column_keys if keys]
+        self._keys = [key for keys in self._column_keys for key in keys]
+
+    def _arrow(self, amount: float | None) -> Text:
+        dash, head = ("-", ">") if self.ascii else ("─", "▶")
+        text = Text(dash, style=ARROW_STYLE)
+        if amount is not None:
+            text.append(numbers.rate(amount), style=FLOW_STYLE)
+        text.append(dash + head, style=ARROW_STYLE)
+        return text
+
+    def _pool_cells(
+        self, pool: str, nodes: list[Node], tiers: dict[str, TierReport]
+    ) -> list[_Cell]:
+        """One line per component, or one summary line for a pool too large to list."""
+        if len(nodes) <= self.pool_rows:
+            return self._node_cells(nodes, tiers)
+        tier = states.tier_of(nodes[0].kind, tiers)
+        util = tier.utilization if tier is not None and tier.servers else None
+        counts = {BOOTING: 0, HEALTHY: 0, FAILED: 0}
+        for node in nodes:
+            counts[node.state] = counts.get(node.state, 0) + 1
+        line = Text(f"{POOL_NAMES.get(pool, pool)} ×{len(nodes)} ", style=TITLE_STYLE)
+        healthy_look = states.load_look(util) if util is not None else states.HEALTHY_LOOK
+        for look, count in (
+            (healthy_look, counts[HEALTHY]),
+            (states.BOOTING_LOOK, counts[BOOTING]),
+            (states.FAILED_LOOK, counts[FAILED]),
+        ):
+            line.append_text(states.glyph(look, self.ascii))
+            line.append(f"{count} ")
+        line.append_text(states.load_bar(util, BAR_CELLS, self.ascii))
+        line.append(f" {numbers.percent(util)}" if util is not None else " idle")
+        key = f"pool:{pool}"
+        self._node_of[key] = nodes[0].id
+        return [_Cell(line, key)]
+
+    def _node_cells(self, nodes: list[Node], tiers: dict[str, TierReport]) -> list[_Cell]:
+        id_width = min(ID_WIDTH, max(Text(n.id).cell_len for n in nodes))
+        sized = any(len(catalog.KINDS[n.kind].sizes) > 1 for n in nodes)
+        size_width = max(len(n.size) for n in nodes) if sized else 0
+        cells = []
+        for node in nodes:
+            tier = states.tier_of(node.kind, tiers)
+            util = tier.utilization if tier is not None and tier.servers else None
+            look = states.node_look(node.state, util)
+            line = states.glyph(look, self.ascii)
+            line.append(" ")
+            name = Text(node.id, style=states.name_style(look))
+            name.truncate(id_width, overflow="ellipsis", pad=True)
+            line.append_text(name)
+            if sized:
+                size = node.size if len(catalog.KINDS[node.kind].sizes) > 1 else ""
+                line.append(" " + size.ljust(size_width))
+            if states.has_tier(node.kind):
+                line.append(" ")
+                shown = util if node.state == HEALTHY else None
+                line.append_text(states.load_bar(shown, BAR_CELLS, self.ascii))
+            self._node_of[node.id] = node.id
+            cells.append(_Cell(line, node.id))
+        return cells
+
+    # -- laying it out ------------------------------------------------------------------------
+
+    def _width(self) -> int:
+        return self.content_size.width or self.size.width or 80
+
+    def _layout(self, width: int) -> _Layout:
+        cached = self._drawn
+        focused = self.has_focus
+        if cached is not None and cached[:3] == (width, self.cursor, focused):
+            return cached[3]
+        layout = self._pack(max(width, 1))
+        self._drawn = (width, self.cursor, focused, layout)
+        return layout
+
+    def _pack(self, width: int) -> _Layout:
+        """Pack the columns into bands no wider than `width`, and draw them."""
+        layout = _Layout()
+        if len(self._columns) <= 1:
+            layout.lines.append(Text("no components yet", style=LABEL_STYLE))
+            return layout
+        bands: list[list[_Column]] = [[]]
+        used = 0
+        for column in self._columns:
+            need = self._unit_width(column, first=not bands[-1])
+            if bands[-1] and used + 1 + need > width:
+                bands.append([])
+                need = self._unit_width(column, first=True)
+                used = need
+            else:
+                used += need + (1 if bands[-1] else 0)
+            bands[-1].append(column)
+        for number, band in enumerate(bands):
+            if number:
+                layout.lines.append(Text())
+            self._draw_band(band, continued=number > 0, layout=layout)
+        return layout
+
+    def _unit_width(self, column: _Column, first: bool) -> int:
+        arrow = column.arrow.cell_len + 1 if column.arrow is not None else 0
+        return arrow + (1 if first and column.arrow is not None else 0) + column.width
+
+    def _draw_band(self, band: list[_Column], continued: bool, layout: _Layout) -> None:
+        rows = 1 + max(len(c.cells) for c in band)
+        top = len(layout.lines)
+        lines = [Text() for _ in range(rows)]
+        x = 0
+        for index, column in enumerate(band):
+            if index:
+                for line in lines:
+                    line.append(" ")
+                x += 1
+            if column.arrow is not None:
+                arrow = column.arrow
+                if index == 0 and continued:
+                    arrow = Text(">" if self.ascii else "↳", style=ARROW_STYLE) + arrow
+                for row, line in enumerate(lines):
+                    line.append_text(arrow if row == 1 else Text(" " * arrow.cell_len))
+                    line.append(" ")
+                x += arrow.cell_len + 1
+            w = column.width
+            lines[0].append(column.title.ljust(w), style=TITLE_STYLE)
+            for row in range(1, rows):
+                cell = column.cells[row - 1] if row - 1 < len(column.cells) else None
+                if cell is None:
+                    lines[row].append(" " * w)
+                    continue
+                text = cell.text.copy()
+                text.pad_right(w - text.cell_len)
+                if cell.key is not None:
+                    if cell.key == self.cursor:
+                        text.stylize(CURSOR_STYLE if self.has_focus else Style(underline=True))
+                    layout.hits.append((top + row, x, x + w, cell.key))
+                lines[row].append_text(text)
+            x += w
+        for line in lines:
+            line.rstrip()
+        layout.lines.extend(lines)
+
+    # -- Textual hooks ------------------------------------------------------------------------
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._layout(width).lines)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return max((line.cell_len for line in self._layout(container.width).lines), default=1)
+
+    def render(self) -> Text:
+        text = Text("\n").join(self._layout(self._width()).lines)
+        text.no_wrap = True
+        text.overflow = "crop"
+        return text
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._drawn = None
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        for y, x0, x1, key in self._layout(self._width()).hits:
+            if y == offset.y and x0 <= offset.x < x1:
+                self.cursor = key
+                self._post_selected(key)
+                return
+
+    def action_cursor(self, step: int) -> None:
+        if not self._keys:
+            return
+        if self.cursor not in self._keys:
+            self.cursor = self._keys[0]
+            return
+        index = self._keys.index(self.cursor) + step
+        self.cursor = self._keys[max(0, min(index, len(self._keys) - 1))]
+
+    def action_column(self, step: int) -> None:
+        if not self._column_keys:
+            return
+        here = next((i for i, keys in enumerate(self._column_keys) if self.cursor in keys), 0)
+        row = (
+            self._column_keys[here].index(self.cursor)
+            if self.cursor in self._column_keys[here]
+            else 0
+        )
+        there = max(0, min(here + step, len(self._column_keys) - 1))
+        keys = self._column_keys[there]
+        self.cursor = keys[min(row, len(keys) - 1)]
+
+    def action_select(self) -> None:
+        if self.cursor is not None:
+            self._post_selected(self.cursor)
+
+    def _post_selected(self, key: str) -> None:
+        node_id = self._node_of.get(key)
+        if node_id is not None:
+            self.post_message(self.NodeSelected(node_id))
