@@ -70,8 +70,11 @@ def _main(argv: Sequence[str] | None) -> int:
         from game import authoring
 
         return authoring.run(args)
-    _parser().print_help()
-    return 0
+    from game.ui.app import MillionsApp
+
+    app = MillionsApp()
+    app.run()
+    return app.return_code or 0
 
 
 def _sim(args: argparse.Namespace) -> int:

@@ -1,0 +1,80 @@
+"""What the screens say about a level: its objectives with units, its concepts, what it unlocks.
+
+Every string that comes from a pack is wrapped in `Text`, so an author's square brackets are
+shown as written and never read as Rich markup.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from game.content.packs import Pack, PackLevel
+from game.engine.catalog import KINDS
+from game.engine.scenario import ADDABLE, VERBS
+from game.engine.scoring import METRICS, Objectives
+
+STAR_HEADINGS = ("pass", "★★", "★★★")
+
+
+def objectives_table(objectives: Objectives) -> Table:
+    """One row per scored metric: its name, whether higher or lower is better, and its lines."""
+    table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, header_style="bold")
+    table.add_column("")
+    for heading in STAR_HEADINGS:
+        table.add_column(heading, justify="right")
+    for goal in objectives.goals:
+        lines = (goal.pass_line, goal.two, goal.three)
+        table.add_row(
+            metric_name(goal.metric, objectives.latency_percentile),
+            *(metric_value(goal.metric, line) for line in lines),
+        )
+    return table
+
+
+def metric_name(metric: str, percentile: int) -> str:
+    """The metric's name, with ≥ where higher is better and ≤ where lower is."""
+    name = {
+        "availability": "Availability",
+        "latency_ms": f"Latency p{percentile}",
+        "cost": "Total cost",
+        "stale_share": "Stale reads",
+        "lost_writes": "Lost writes",
+    }[metric]
+    return f"{name} {'≥' if METRICS[metric] else '≤'}"
+
+
+def metric_value(metric: str, value: float) -> str:
+    if metric in ("availability", "stale_share"):
+        return f"{100 * value:.4f}".rstrip("0").rstrip(".") + "%"
+    if metric == "latency_ms":
+        return f"{_number(value)} ms"
+    return _number(value)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}".rstrip("0")
+
+
+def concept_titles(pack: Pack, level: PackLevel) -> list[str]:
+    """The titles of the codex entries a level teaches (its id where the pack has no entry)."""
+    return [pack.codex[c].title if c in pack.codex else c for c in level.file.concepts]
+
+
+def unlocked_text(level: PackLevel) -> Text:
+    """The components (by their catalog titles) and actions a level lets the player use."""
+    unlocked = level.scenario.unlocked
+    if unlocked is None:
+        return Text("Every component and action.")
+    kinds = [KINDS[name].title for name in ADDABLE if name in unlocked]
+    verbs = [name for name in VERBS if name in unlocked]
+    text = Text()
+    text.append("Components: ", style="bold")
+    text.append(", ".join(kinds) or "none")
+    text.append("\nActions: ", style="bold")
+    text.append(", ".join(verbs) or "none")
+    return text
+
+
+def first_paragraph(markdown: str) -> str:
+    return markdown.strip().split("\n\n", 1)[0]

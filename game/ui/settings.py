@@ -1,0 +1,40 @@
+"""The settings an app runs with: one object, so tests can build a fully deterministic app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+TickSource = Literal["timer", "manual"]
+Animation = Literal["full", "reduced", "none"]
+SPEEDS: tuple[int, ...] = (1, 2, 4, 8)
+ANIMATIONS: tuple[Animation, ...] = ("full", "reduced", "none")
+DEFAULT_THEME = "textual-dark"
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """How the app runs: what drives ticks, what moves on screen, where saves and packs are."""
+
+    tick_source: TickSource = "timer"  # "manual": ticks advance only when stepped
+    seed: int | None = None  # overrides the level's seed when set
+    cursor_blink: bool = True
+    animation: Animation = "full"
+    saves_dir: Path | None = None  # None: the platform's user data folder
+    theme: str = DEFAULT_THEME  # a Textual theme name
+    speed: int = 1  # ticks per second of the timer: 1, 2, 4 or 8
+    packs: tuple[Path, ...] = ()  # pack folders beyond the built-in and user ones
+
+    def __post_init__(self) -> None:
+        if self.tick_source not in ("timer", "manual"):
+            raise ValueError(f"tick_source must be 'timer' or 'manual', not {self.tick_source!r}")
+        if self.animation not in ANIMATIONS:
+            raise ValueError(f"animation must be one of {ANIMATIONS}, not {self.animation!r}")
+        if self.speed not in SPEEDS:
+            raise ValueError(f"speed must be one of {SPEEDS}, not {self.speed!r}")
+
+    @classmethod
+    def for_tests(cls) -> AppSettings:
+        """Nothing moves on its own: manual ticks, no blinking cursor, no animation, one theme."""
+        return cls(tick_source="manual", cursor_blink=False, animation="none", theme=DEFAULT_THEME)
