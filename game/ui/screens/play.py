@@ -1,0 +1,236 @@
+"""The play screen: drives the engine tick by tick and draws what it reports.
+
+The screen owns a Simulation. A timer (or a manual step, for tests and for the step key) calls
+`advance`, which asks the engine for one tick and hands the report to the widgets. Moves from the
+build bar, the inspector and the command palette arrive as ActionRequested messages and go to
+`Simulation.apply`; the engine's Outcome decides, and a refusal is shown with its reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import partial
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from game.content.packs import PackLevel
+from game.engine import catalog
+from game.engine.actions import Action
+from game.engine.report import TickReport
+from game.engine.simulation import Simulation
+from game.ui.screens.results import ResultsScreen
+from game.ui.settings import SPEEDS, AppSettings
+from game.ui.widgets import (
+    ActionRequested,
+    ArchitectureMap,
+    BuildBar,
+    EventLog,
+    FailureReasons,
+    Inspector,
+    MetricsPanel,
+)
+from game.ui.widgets.build_bar import KEYS, SIZE_KEYS
+
+HINT_AT = 0.9  # a tier this busy gets a hint
+
+
+class BuildCommands(Provider):
+    """Every build move in the command palette: add each kind, at the size chosen."""
+
+    async def search(self, query: str) -> Hits:
+        screen = self.screen
+        if not isinstance(screen, PlayScreen):
+            return
+        matcher = self.matcher(query)
+        for kind in KEYS:
+            for size in catalog.KINDS[kind].sizes:
+                words = f"Add {catalog.KINDS[kind].title.lower()} {size}"
+                score = matcher.match(words)
+                if score > 0:
+                    yield Hit(score, matcher.highlight(words), partial(screen.add, kind, size))
+
+
+class PlayScreen(Screen[None]):
+    CSS_PATH = "play.tcss"
+    COMMANDS = Screen.COMMANDS | {BuildCommands}
+    BINDINGS = [
+        Binding("space", "pause", "Pause"),
+        Binding("s", "step", "Step"),
+        Binding("f", "faster", "Speed"),
+        Binding("escape,q", "leave", "Back"),
+        *(
+            Binding(key, f"add('{kind}')", f"+{label}", show=False)
+            for kind, (label, key) in KEYS.items()
+        ),
+        *(
+            Binding(key, f"size('{size}')", f"size {size}", show=False)
+            for size, key in SIZE_KEYS.items()
+        ),
+    ]
+
+    def __init__(self, level: PackLevel, settings: AppSettings) -> None:
+        super().__init__()
+        self.level = level
+        self.settings = settings
+        self.sim = Simulation(level.scenario, seed=settings.seed)
+        self.last: TickReport | None = None
+        self.selected: str | None = None
+        self.paused = settings.tick_source == "manual"
+        self.speed = settings.speed
+        self.history: list[TickReport] = []
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        yield ArchitectureMap(id="map")
+        with Horizontal(id="middle"):
+            with Vertical(id="readings"):
+                yield MetricsPanel(id="metrics")
+                yield FailureReasons(id="failures")
+                yield Static(id="hint")
+            yield Inspector(id="inspector")
+        yield EventLog(id="log")
+        yield BuildBar(self.level.scenario, id="build")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._draw()
+        self.query_one(ArchitectureMap).focus()
+        if self.settings.tick_source == "timer":
+            self._restart_timer()
+
+    # -- time -------------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """One tick of the engine, drawn; at the end of the level, the results."""
+        if self.sim.done:
+            return
+        report = self.last = self.sim.step()
+        self.history.append(report)
+        self.query_one(MetricsPanel).record(
+            report, self.sim.totals, self.level.scenario, self.sim.cost_per_tick()
+        )
+        self.query_one(EventLog).add(report.events)
+        self._draw()
+        if self.sim.done:
+            self._finish()
+
+    def _timer_tick(self) -> None:
+        if not self.paused:
+            self.advance()
+
+    def _restart_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_interval(1 / self.speed, self._timer_tick)
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self._draw_status()
+
+    def action_step(self) -> None:
+        self.paused = True
+        self.advance()
+
+    def action_faster(self) -> None:
+        self.speed = SPEEDS[(SPEEDS.index(self.speed) + 1) % len(SPEEDS)]
+        if self.settings.tick_source == "timer":
+            self._restart_timer()
+        self._draw_status()
+
+    def action_leave(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.app.pop_screen()
+
+    def _finish(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.app.push_screen(ResultsScreen(self.level, self.sim.result(), self.history))
+
+    # -- moves ------------------------------------------------------------------------------
+
+    def action_add(self, kind: str) -> None:
+        """A build key: even a locked kind goes to the engine, which says why it is refused."""
+        sizes = catalog.KINDS[kind].sizes
+        chosen = self.query_one(BuildBar).add_size
+        self.add(kind, chosen if chosen in sizes else next(iter(sizes)))
+
+    def action_size(self, size: str) -> None:
+        self.query_one(BuildBar).select_size(size)
+
+    def add(self, kind: str, size: str) -> None:
+        self.apply(Action(self.sim.tick, "add", kind=kind, size=size))
+
+    def on_action_requested(self, message: ActionRequested) -> None:
+        message.stop()
+        self.apply(message.action)
+
+    def apply(self, action: Action) -> None:
+        """Hand a move to the engine now; a refusal is shown with the engine's reason."""
+        outcome = self.sim.apply(dataclasses.replace(action, tick=self.sim.tick))
+        if not outcome.accepted:
+            self.notify(Text(outcome.reason), title=Text(action.describe()), severity="warning")
+        self.query_one(EventLog).add(self.sim.take_events())
+        self._draw()
+
+    def on_architecture_map_node_selected(self, message: ArchitectureMap.NodeSelected) -> None:
+        self.selected = message.node_id
+        self._draw_inspector()
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def _draw(self) -> None:
+        report = self.last
+        self.query_one(ArchitectureMap).show(self.sim.nodes(), report)
+        self.query_one(FailureReasons).show(report)
+        self.query_one(BuildBar).show(self.level.scenario, self.sim.tick)
+        self._draw_inspector()
+        self._draw_hint(report)
+        self._draw_status()
+
+    def _draw_inspector(self) -> None:
+        node = self.sim.topology.nodes.get(self.selected) if self.selected else None
+        self.query_one(Inspector).show(
+            node,
+            self.last,
+            settings=self.sim.settings,
+            scenario=self.level.scenario,
+            tick=self.sim.tick,
+        )
+
+    def _draw_hint(self, report: TickReport | None) -> None:
+        busiest = None
+        if report is not None:
+            busy = [t for t in report.tiers if t.servers and t.utilization >= HINT_AT]
+            busiest = max(busy, key=lambda t: t.utilization, default=None)
+        hint = Text()
+        if busiest is not None:
+            hint.append(f"{busiest.name} at {100 * busiest.utilization:.0f}%: ", style="bold")
+            hint.append(_ADVICE.get(busiest.name, "it needs more capacity"))
+        self.query_one("#hint", Static).update(hint)
+
+    def _draw_status(self) -> None:
+        scenario = self.level.scenario
+        state = "paused" if self.paused else f"{self.speed}x"
+        line = Text(self.level.file.title, style="bold")
+        line.append(f"   tick {self.sim.tick}/{scenario.duration}   {state}")
+        self.query_one("#status", Static).update(line)
+
+
+# What usually helps a saturated tier: advice, shown when the tier is nearly full.
+_ADVICE = {
+    "box": "split the database onto its own primary, or a bigger box",
+    "web": "more web servers behind the balancer (or bigger ones)",
+    "cache": "more cache nodes",
+    "primary": "replicas for the reads, or a cache in front",
+    "replicas": "more replicas, or a cache in front",
+    "keyvalue": "more data nodes",
+}

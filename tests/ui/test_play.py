@@ -1,0 +1,114 @@
+"""The play and results screens: snapshots of key moments, and a level won with keys only.
+
+Apps are built with AppSettings.for_tests(): ticks advance only when a test steps them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from game.content.packs import BUILTIN_PACKS, load_pack
+from game.ui.app import MillionsApp
+from game.ui.screens.play import PlayScreen
+from game.ui.screens.results import ResultsScreen
+from game.ui.settings import AppSettings
+
+CORE = load_pack(BUILTIN_PACKS / "core")
+SIZES = [(80, 24), (120, 40)]
+
+
+def _playing(level_id: str, ticks: int, plan: str | None = None, finish: bool = False):
+    """An app showing `level_id` after `ticks` ticks, with a solution's actions applied."""
+    level = CORE.level(level_id)
+    actions = {}
+    if plan is not None:
+        solution = next(s for s in level.solutions if s.name == plan)
+        for action in solution.actions:
+            actions.setdefault(action.tick, []).append(action)
+
+    async def run_before(pilot) -> None:
+        screen = PlayScreen(level, pilot.app.settings)
+        await pilot.app.push_screen(screen)
+        while screen.sim.tick < ticks or (finish and not screen.sim.done):
+            for action in actions.get(screen.sim.tick, ()):
+                screen.apply(action)
+            screen.advance()
+        screen.query_one("#log").clear()  # the log's order of arrival is not the point here
+        await pilot.pause()
+
+    return MillionsApp(AppSettings.for_tests()), run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_play_calm(snap_compare, size):
+    app, before = _playing("servers-die", 60, plan="reference")
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_play_overloaded_tier(snap_compare, size):
+    app, before = _playing("launch-day", 320)
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_play_failed_primary_mid_failover(snap_compare, size):
+    """primary-down with the reference's replica but no manual promotion: tick 250 is inside
+    the automatic failover."""
+    level = CORE.level("primary-down")
+    replica_only = next(s for s in level.solutions if s.name == "reference").actions[:1]
+    assert replica_only[0].verb == "add"
+    app = MillionsApp(AppSettings.for_tests())
+
+    async def with_replica(pilot) -> None:
+        screen = PlayScreen(level, pilot.app.settings)
+        await pilot.app.push_screen(screen)
+        while screen.sim.tick < 250:
+            for action in replica_only:
+                if action.tick == screen.sim.tick:
+                    screen.apply(action)
+            screen.advance()
+        screen.query_one("#log").clear()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=with_replica)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_results_passed(snap_compare, size):
+    app, before = _playing("launch-day", 0, plan="reference", finish=True)
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_results_failed(snap_compare, size):
+    app, before = _playing("launch-day", 0, finish=True)
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+def test_win_level_one_with_keys_only():
+    """Step to tick 30, select the box on the map, press its resize-to-L button, play on."""
+
+    async def play() -> None:
+        app = MillionsApp(AppSettings.for_tests())
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = PlayScreen(CORE.level("launch-day"), app.settings)
+            await app.push_screen(screen)
+            await pilot.press(*["s"] * 30)
+            await pilot.press("enter")  # the map has focus: select its first component
+            assert screen.selected == "box-1"
+            for _ in range(20):
+                if app.focused is not None and app.focused.id == "resize-L":
+                    break
+                await pilot.press("tab")
+            assert app.focused.id == "resize-L"
+            await pilot.press("enter")
+            assert screen.sim.nodes()[0].size == "L"
+            while not screen.sim.done:
+                await pilot.press("s")
+            await pilot.pause()
+            assert isinstance(app.screen, ResultsScreen)
+            assert app.screen.result.stars == 3
+
+    asyncio.run(play())
