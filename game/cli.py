@@ -21,6 +21,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="millions",
         description="Zero to Millions: keep a web site up from its first user to millions.",
     )
+    parser.add_argument(
+        "--pack",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also offer the level pack in this folder (repeatable)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     sim = commands.add_parser(
         "sim",
@@ -70,9 +78,13 @@ def _main(argv: Sequence[str] | None) -> int:
         from game import authoring
 
         return authoring.run(args)
+    for folder in args.pack:
+        if not (folder / "pack.toml").is_file():
+            return fail("millions", f"--pack {folder}: no pack.toml there")
     from game.ui.app import MillionsApp
+    from game.ui.settings import AppSettings
 
-    app = MillionsApp()
+    app = MillionsApp(AppSettings(packs=tuple(args.pack)))
     app.run()
     return app.return_code or 0
 

@@ -112,3 +112,27 @@ def test_win_level_one_with_keys_only():
             assert app.screen.result.stars == 3
 
     asyncio.run(play())
+
+
+def test_build_with_the_mouse():
+    """Clicking a size, then a component in the build bar, adds it; clicking a locked one
+    shows nothing new on the map."""
+
+    async def play() -> None:
+        app = MillionsApp(AppSettings.for_tests())
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = PlayScreen(CORE.level("one-address"), app.settings)
+            await app.push_screen(screen)
+            await pilot.pause()
+            await pilot.click("#size-M")
+            await pilot.click("#add-balancer")
+            await pilot.click("#add-web")
+            await pilot.pause()
+            kinds = [(n.kind, n.size) for n in screen.sim.nodes()]
+            assert ("balancer", "S") in kinds
+            assert kinds.count(("web", "M")) == 5  # four to start with, one added
+            await pilot.click("#add-cache")  # not unlocked in this level
+            await pilot.pause()
+            assert not any(n.kind == "cache" for n in screen.sim.nodes())
+
+    asyncio.run(play())
