@@ -101,6 +101,8 @@ class PlayScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(BuildBar).show(self.level.scenario, self.sim.tick)  # what is unlocked
+        self._draw_inspector()
         self._draw()
         self.query_one(ArchitectureMap).focus()
         if self.settings.tick_source == "timer":
@@ -191,8 +193,8 @@ class PlayScreen(Screen[None]):
         report = self.last
         self.query_one(ArchitectureMap).show(self.sim.nodes(), report)
         self.query_one(FailureReasons).show(report)
-        self.query_one(BuildBar).show(self.level.scenario, self.sim.tick)
-        self._draw_inspector()
+        if self.selected is not None:
+            self._draw_inspector()
         self._draw_hint(report)
         self._draw_status()
 
@@ -222,7 +224,7 @@ class PlayScreen(Screen[None]):
         state = "paused" if self.paused else f"{self.speed}x"
         line = Text(self.level.file.title, style="bold")
         line.append(f"   tick {self.sim.tick}/{scenario.duration}   {state}")
-        self.query_one("#status", Static).update(line)
+        self.query_one("#status", Static).update(line, layout=False)  # always one line
 
 
 # What usually helps a saturated tier: advice, shown when the tier is nearly full.

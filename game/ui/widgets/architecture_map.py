@@ -127,8 +127,11 @@ class ArchitectureMap(Widget, can_focus=True):
             self.cursor = self._keys[0]
         elif not self._keys:
             self.cursor = None
+        lines_before = len(self._drawn[3].lines) if self._drawn is not None else -1
         self._drawn = None
-        self.refresh(layout=True)
+        # Lay the screen out again only when the map grows or shrinks (a node added or gone),
+        # not on every tick's new numbers.
+        self.refresh(layout=len(self._layout(self._width()).lines) != lines_before)
 
     @property
     def item_keys(self) -> list[str]:

@@ -136,8 +136,8 @@ class MetricsPanel(Widget):
 
     def _set(self, metric: str, text: Text) -> None:
         self._texts[metric] = text
-        if self.is_mounted:
-            self.query_one(f"#{metric}-text", Static).update(text)
+        if self.is_mounted:  # each row is one line of fixed width: no new layout needed
+            self.query_one(f"#{metric}-text", Static).update(text, layout=False)
 
 
 def _label(name: str) -> Text:
