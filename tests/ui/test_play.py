@@ -136,3 +136,21 @@ def test_build_with_the_mouse():
             assert not any(n.kind == "cache" for n in screen.sim.nodes())
 
     asyncio.run(play())
+
+
+def test_next_opens_the_following_levels_briefing():
+    async def play() -> None:
+        app = MillionsApp(AppSettings.for_tests())
+        async with app.run_test(size=(120, 40)) as pilot:
+            level = next(lv for pack in app.packs for lv in pack.levels if lv.id == "launch-day")
+            screen = PlayScreen(level, app.settings)
+            await app.push_screen(screen)
+            while not screen.sim.done:
+                screen.advance()
+            await pilot.pause()
+            assert isinstance(app.screen, ResultsScreen)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.screen.level.id == "moving-out"
+
+    asyncio.run(play())

@@ -33,6 +33,7 @@ _NAMES = {
 class ResultsScreen(Screen[None]):
     CSS_PATH = "results.tcss"
     BINDINGS = [
+        Binding("n", "next", "Next level"),
         Binding("r", "retry", "Retry"),
         Binding("escape,q", "leave", "Levels"),
     ]
@@ -50,6 +51,8 @@ class ResultsScreen(Screen[None]):
             yield Static(self._verdict(), id="verdict")
             yield Static(self._scores(), id="scores")
             with Horizontal(id="results-buttons"):
+                if self._next() is not None:
+                    yield Button("Next", id="next", action="screen.next", compact=True)
                 yield Button("Retry", id="retry", action="screen.retry", compact=True)
                 yield Button("Levels", id="levels", action="screen.leave", compact=True)
             for title, values in self._series():
@@ -104,11 +107,35 @@ class ResultsScreen(Screen[None]):
             ("failed requests", [r.failed_total if r else 0.0 for r in reports]),
         ]
 
-    def _codex(self, concept: str):
+    def _pack(self):
+        """The loaded pack this level belongs to."""
         for pack in getattr(self.app, "packs", ()):
-            if concept in pack.codex and any(lv.id == self.level.id for lv in pack.levels):
-                return pack.codex[concept]
+            if any(level.id == self.level.id for level in pack.levels):
+                return pack
         return None
+
+    def _codex(self, concept: str):
+        pack = self._pack()
+        return pack.codex.get(concept) if pack is not None else None
+
+    def _next(self):
+        """The level after this one in its pack, if any."""
+        pack = self._pack()
+        if pack is None:
+            return None
+        order = list(pack.levels)
+        position = next(i for i, level in enumerate(order) if level.id == self.level.id)
+        return (pack, order[position + 1]) if position + 1 < len(order) else None
+
+    def action_next(self) -> None:
+        from game.ui.screens.briefing import BriefingScreen
+
+        following = self._next()
+        if following is None:
+            return
+        self.app.pop_screen()  # this screen
+        self.app.pop_screen()  # the finished play screen
+        self.app.push_screen(BriefingScreen(*following))
 
     def action_retry(self) -> None:
         from game.ui.screens.play import PlayScreen
