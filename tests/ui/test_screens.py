@@ -142,19 +142,33 @@ async def test_starting_in_a_small_terminal_shows_the_message_first(app: Million
         assert isinstance(app.screen, TitleScreen)
 
 
-async def test_300_random_keys_raise_nothing(app: MillionsApp, tmp_path: Path, monkeypatch) -> None:
+async def test_1000_random_keys_raise_nothing(
+    app: MillionsApp, tmp_path: Path, monkeypatch
+) -> None:
     keys = [
         "up", "down", "left", "right", "enter", "escape", "tab", "shift+tab", "space",
         "pageup", "pagedown", "home", "end", "q", "s", "c", "x", "question_mark", "f1", "ctrl+p",
-        "a", "1",
+        "a", "1", "2", "4", "w", "b", "p", "r", "d", "f", "n",
     ]  # fmt: skip
     rng = random.Random(20261124)
     monkeypatch.chdir(tmp_path)  # where the command palette's "save screenshot" would write
     monkeypatch.setattr(app, "action_quit", lambda: None)  # everything works but leaving
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(300):
-            await pilot.press(rng.choice(keys))
+        visited = set()
+        for phase in ("menus", "play"):
+            if phase == "play":  # a random walk seldom starts a level by itself
+                from game.ui.screens.play import PlayScreen
+
+                while len(app.screen_stack) > 1:  # back to the title, as a player would be
+                    await app.pop_screen()
+                level = app.packs[0].levels[0]
+                await app.push_screen(PlayScreen(level, app.settings))
+            for _ in range(500):
+                await pilot.press(rng.choice(keys))
+                visited.add(type(app.screen).__name__)
         assert app.is_running
+        missing = {"TitleScreen", "LevelSelectScreen", "BriefingScreen", "PlayScreen"} - visited
+        assert not missing, f"the walk never reached {sorted(missing)}"
 
 
 async def test_a_bad_pack_is_listed_not_fatal(tmp_path: Path) -> None:
