@@ -86,6 +86,7 @@ class PlayScreen(Screen[None]):
         self.speed = settings.speed
         self.history: list[TickReport] = []
         self._timer: Timer | None = None
+        self._hint = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -217,7 +218,9 @@ class PlayScreen(Screen[None]):
         if busiest is not None:
             hint.append(f"{busiest.name} at {100 * busiest.utilization:.0f}%: ", style="bold")
             hint.append(_ADVICE.get(busiest.name, "it needs more capacity"))
-        self.query_one("#hint", Static).update(hint)
+        if hint.plain != self._hint:  # most ticks the advice stays the same
+            self._hint = hint.plain
+            self.query_one("#hint", Static).update(hint)
 
     def _draw_status(self) -> None:
         scenario = self.level.scenario

@@ -43,17 +43,25 @@ class FailureReasons(Static):
     ) -> None:
         super().__init__(_waiting(), name=name, id=id, classes=classes, markup=False)
         self._rows: list[tuple[str, float, float]] = []
+        self._shape: tuple[int | str, ...] | None = None  # what sets the panel's height
 
     def show(self, report: TickReport | None) -> None:
         """Show the failures of this tick (None: before the first tick)."""
         if report is None:
             self._rows = []
+            self._shape = None
             self.update(_waiting())
             return
         total = report.failed_total
         ranked = sorted(report.failed.items(), key=lambda item: (-item[1], item[0]))
         self._rows = [(reason, count, count / total) for reason, count in ranked if total > 0]
-        self.update(self._draw(report))
+        finished = report.served + total
+        share = numbers.percent(total / finished, 1) if self._rows and finished > 0 else ""
+        shape = (len(share), *(reason for reason, _, _ in self._rows))
+        # Each reason's words are fixed, so the height changes only with the reasons shown and
+        # the length of the title's percentage (the title may wrap on a narrow screen).
+        self.update(self._draw(report), layout=shape != self._shape)
+        self._shape = shape
 
     @property
     def rows(self) -> list[tuple[str, float, float]]:
