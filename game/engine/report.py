@@ -61,6 +61,12 @@ class TickReport:
     def failed_total(self) -> float:
         return sum(self.failed.values())
 
+    @property
+    def availability(self) -> float:
+        """Share of the requests finished this tick that were served (1.0 when none finished)."""
+        done = self.served + self.failed_total
+        return self.served / done if done > 0 else 1.0
+
     def percentile_ms(self, q: float) -> float | None:
         value = self.latency.percentile(q)
         return None if value is None else 1000.0 * value

@@ -55,8 +55,7 @@ class FailureReasons(Static):
         total = report.failed_total
         ranked = sorted(report.failed.items(), key=lambda item: (-item[1], item[0]))
         self._rows = [(reason, count, count / total) for reason, count in ranked if total > 0]
-        finished = report.served + total
-        share = numbers.percent(total / finished, 1) if self._rows and finished > 0 else ""
+        share = _failing(report) if self._rows else ""
         shape = (len(share), *(reason for reason, _, _ in self._rows))
         # Each reason's words are fixed, so the height changes only with the reasons shown and
         # the length of the title's percentage (the title may wrap on a narrow screen).
@@ -72,11 +71,7 @@ class FailureReasons(Static):
         title = Text("why requests fail right now", style=TITLE_STYLE)
         if not self._rows:
             return Group(title, Text("no failures: every finished request was served", CALM_STYLE))
-        finished = report.served + report.failed_total
-        title.append(
-            f"   {numbers.percent(report.failed_total / finished, 1)} of finished requests",
-            style=ALARM_STYLE,
-        )
+        title.append(f"   {_failing(report)} of finished requests", style=ALARM_STYLE)
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(no_wrap=True)
         table.add_column(justify="right", no_wrap=True)
@@ -93,3 +88,8 @@ class FailureReasons(Static):
 
 def _waiting() -> Text:
     return Text("why requests fail: no tick yet", style=EMPTY_STYLE)
+
+
+def _failing(report: TickReport) -> str:
+    """The share of this tick's finished requests that failed, as text."""
+    return numbers.percent(1 - report.availability, 1)

@@ -73,12 +73,10 @@ class MetricsPanel(Widget):
         q = scenario.objectives.latency_percentile
         now_ms = report.percentile_ms(q / 100)
         run_ms = totals.percentile_ms(q / 100)
-        finished = report.served + report.failed_total
-        tick_availability = report.served / finished if finished > 0 else 1.0
 
         self._push("requests", report.rps)
         self._push("latency", now_ms or 0.0)
-        self._push("availability", tick_availability)
+        self._push("availability", report.availability)
         self._push("cost", report.cost)
 
         requests = _label("requests")
