@@ -154,3 +154,84 @@ def test_next_opens_the_following_levels_briefing():
             assert app.screen.level.id == "moving-out"
 
     asyncio.run(play())
+
+
+# -- the command palette ---------------------------------------------------------------------
+
+
+async def _start(app: MillionsApp, pilot, level_id: str) -> PlayScreen:
+    screen = PlayScreen(CORE.level(level_id), app.settings)
+    await app.push_screen(screen)
+    await pilot.pause()
+    return screen
+
+
+async def _palette_command(app: MillionsApp, pilot, command: str) -> None:
+    """Open the palette, type `command` and run the hit whose words are exactly `command`."""
+    from textual.command import CommandList, CommandPalette
+    from textual.widgets import Input
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    palette = app.screen
+    assert isinstance(palette, CommandPalette)
+    palette.query_one(Input).value = command
+    commands = palette.query_one(CommandList)
+    for _ in range(100):  # the search runs in the background: wait for the exact hit
+        await pilot.pause(0.02)
+        texts = [commands.get_option_at_index(i).hit.text for i in range(commands.option_count)]
+        if command in texts:
+            break
+    assert command in texts, texts
+    commands.highlighted = texts.index(command)
+    await pilot.press("enter")
+    for _ in range(20):
+        await pilot.pause()
+        if not isinstance(app.screen, CommandPalette):
+            break
+
+
+async def test_palette_offers_every_move_on_the_site(app: MillionsApp) -> None:
+    """Words for adds, each component's resizes, removal and promotion, and each setting value
+    the inspector offers (once, however many components it applies to)."""
+    from game.ui.screens.play_commands import site_moves, words
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _start(app, pilot, "fresh-enough")
+        offered = [words(action) for action, _ in site_moves(screen)]
+        for command in (
+            "Add web server M",
+            "Resize web-3 to XL",
+            "Remove cache-1",
+            "Promote replica-2",
+            "Set cache eviction = lfu",
+            "Set cache TTL = 4 s",
+            "Set cache invalidate on write = yes",
+            "Set balancer algorithm = round robin",
+            "Set database store = key-value",
+        ):
+            assert command in offered
+        assert len(offered) == len(set(offered))
+        assert "Resize web-3 to L" not in offered  # it is size L already
+        assert not any(c.startswith("Promote web") for c in offered)
+
+
+async def test_palette_resizes_and_configures(app: MillionsApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _start(app, pilot, "fresh-enough")
+        assert screen.sim.topology.nodes["web-2"].size == "L"
+        await _palette_command(app, pilot, "Resize web-2 to S")
+        assert screen.sim.topology.nodes["web-2"].size == "S"
+        assert screen.sim.settings.eviction == "lru"
+        await _palette_command(app, pilot, "Set cache eviction = lfu")
+        assert screen.sim.settings.eviction == "lfu"
+
+
+async def test_a_refused_move_from_the_palette_shows_the_engines_reason(app: MillionsApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _start(app, pilot, "fresh-enough")
+        await _palette_command(app, pilot, "Remove db-1")
+        assert "db-1" in screen.sim.topology.nodes
+        shown = [(str(n.title), str(n.message)) for n in app._notifications]
+        reason = "the data lives on the primary: promote a replica to replace it"
+        assert ("remove db-1", reason) in shown

@@ -9,12 +9,10 @@ build bar, the inspector and the command palette arrive as ActionRequested messa
 from __future__ import annotations
 
 import dataclasses
-from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -25,6 +23,7 @@ from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.report import TickReport
 from game.engine.simulation import Simulation
+from game.ui.screens.play_commands import BuildCommands
 from game.ui.screens.results import ResultsScreen
 from game.ui.settings import SPEEDS, AppSettings
 from game.ui.widgets import (
@@ -39,22 +38,6 @@ from game.ui.widgets import (
 from game.ui.widgets.build_bar import KEYS, SIZE_KEYS
 
 HINT_AT = 0.9  # a tier this busy gets a hint
-
-
-class BuildCommands(Provider):
-    """Every build move in the command palette: add each kind, at the size chosen."""
-
-    async def search(self, query: str) -> Hits:
-        screen = self.screen
-        if not isinstance(screen, PlayScreen):
-            return
-        matcher = self.matcher(query)
-        for kind in KEYS:
-            for size in catalog.KINDS[kind].sizes:
-                words = f"Add {catalog.KINDS[kind].title.lower()} {size}"
-                score = matcher.match(words)
-                if score > 0:
-                    yield Hit(score, matcher.highlight(words), partial(screen.add, kind, size))
 
 
 class PlayScreen(Screen[None]):

@@ -20,7 +20,6 @@ buttons are rebuilt only when the moves on offer change, so a running clock keep
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.style import Style
@@ -36,8 +35,9 @@ from game.engine.actions import Action
 from game.engine.report import TickReport, TierReport
 from game.engine.scenario import Scenario, Settings
 from game.engine.topology import BOOTING, FAILED, Node
-from game.ui.widgets import numbers, states
+from game.ui.widgets import moves, numbers, states
 from game.ui.widgets.action_request import ActionRequested
+from game.ui.widgets.moves import ALGORITHM_WORDS, STORE_WORDS, Choice
 
 TITLE_STYLE = Style(bold=True)
 NOTE_STYLE = Style(dim=True)
@@ -50,20 +50,6 @@ CAPACITY_UNIT = {
     "replica": "query units/s",
     "cache": "lookups/s",
 }
-ALGORITHM_WORDS = {"round_robin": "round robin", "least_connections": "least connections"}
-STORE_WORDS = {"relational": "relational", "keyvalue": "key-value"}
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One button: its id, its label, whether the level lets the player press it, and the move
-    it asks for (stamped with the tick the inspector was last told when it is pressed)."""
-
-    id: str
-    label: str
-    enabled: bool
-    action: Action
-
 
 # The rows of buttons, top to bottom, with the words before each.
 ROWS: tuple[tuple[str, str], ...] = (("resize", "resize to"), ("moves", ""), ("settings", ""))
@@ -153,9 +139,9 @@ class Inspector(Widget):
             )
             self._facts = self._describe(node, tier, report, settings)
             self._rows = {
-                "resize": _resizes(node, scenario),
-                "moves": _moves(node, scenario),
-                "settings": _setting_choices(node, settings, scenario),
+                "resize": moves.resizes(node, scenario),
+                "moves": moves.node_moves(node, scenario),
+                "settings": moves.setting_choices(node, settings, scenario),
             }
         if self.is_mounted:
             self.query_one("#inspector-title", Static).update(self._title)
@@ -250,93 +236,6 @@ class Inspector(Widget):
             if report is not None and report.replica_lag_s is not None:
                 text.append(f" · replica lag {report.replica_lag_s:.1f} s")
         return text
-
-
-def _resizes(node: Node, scenario: Scenario) -> tuple[Choice, ...]:
-    kind = catalog.KINDS[node.kind]
-    if len(kind.sizes) == 1:
-        return ()
-    return tuple(
-        Choice(
-            f"resize-{size}",
-            f"{size} · {numbers.money(spec.cost)}/tick",
-            scenario.allows("resize"),
-            Action(0, "resize", target=node.id, size=size),
-        )
-        for size, spec in kind.sizes.items()
-        if size != node.size
-    )
-
-
-def _moves(node: Node, scenario: Scenario) -> tuple[Choice, ...]:
-    out = [
-        Choice("remove", "remove", scenario.allows("remove"), Action(0, "remove", target=node.id))
-    ]
-    if node.kind == "replica":
-        out.append(
-            Choice(
-                "promote",
-                "promote to primary",
-                scenario.allows("promote"),
-                Action(0, "promote", target=node.id),
-            )
-        )
-    return tuple(out)
-
-
-def _setting_choices(node: Node, settings: Settings, scenario: Scenario) -> tuple[Choice, ...]:
-    allowed = scenario.allows("configure")
-
-    def configure(target: str, setting: str, value: str | float | bool) -> Action:
-        return Action(0, "configure", target=target, setting=setting, value=value)
-
-    out = []
-    if node.kind == "cache":
-        for button, factor in (("ttl-down", 0.5), ("ttl-up", 2.0)):
-            ttl = settings.ttl_s * factor
-            out.append(Choice(button, f"TTL {ttl:g} s", allowed, configure("cache", "ttl", ttl)))
-        for eviction in catalog.EVICTIONS:
-            if eviction != settings.eviction:
-                out.append(
-                    Choice(
-                        f"evict-{eviction}",
-                        f"evict {eviction.upper()}",
-                        allowed,
-                        configure("cache", "eviction", eviction),
-                    )
-                )
-        flip = not settings.invalidate_on_write
-        out.append(
-            Choice(
-                "invalidate",
-                "invalidate on write" if flip else "stop invalidating",
-                allowed,
-                configure("cache", "invalidate_on_write", flip),
-            )
-        )
-    elif node.kind == "balancer":
-        for algorithm in catalog.BALANCER_ALGORITHMS:
-            if algorithm != settings.balancer:
-                out.append(
-                    Choice(
-                        f"algorithm-{algorithm}",
-                        f"use {ALGORITHM_WORDS.get(algorithm, algorithm)}",
-                        allowed,
-                        configure("balancer", "algorithm", algorithm),
-                    )
-                )
-    elif node.kind == "primary":
-        for store in catalog.STORES:
-            if store != settings.store:
-                out.append(
-                    Choice(
-                        f"store-{store}",
-                        f"switch to {STORE_WORDS.get(store, store)} store",
-                        allowed,
-                        configure("database", "store", store),
-                    )
-                )
-    return tuple(out)
 
 
 def _clock(tick: int) -> str:
