@@ -37,13 +37,16 @@ from game.engine.traffic import Mix, Spike, Traffic
 
 __all__ = [
     "LevelFile",
+    "actions_of",
     "component_ids",
     "field_line",
     "level_json_schema",
     "load_level",
     "load_plan",
+    "load_plan_file",
     "parse_level",
     "parse_plan",
+    "parse_plan_file",
     "scenario_of",
 ]
 
@@ -100,10 +103,12 @@ def parse_plan_file(
     with _as_level_error(source):
         text = _decode(text, source, MAX_PLAN_BYTES, "a plan")
         plan = _validate(PlanFile, _parse_toml(text, source), text, source)
-        actions = tuple(
-            Action(verb=step.do, **step.model_dump(exclude={"do"})) for step in plan.actions
-        )
-        return plan, actions
+        return plan, actions_of(plan)
+
+
+def actions_of(plan: PlanFile) -> tuple[Action, ...]:
+    """The engine Actions of a validated plan, in file order."""
+    return tuple(Action(verb=step.do, **step.model_dump(exclude={"do"})) for step in plan.actions)
 
 
 def load_file(model: type[M], path: str | os.PathLike[str], limit: int, what: str) -> M:

@@ -588,18 +588,62 @@ class ExpectTable(FileModel):
         return self
 
 
+class _ScoresBase(FileModel):
+    """What a recorded run scored: the claim a solution file makes, checked by re-simulating.
+
+    The values are the engine's scores (game.engine.scoring.METRICS) of the run on the plan's
+    seed, written with every digit (TOML keeps a float's repr), and the stars they earned.
+    """
+
+    stars: Annotated[int, Strict(), Field(ge=0, le=3)] | None = Field(
+        None, description="the stars the run earned (0: it failed)"
+    )
+
+    def claimed(self) -> dict[str, float]:
+        """The claimed metrics, in METRICS order (stars apart)."""
+        return {m: getattr(self, m) for m in METRICS if getattr(self, m) is not None}
+
+
+ScoresTable = create_model(  # one optional claimed score per engine metric, plus stars
+    "ScoresTable",
+    __base__=_ScoresBase,
+    __doc__=_ScoresBase.__doc__,
+    __module__=__name__,
+    **{
+        metric: (
+            Annotated[
+                Finite,
+                Field(ge=0, le=1 if metric in SHARE_METRICS else None),
+            ]
+            | None,
+            Field(None, description=f"the run's {metric}"),
+        )
+        for metric in METRICS
+    },
+)
+
+
 class PlanFile(FileModel):
     """A plan: timed actions, applied at their ticks in file order.
 
-    A solution in a pack is a plan that also names its level and says what it must achieve."""
+    A solution in a pack is a plan that also names its level and says what it must achieve.
+    A recorded solution also says what it scored ([scores], on `seed`), so a replay can check it.
+    """
 
     level: Id | None = Field(None, description="the level this solution plays")
+    pack: Id | None = Field(None, description="the id of the pack the level belongs to")
     name: Id | None = Field(None, description="the solution's name, e.g. reference")
     lesson: Id | None = Field(
         None, description="a counter-solution: the concept it withholds, which makes it fail"
     )
     note: Sentence = Field("", description="one line on what the solution does")
+    seed: Annotated[int, Strict(), Field(ge=0, le=MAX_INT)] | None = Field(
+        None, description="the seed the scores were recorded on; omitted: the level's seed"
+    )
     expect: ExpectTable | None = None
+    scores: ScoresTable | None = Field(  # type: ignore[valid-type]
+        None, description="the scores a recorded run of these actions claims"
+    )
     actions: list[PlanStep] = Field(default_factory=list, max_length=MAX_ACTIONS)
 
     @model_validator(mode="after")
