@@ -66,7 +66,8 @@ def _print_report(out: Console, report: Report, folder, seeds: int) -> None:
     table = Table(
         title=f"{report.pack} ({folder}), level seed + {seeds} extra", title_justify="left"
     )
-    for name in ("level", "solution", "stars", "available", "latency", "cost", "expected", "met"):
+    columns = ("level", "solution", "stars", "available", "latency", "cost", "expected", "met")
+    for name in (*columns, "scores"):
         table.add_column(
             name, justify="right" if name in ("stars", "cost") else "left", no_wrap=True
         )
@@ -83,12 +84,22 @@ def _print_report(out: Console, report: Report, folder, seeds: int) -> None:
             f"{first.scores['cost']:,.0f}",
             row.expected,
             Text("yes", style="green") if row.met else Text("NO", style="bold red"),
+            _claims(row),
         )
     out.print(table)
     for flag in report.flags:
         out.print(Text(f"flag: {flag}", style="bold red"))
     verdict = "every level is proven" if report.ok else "some expectations do not hold"
     out.print(Text(f"{report.pack}: {verdict}", style="green" if report.ok else "bold red"))
+
+
+def _claims(row) -> Text:
+    """Whether the solution's claimed scores re-simulate: verified, DIFFER, or blank (none)."""
+    if row.verification is None:
+        return Text("")
+    if row.verification.differences:
+        return Text("DIFFER", style="bold red")
+    return Text("verified", style="green")
 
 
 def _new(args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
 """Proving a pack: every solution meets its expectation on the level's seed and on extra seeds,
-no level is won by its untouched starting build, and every level's three stars are reachable."""
+no level is won by its untouched starting build, every level's three stars are reachable, and
+every solution that claims scores ([scores]) reproduces them when re-simulated."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from game.content.packs import Pack, PackLevel, Solution
+from game.content.solutions import Verification, claim_line, claimed_seed, compare
 from game.engine.simulation import RunResult, run
 
 UNTOUCHED = "(untouched)"
@@ -21,6 +23,7 @@ class Row:
     expected: str  # "3 stars", "fails", or for the untouched start "fails"
     results: tuple[RunResult, ...]  # one per seed, the level's own seed first
     met: bool
+    verification: Verification | None = None  # a solution that claims scores: the comparison
 
     @property
     def first(self) -> RunResult:
@@ -44,7 +47,18 @@ def seeds_for(level: PackLevel, extra: int) -> list[int]:
 
 
 def runs_needed(pack: Pack, extra_seeds: int) -> int:
-    return sum((len(level.solutions) * (extra_seeds + 1) + 1) for level in pack.levels)
+    return sum(
+        len(level.solutions) * (extra_seeds + 1)
+        + 1
+        + sum(1 for s in level.solutions if _claims_elsewhere(level, s, extra_seeds))
+        for level in pack.levels
+    )
+
+
+def _claims_elsewhere(level: PackLevel, solution: Solution, extra_seeds: int) -> bool:
+    """Whether a solution claims scores on a seed the check does not run anyway."""
+    seed = claimed_seed(solution.file, level.scenario.seed)
+    return solution.file.scores is not None and seed not in seeds_for(level, extra_seeds)
 
 
 def check_pack(
@@ -63,6 +77,15 @@ def check_pack(
             for seed in seeds_for(level, extra_seeds):
                 results.append(run(level.scenario, solution.actions, seed=seed))
                 progress(f"{level.id} {solution.name} seed {seed}")
+            verification = None
+            if solution.file.scores is not None:
+                verification = _verify(level, solution, results, progress)
+                report.flags.extend(_claim_flags(solution, verification))
+            if solution.file.pack not in (None, pack.id):
+                report.flags.append(
+                    f"{solution.path}: names pack {solution.file.pack!r}, but it is in"
+                    f" pack {pack.id!r}"
+                )
             report.rows.append(
                 Row(
                     level.id,
@@ -70,10 +93,40 @@ def check_pack(
                     _expected(solution),
                     tuple(results),
                     all(_meets(solution, r) for r in results),
+                    verification,
                 )
             )
         report.flags.extend(_level_flags(level, report.rows))
     return report
+
+
+def _verify(
+    level: PackLevel,
+    solution: Solution,
+    results: list[RunResult],
+    progress: Callable[[str], None],
+) -> Verification:
+    """Compare a solution's claims with its run on the seed they are for (run it if needed)."""
+    seed = claimed_seed(solution.file, level.scenario.seed)
+    result = next((r for r in results if r.seed == seed), None)
+    if result is None:
+        result = run(level.scenario, solution.actions, seed=seed)
+        progress(f"{level.id} {solution.name} seed {seed} (its claimed scores)")
+    return compare(solution.file, result)
+
+
+def _claim_flags(solution: Solution, verification: Verification) -> list[str]:
+    """One flag per claimed score the re-simulation does not reproduce, at its file and line."""
+    flags = []
+    for difference in verification.differences:
+        line = claim_line(solution.path, difference.score)
+        where = f"{solution.path}:{line}" if line else str(solution.path)
+        claimed, actual = difference.shown()
+        flags.append(
+            f"{where}: scores.{difference.score}: claims {claimed}, re-simulation gives"
+            f" {actual} (seed {verification.seed})"
+        )
+    return flags
 
 
 def _expected(solution: Solution) -> str:
