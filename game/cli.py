@@ -12,6 +12,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from game.content.errors import LevelError
+    from game.content.packs import PackLevel
+    from game.content.schema import PlanFile
+    from game.content.solutions import Verification
 
 EXIT_BAD_INPUT = 2
 
@@ -39,6 +46,27 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--plan", type=Path, help="a TOML file of timed actions")
     sim.add_argument("--seed", type=int, help="override the level's seed")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
+
+    replay = commands.add_parser(
+        "replay",
+        help="re-simulate a solution file and check the scores it claims",
+        description="Re-simulate a solution file's actions on its level (found by its `level`,"
+        " and `pack` if given, among the installed packs) and compare the scores with those the"
+        " file claims in its [scores] table. Exits 0 when they match or nothing is claimed, 1"
+        " when they do not match, 2 for a bad file or argument.",
+    )
+    replay.add_argument("solution", help="a solution file (TOML)")
+    replay.add_argument("--seed", type=int, help="re-simulate on this seed (default: the file's)")
+    replay.add_argument("--json", action="store_true", help="print one JSON object")
+    replay.add_argument(
+        "--pack",
+        dest="replay_packs",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also look for the level in the pack in this folder (repeatable)",
+    )
 
     levels = commands.add_parser("levels", help="tools for level authors")
     tools = levels.add_subparsers(dest="tool", metavar="TOOL", required=True)
@@ -74,6 +102,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "sim":
         return _sim(args)
+    if args.command == "replay":
+        return replay_command(args)
     if args.command == "levels":
         from game import authoring
 
@@ -110,6 +140,113 @@ def _sim(args: argparse.Namespace) -> int:
     else:
         _print_summary(summary, scenario.title)
     return 0
+
+
+REPLAY = "millions replay"
+
+
+def replay_command(args: argparse.Namespace) -> int:
+    """`millions replay FILE`: load the solution, find its level, re-simulate and compare."""
+    from game.content.errors import LevelError
+    from game.content.loader import load_plan_file
+    from game.content.schema import MAX_INT
+    from game.content.solutions import NotInstalled, find_level, line_of
+
+    if args.seed is not None and not 0 <= args.seed <= MAX_INT:
+        return fail(REPLAY, "--seed must be between 0 and 2**63-1")
+    packs = [*args.pack, *args.replay_packs]
+    for folder in packs:
+        if not (folder / "pack.toml").is_file():
+            return fail(REPLAY, f"--pack {folder}: no pack.toml there")
+    source = str(args.solution)
+    try:
+        plan, _ = load_plan_file(args.solution)
+    except LevelError as error:
+        return fail(REPLAY, first_problem(error))
+    if plan.level is None:
+        return fail(REPLAY, f'{source}: level: a solution names its level: level = "<level id>"')
+    try:
+        pack, level = find_level(plan.level, plan.pack, packs)
+    except LevelError as error:
+        return fail(REPLAY, first_problem(error))
+    except NotInstalled as error:
+        line = line_of(args.solution, error.key)
+        where = f"{source}:{line}" if line else source
+        return fail(REPLAY, f"{where}: {error.key}: {error}")
+    return replay_solution(level, plan, seed=args.seed, as_json=args.json, pack=pack.id)
+
+
+def replay_solution(
+    level: PackLevel,
+    plan: PlanFile,
+    *,
+    seed: int | None = None,
+    as_json: bool = False,
+    pack: str = "",
+) -> int:
+    """Re-simulate an already loaded solution on its level, print the run and the verdict.
+
+    Returns the exit status: 0 verified or nothing claimed, 1 when the claims do not match.
+    (A solution held only as actions: build its PlanFile with solutions.solution_plan.)
+    """
+    from game.content.solutions import MISMATCHED, verify
+    from game.engine.summary import summarize
+
+    verification = verify(level, plan, seed=seed)
+    summary = summarize(verification.result)
+    if as_json:
+        summary["pack"] = pack or None
+        summary["verification"] = {
+            "status": verification.status,
+            "message": verification.summary(),
+            # every digit, unlike "scores" above: what a [scores] table should record
+            "recorded": {**verification.result.scores, "stars": verification.result.stars},
+            "claimed_seed": verification.claimed_seed,
+            "claimed": dict(verification.claimed),
+            "differences": [
+                {"score": d.score, "claimed": d.claimed, "actual": d.actual}
+                for d in verification.differences
+            ],
+        }
+        print(json.dumps(summary, sort_keys=False))
+    else:
+        _print_summary(summary, level.scenario.title)
+        _print_claims(verification)
+        print(verification.summary())
+    return 1 if verification.status == MISMATCHED else 0
+
+
+def _print_claims(verification: Verification) -> None:
+    """The re-simulated scores beside what the solution claims."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from game.content.solutions import STARS, shown
+
+    result = verification.result
+    actual = {**result.scores, STARS: result.stars}
+    compared = verification.compared
+    table = Table(title=f"Scores on seed {result.seed}", title_justify="left")
+    for column in ("score", "re-simulation", "claimed", ""):
+        table.add_column(column, justify="left" if column == "score" else "right")
+    differences = {d.score: d for d in verification.differences}
+    for score, value in actual.items():
+        claimed = verification.claimed.get(score) if compared else None
+        now, claim, mark = shown(score, value), "-", Text("")
+        if claimed is not None and score in differences:
+            claim, now = differences[score].shown()
+            mark = Text("differs", style="bold red")
+        elif claimed is not None:
+            claim, mark = shown(score, claimed), Text("matches", style="green")
+        table.add_row(Text(score), now, claim, mark)
+    Console(highlight=False).print(table)
+
+
+def first_problem(error: LevelError) -> str:
+    """The first problem of a LevelError, on one line (with a count of the others)."""
+    more = len(error.problems) - 1
+    return str(error.problems[0]) + (f" (and {more} more problems)" if more else "")
 
 
 def fail(command: str, message: object) -> int:
