@@ -138,19 +138,27 @@ def test_build_with_the_mouse():
     asyncio.run(play())
 
 
-def test_next_opens_the_following_levels_briefing():
+def test_next_opens_the_following_levels_briefing_once_passed():
     async def play() -> None:
         app = MillionsApp(AppSettings.for_tests())
         async with app.run_test(size=(120, 40)) as pilot:
             level = next(lv for pack in app.packs for lv in pack.levels if lv.id == "launch-day")
-            screen = PlayScreen(level, app.settings)
-            await app.push_screen(screen)
-            while not screen.sim.done:
-                screen.advance()
-            await pilot.pause()
-            assert isinstance(app.screen, ResultsScreen)
-            await pilot.press("n")
-            await pilot.pause()
+            for moves in ((), level.reference.actions):  # a failed run, then the reference
+                screen = PlayScreen(level, app.settings)
+                await app.push_screen(screen)
+                plan = {a.tick: a for a in moves}
+                while not screen.sim.done:
+                    if screen.sim.tick in plan:
+                        screen.apply(plan[screen.sim.tick])
+                    screen.advance()
+                await pilot.pause()
+                assert isinstance(app.screen, ResultsScreen)
+                await pilot.press("n")
+                await pilot.pause()
+                if not moves:  # not passed: level 2 stays locked
+                    assert isinstance(app.screen, ResultsScreen)
+                    assert not app.screen.query_one("#next").display
+                    await pilot.press("q")
             assert app.screen.level.id == "moving-out"
 
     asyncio.run(play())
