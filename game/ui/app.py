@@ -13,10 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from game.content.errors import LevelError
-from game.content.packs import Pack, load_pack, pack_folders
+from game.content.packs import Pack, PackLevel, load_pack, pack_folders
+from game.store import SaveError, Store
+from game.store.campaign import Campaign
 from game.ui.screens.codex import CodexScreen
 from game.ui.screens.help import HelpScreen
 from game.ui.screens.level_select import LevelSelectScreen
+from game.ui.screens.notice import NoticeScreen
 from game.ui.screens.settings_screen import SettingsScreen
 from game.ui.screens.title import TitleScreen
 from game.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -55,23 +58,56 @@ class MillionsApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True),
     ]
 
-    def __init__(self, settings: AppSettings | None = None) -> None:
+    def __init__(self, settings: AppSettings | None = None, store: Store | None = None) -> None:
+        """`store` keeps progress; without one, nothing outlives the session (as in tests)."""
         super().__init__()
         self.settings = settings or AppSettings()
+        self.store = store or Store.in_memory()
         self.packs, self.pack_failures = load_packs(pack_folders(self.settings.packs))
+        self.campaign = Campaign(self.store, self.packs, self.settings.packs)
+        self._saving_settings = False
         self.apply_settings(self.settings)
+        self._saving_settings = True
+
+    def on_mount(self) -> None:
+        for notice in self.store.notices:
+            self.push_screen(NoticeScreen("About your saves", notice))
+
+    def on_unmount(self) -> None:
+        self.store.close()
 
     def apply_settings(self, settings: AppSettings) -> None:
-        """Use new settings for the rest of the session."""
+        """Use new settings from now on, and keep them for the next session."""
         if settings.theme not in self.available_themes:
             settings = replace(settings, theme=DEFAULT_THEME)
         self.settings = settings
         self.theme = settings.theme
         self.animation_level = ANIMATION_LEVELS[settings.animation]
+        self._save_settings()
 
     def watch_theme(self, theme: str) -> None:
         """A theme picked anywhere (the command palette too) becomes the setting."""
         self.settings = replace(self.settings, theme=theme)
+        self._save_settings()
+
+    def _save_settings(self) -> None:
+        if not self._saving_settings:
+            return
+        theme, speed, animation = self.settings.theme, self.settings.speed, self.settings.animation
+        self.save(lambda: self.store.save_settings(theme, speed, animation))
+
+    def save(self, write) -> bool:
+        """Run a store write; if the disk refuses it, tell the player and play on."""
+        try:
+            write()
+        except SaveError as error:
+            self.notify(str(error), title="Not saved", severity="error", timeout=10)
+            return False
+        return True
+
+    def pack_of(self, level: PackLevel) -> Pack | None:
+        """The loaded pack a level belongs to."""
+        return next((p for p in self.packs if any(lv.path == level.path for lv in p.levels)), None)
 
     def on_resize(self, event: events.Resize) -> None:
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
@@ -97,13 +133,24 @@ class MillionsApp(App[None]):
         yield SystemCommand("Help", "Every key and what it does", self.action_help)
 
     def action_campaign(self) -> None:
-        self.push_screen(LevelSelectScreen(self.packs, self.pack_failures))
+        self.push_screen(LevelSelectScreen(self.packs, self.pack_failures, self.campaign))
 
     def action_codex(self) -> None:
-        self.push_screen(CodexScreen(self.packs))
+        self.push_screen(CodexScreen(self.packs, self.campaign))
 
     def action_settings(self) -> None:
         self.push_screen(SettingsScreen(self.settings))
+
+    def action_continue(self) -> None:
+        """Back to the level left unfinished, at the tick it was left."""
+        found = self.campaign.unfinished()
+        if found is None:
+            self.notify("There is no unfinished level to continue.", title="Continue")
+            return
+        from game.ui.screens.play import PlayScreen
+
+        pack, level, run = found
+        self.push_screen(PlayScreen(level, self.settings, resume=run))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -96,25 +96,42 @@ async def test_keys_alone_reach_a_briefing_and_back(app: MillionsApp) -> None:
         levels = app.screen.query_one("#levels", OptionList)
         first = levels.highlighted_option
         assert isinstance(first, LevelOption) and first.number == 1
-        await pilot.press("down", "enter")
+        await pilot.press("down", "enter")  # level 2 is locked: the highlight stays on level 1
         assert isinstance(app.screen, BriefingScreen)
-        assert app.screen.level is app.packs[0].levels[1]
+        assert app.screen.level is app.packs[0].levels[0]
         await pilot.press("escape")
         assert isinstance(app.screen, LevelSelectScreen)
         await pilot.press("q")
         assert isinstance(app.screen, TitleScreen)
 
 
-async def test_start_without_a_play_screen_says_so(app: MillionsApp, monkeypatch) -> None:
-    def unbuilt() -> None:
-        raise ImportError("No module named 'game.ui.screens.play'")
-
-    monkeypatch.setattr("game.ui.screens.briefing.load_play_screen", unbuilt)
+async def test_passing_a_level_opens_the_next_one(app: MillionsApp) -> None:
+    core = app.packs[0]
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("c", "enter", "s")
-        assert isinstance(app.screen, BriefingScreen)
-        [note] = app._notifications
-        assert note.message.startswith("The play screen is not built yet")
+        await pilot.press("c")
+        levels = app.screen.query_one("#levels", OptionList)
+        locked = [o.level.id for o in levels.options if isinstance(o, LevelOption) and o.disabled]
+        assert locked == [level.id for level in core.levels[1:]]
+        await pilot.press("escape")
+        app.store.record_run("core/launch-day", {"availability": 0.99}, 1)
+        app.store.record_run("core/moving-out", {"availability": 0.5}, 0)  # not passed
+        await pilot.press("c")
+        levels = app.screen.query_one("#levels", OptionList)
+        locked = [o.level.id for o in levels.options if isinstance(o, LevelOption) and o.disabled]
+        assert locked == [level.id for level in core.levels[2:]]
+        assert levels.highlighted_option.level.id == "moving-out"  # the first not yet passed
+        assert "★☆☆" in screen_text(app)
+
+
+async def test_codex_opens_an_entry_when_its_level_is_passed(app: MillionsApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")
+        assert "Pass level 1: Launch day" in screen_text(app)
+        await pilot.press("escape")
+        app.store.record_run("core/launch-day", {"availability": 0.99}, 2)
+        await pilot.press("x")
+        text = screen_text(app)
+        assert "Taught in level 1: Launch day" in text and "Pass level 1" not in text
 
 
 async def test_a_small_terminal_shows_the_message_until_it_grows(app: MillionsApp) -> None:

@@ -13,8 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Static
 
 from game.content.packs import Pack, PackLevel
-from game.ui.screens import load_play_screen
 from game.ui.screens.level_text import concept_titles, objectives_table, unlocked_text
+from game.ui.screens.play import PlayScreen
+from game.ui.screens.solutions import SolutionsScreen
 
 if TYPE_CHECKING:
     from game.ui.app import MillionsApp
@@ -25,6 +26,7 @@ class BriefingScreen(Screen[None]):
     SUB_TITLE = "Briefing"
     BINDINGS = [
         Binding("s,enter", "start", "Start"),
+        Binding("o", "solutions", "Your solutions"),
         Binding("escape,q", "app.pop_screen", "Back"),
     ]
 
@@ -55,6 +57,9 @@ class BriefingScreen(Screen[None]):
                 yield Button(
                     "Start", id="start", variant="primary", action="screen.start", compact=True
                 )
+                yield Button(
+                    "Your solutions", id="solutions", action="screen.solutions", compact=True
+                )
                 yield Button("Back", id="back", action="app.pop_screen", compact=True)
         yield Footer()
 
@@ -66,10 +71,8 @@ class BriefingScreen(Screen[None]):
         return title
 
     def action_start(self) -> None:
-        try:
-            play = load_play_screen()
-        except ImportError as error:
-            self.notify(f"The play screen is not built yet ({error}).", title="Not yet")
-            return
         settings = cast("MillionsApp", self.app).settings
-        self.app.push_screen(play(self.level, settings))
+        self.app.push_screen(PlayScreen(self.level, settings))
+
+    def action_solutions(self) -> None:
+        self.app.push_screen(SolutionsScreen(self.pack, self.level))

@@ -16,11 +16,14 @@ from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.content.packs import Pack, PackLevel
+from game.store.campaign import Campaign
+from game.store.progress import LevelRecord
 from game.ui.screens.briefing import BriefingScreen
 from game.ui.screens.level_text import (
     concept_titles,
     first_paragraph,
     objectives_table,
+    stars_text,
 )
 
 if TYPE_CHECKING:
@@ -29,22 +32,26 @@ if TYPE_CHECKING:
 LOCK = "🔒"
 
 
-def is_unlocked(level: PackLevel) -> bool:
-    """Whether the player may play a level. Every level is open until progress is saved."""
-    return True
-
-
 class LevelOption(Option):
-    """A level in the list, with the pack it belongs to and its place there."""
+    """A level in the list, with the pack it belongs to, its place there and the player's record."""
 
-    def __init__(self, pack: Pack, level: PackLevel, number: int) -> None:
-        unlocked = is_unlocked(level)
+    def __init__(
+        self,
+        pack: Pack,
+        level: PackLevel,
+        number: int,
+        unlocked: bool,
+        record: LevelRecord | None,
+    ) -> None:
         prompt = Text(f"{number:>2}  ", style="dim")
-        prompt.append(level.file.title)
-        if not unlocked:
-            prompt.append(f" {LOCK}")
-        super().__init__(prompt, disabled=not unlocked)
-        self.pack, self.level, self.number = pack, level, number
+        if unlocked:
+            prompt.append_text(stars_text(record.stars if record else 0))
+            prompt.append(" ")
+        else:
+            prompt.append(f"{LOCK}  ")
+        prompt.append(level.file.title, style="" if unlocked else "dim")
+        super().__init__(prompt, id=f"{pack.id}/{level.id}", disabled=not unlocked)
+        self.pack, self.level, self.number, self.record = pack, level, number, record
 
 
 class LevelPreview(VerticalScroll):
@@ -62,9 +69,27 @@ class LevelPreview(VerticalScroll):
         concepts.append(", ".join(concept_titles(self.option.pack, level)))
         yield Static(concepts, classes="concepts")
         yield Markdown(first_paragraph(level.briefing), open_links=False)
+        record = self.option.record
+        best = dict(record.best) if record else None
         yield Static(
-            Group(Text("Objectives", style="bold"), objectives_table(level.scenario.objectives))
+            Group(
+                Text("Objectives", style="bold"),
+                objectives_table(level.scenario.objectives, best),
+                Text(_played(record), style="dim"),
+            )
         )
+
+
+def _passed(option: Option) -> bool:
+    return isinstance(option, LevelOption) and option.record is not None and option.record.passed
+
+
+def _played(record: LevelRecord | None) -> str:
+    if record is None:
+        return "Not played yet."
+    runs = len(record.runs)
+    passed = sum(1 for stars, _ in record.runs if stars > 0)
+    return f"{runs} run{'s' * (runs != 1)}, {passed} passed; best: each score's best passed run."
 
 
 class LevelSelectScreen(Screen[None]):
@@ -72,9 +97,12 @@ class LevelSelectScreen(Screen[None]):
     SUB_TITLE = "Campaign"
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
 
-    def __init__(self, packs: Sequence[Pack], failures: Sequence[PackFailure]) -> None:
+    def __init__(
+        self, packs: Sequence[Pack], failures: Sequence[PackFailure], campaign: Campaign
+    ) -> None:
         super().__init__()
-        self.packs, self.failures = packs, failures
+        self.packs, self.failures, self.campaign = packs, failures, campaign
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,7 +116,10 @@ class LevelSelectScreen(Screen[None]):
         options: list[Option] = []
         for pack in self.packs:
             options.append(Option(Text(pack.file.title, style="bold"), disabled=True))
-            options.extend(LevelOption(pack, level, n) for n, level in enumerate(pack.levels, 1))
+            for number, level in enumerate(pack.levels, 1):
+                unlocked = self.campaign.is_unlocked(pack, level)
+                record = self.campaign.record(pack, level)
+                options.append(LevelOption(pack, level, number, unlocked, record))
         return options
 
     def _failure_text(self) -> Text:
@@ -100,8 +131,21 @@ class LevelSelectScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#pack-failures").display = bool(self.failures)
+
+    def on_screen_resume(self) -> None:
+        """Back from a level: its stars, records and what it opened are shown at once."""
         levels = self.query_one("#levels", OptionList)
-        levels.highlighted = next((i for i, o in enumerate(levels.options) if not o.disabled), None)
+        current = levels.highlighted_option if self._shown else None
+        self._shown = True
+        keep = current.id if isinstance(current, LevelOption) else None
+        levels.set_options(self._options())
+        ids = [option.id for option in levels.options]
+        if keep in ids and not levels.options[ids.index(keep)].disabled:
+            levels.highlighted = ids.index(keep)
+        else:  # the first open level not yet passed, else the first open one
+            open_levels = [i for i, o in enumerate(levels.options) if not o.disabled]
+            unpassed = [i for i in open_levels if not _passed(levels.options[i])]
+            levels.highlighted = (unpassed or open_levels or [None])[0]
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if isinstance(event.option, LevelOption):

@@ -6,6 +6,8 @@ shown as written and never read as Rich markup.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.table import Table
 from rich.text import Text
 
@@ -17,19 +19,27 @@ from game.engine.scoring import METRICS, Objectives
 STAR_HEADINGS = ("pass", "★★", "★★★")
 
 
-def objectives_table(objectives: Objectives) -> Table:
-    """One row per scored metric: its name, whether higher or lower is better, and its lines."""
+def objectives_table(objectives: Objectives, best: Mapping[str, float] | None = None) -> Table:
+    """One row per scored metric: its name, whether higher or lower is better, and its lines;
+    with `best`, the player's best for each score too."""
     table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, header_style="bold")
     table.add_column("")
     for heading in STAR_HEADINGS:
         table.add_column(heading, justify="right")
+    if best is not None:
+        table.add_column("best", justify="right")
     for goal in objectives.goals:
         lines = (goal.pass_line, goal.two, goal.three)
-        table.add_row(
-            metric_name(goal.metric, objectives.latency_percentile),
-            *(metric_value(goal.metric, line) for line in lines),
-        )
+        cells = [metric_value(goal.metric, line) for line in lines]
+        if best is not None:
+            mine = best.get(goal.metric)
+            cells.append("-" if mine is None else metric_value(goal.metric, mine))
+        table.add_row(metric_name(goal.metric, objectives.latency_percentile), *cells)
     return table
+
+
+def stars_text(stars: int) -> Text:
+    return Text("★" * stars + "☆" * (3 - stars), style="yellow")
 
 
 def metric_name(metric: str, percentile: int) -> str:

@@ -23,6 +23,9 @@ from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.report import TickReport
 from game.engine.simulation import Simulation
+from game.store.campaign import level_key
+from game.store.progress import SavedRun, SavedSolution
+from game.store.resume import by_tick, resimulate
 from game.ui.screens.play_commands import BuildCommands
 from game.ui.screens.results import ResultsScreen
 from game.ui.settings import SPEEDS, AppSettings
@@ -38,6 +41,8 @@ from game.ui.widgets import (
 from game.ui.widgets.build_bar import KEYS, SIZE_KEYS
 
 HINT_AT = 0.9  # a tier this busy gets a hint
+SAVE_EVERY = 20  # ticks between saves of the run in progress (a move saves at once)
+HISTORY_SHOWN = 120  # ticks of a resumed run fed back to the sparklines
 
 
 class PlayScreen(Screen[None]):
@@ -58,11 +63,25 @@ class PlayScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, level: PackLevel, settings: AppSettings) -> None:
+    def __init__(
+        self,
+        level: PackLevel,
+        settings: AppSettings,
+        *,
+        resume: SavedRun | None = None,
+        replay: SavedSolution | None = None,
+    ) -> None:
+        """Play `level` afresh, from where `resume` left it, or watch `replay` played back."""
         super().__init__()
         self.level = level
         self.settings = settings
-        self.sim = Simulation(level.scenario, seed=settings.seed)
+        self.resume = resume
+        self.replay = replay
+        self.actions: list[Action] = list(resume.actions) if resume else []
+        self._plan = by_tick(replay.actions) if replay else {}
+        self.key: str | None = None  # the store's name for the level; None: nothing is saved
+        seed = resume.seed if resume else replay.seed if replay else None
+        self.sim = Simulation(level.scenario, seed=settings.seed if seed is None else seed)
         self.last: TickReport | None = None
         self.selected: str | None = None
         self.paused = settings.tick_source == "manual"
@@ -85,6 +104,10 @@ class PlayScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        pack = self.app.pack_of(self.level)
+        self.key = level_key(pack, self.level) if pack and self.replay is None else None
+        if self.resume is not None:
+            self._resimulate(self.resume)
         self.query_one(BuildBar).show(self.level.scenario, self.sim.tick)  # what is unlocked
         self._draw_inspector()
         self._draw()
@@ -92,12 +115,28 @@ class PlayScreen(Screen[None]):
         if self.settings.tick_source == "timer":
             self._restart_timer()
 
+    def _resimulate(self, run: SavedRun) -> None:
+        """Back to where the run was left: its actions re-simulated up to its tick."""
+        panel = self.query_one(MetricsPanel)
+        shown_from = run.tick - HISTORY_SHOWN
+
+        def seen(sim: Simulation, report: TickReport) -> None:
+            self.history.append(report)
+            if report.tick >= shown_from:
+                panel.record(report, sim.totals, self.level.scenario, sim.cost_per_tick())
+
+        self.sim = resimulate(self.level.scenario, run.seed, run.actions, run.tick, seen)
+        self.last = self.history[-1] if self.history else None
+        self.query_one(EventLog).add(self.sim.take_events()[-50:])
+
     # -- time -------------------------------------------------------------------------------
 
     def advance(self) -> None:
         """One tick of the engine, drawn; at the end of the level, the results."""
         if self.sim.done:
             return
+        for action in self._plan.get(self.sim.tick, ()):  # a replay's moves, at their ticks
+            self.sim.apply(action)
         report = self.last = self.sim.step()
         self.history.append(report)
         self.query_one(MetricsPanel).record(
@@ -107,6 +146,8 @@ class PlayScreen(Screen[None]):
         self._draw()
         if self.sim.done:
             self._finish()
+        elif self.sim.tick % SAVE_EVERY == 0:
+            self.save_run()
 
     def _timer_tick(self) -> None:
         if not self.paused:
@@ -120,6 +161,8 @@ class PlayScreen(Screen[None]):
     def action_pause(self) -> None:
         self.paused = not self.paused
         self._draw_status()
+        if self.paused:
+            self.save_run()
 
     def action_step(self) -> None:
         self.paused = True
@@ -132,14 +175,31 @@ class PlayScreen(Screen[None]):
         self._draw_status()
 
     def action_leave(self) -> None:
+        """Back out; an unfinished level stays saved, for Continue on the title screen."""
         if self._timer is not None:
             self._timer.stop()
+        self.save_run()
         self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        self.save_run()  # the app is quitting with the level unfinished
+
+    def save_run(self) -> None:
+        """Keep the run in progress: its seed, tick and moves are all it takes to rebuild it."""
+        if self.key is None or self.sim.done:
+            return
+        run = SavedRun(self.key, self.sim.seed, self.sim.tick, tuple(self.actions))
+        self.app.save(lambda: self.app.store.save_run(run))
 
     def _finish(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self.app.push_screen(ResultsScreen(self.level, self.sim.result(), self.history))
+        result = self.sim.result()
+        self.app.push_screen(
+            ResultsScreen(
+                self.level, result, self.history, actions=tuple(self.actions), replay=self.replay
+            )
+        )
 
     # -- moves ------------------------------------------------------------------------------
 
@@ -161,8 +221,15 @@ class PlayScreen(Screen[None]):
 
     def apply(self, action: Action) -> None:
         """Hand a move to the engine now; a refusal is shown with the engine's reason."""
-        outcome = self.sim.apply(dataclasses.replace(action, tick=self.sim.tick))
-        if not outcome.accepted:
+        if self.replay is not None:
+            self.notify("This is a replay: it plays the solution's own moves.", title="Replay")
+            return
+        action = dataclasses.replace(action, tick=self.sim.tick)
+        outcome = self.sim.apply(action)
+        if outcome.accepted:
+            self.actions.append(action)
+            self.save_run()
+        else:
             self.notify(Text(outcome.reason), title=Text(action.describe()), severity="warning")
         self.query_one(EventLog).add(self.sim.take_events())
         self._draw()

@@ -1,4 +1,8 @@
-"""The results screen: passed or not, stars, each score against its objective and the par."""
+"""The results screen: passed or not, stars, each score against its objective and the par, and
+against the player's own record: personal bests and where this run stands among their runs.
+
+A finished run is recorded here (and the run in progress cleared); a replay is not recorded.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Markdown, Sparkline, Static
 
 from game.content.packs import PackLevel
+from game.engine.actions import Action
 from game.engine.report import TickReport
+from game.engine.scoring import METRICS
 from game.engine.simulation import RunResult, run
+from game.store.campaign import level_key
+from game.store.progress import RunRecorded, SavedSolution
+from game.ui.screens.name_prompt import NamePrompt
 
 _UNITS = {
     "availability": lambda v: f"{100 * v:.3f}%",
@@ -35,25 +44,59 @@ class ResultsScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "next", "Next level"),
         Binding("r", "retry", "Retry"),
+        Binding("v", "save_solution", "Save solution"),
         Binding("escape,q", "leave", "Levels"),
     ]
 
-    def __init__(self, level: PackLevel, result: RunResult, history: list[TickReport]) -> None:
+    def __init__(
+        self,
+        level: PackLevel,
+        result: RunResult,
+        history: list[TickReport],
+        *,
+        actions: tuple[Action, ...] = (),
+        replay: SavedSolution | None = None,
+    ) -> None:
         super().__init__()
         self.level = level
         self.result = result
         self.history = history
+        self.actions = actions
+        self.replay = replay
         reference = level.reference
         self.par = run(level.scenario, reference.actions) if reference else None
+        self.key: str | None = None
+        self.recorded: RunRecorded | None = None
+
+    def on_mount(self) -> None:
+        pack = self.app.pack_of(self.level)
+        if pack is not None:
+            self.key = level_key(pack, self.level)
+        if self.key is not None and self.replay is None:
+            result, key = self.result, self.key
+
+            def record() -> None:
+                self.recorded = self.app.store.record_run(key, result.scores, result.stars)
+                self.app.store.clear_run()
+
+            if self.app.save(record):
+                self.query_one("#record", Static).update(self._record())
+        if self._next() is not None:  # offered once this run has opened it
+            self.query_one("#next").display = self._next_open()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="results"):
             yield Static(self._verdict(), id="verdict")
             yield Static(self._scores(), id="scores")
+            yield Static(self._record(), id="record")
             with Horizontal(id="results-buttons"):
                 if self._next() is not None:
                     yield Button("Next", id="next", action="screen.next", compact=True)
                 yield Button("Retry", id="retry", action="screen.retry", compact=True)
+                if self.replay is None:
+                    yield Button(
+                        "Save solution", id="save", action="screen.save_solution", compact=True
+                    )
                 yield Button("Levels", id="levels", action="screen.leave", compact=True)
             for title, values in self._series():
                 yield Static(Text(title, style="bold"), classes="chart-title")
@@ -68,6 +111,8 @@ class ResultsScreen(Screen[None]):
     def _verdict(self) -> Text:
         stars = self.result.stars
         text = Text(self.level.file.title + "\n", style="bold")
+        if self.replay is not None:
+            text.append(f"Replay of {self.replay.name!r}: ", style="bold")
         if self.result.passed:
             text.append("Passed  ", style="bold green")
             text.append("★" * stars + "☆" * (3 - stars), style="yellow")
@@ -78,7 +123,7 @@ class ResultsScreen(Screen[None]):
 
     def _scores(self) -> Table:
         objectives = self.level.scenario.objectives
-        table = Table(box=None, pad_edge=False)
+        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
         for column in ("score", "this run", "pass", "★★", "★★★", "par"):
             table.add_column(column, justify="left" if column == "score" else "right")
         for goal in objectives.goals:
@@ -99,6 +144,38 @@ class ResultsScreen(Screen[None]):
             )
         return table
 
+    def _record(self) -> Table | Text:
+        """This run against the player's own: each best, and its place among their runs."""
+        if self.replay is not None:
+            return Text("A replay is not recorded among your runs.", style="dim")
+        if self.recorded is None:
+            return Text("")
+        record = self.recorded.record
+        objectives = self.level.scenario.objectives
+        table = Table(
+            box=None, pad_edge=False, padding=(0, 2, 0, 0), title="Your runs", title_justify="left"
+        )
+        runs = len(record.runs)
+        table.add_column("score")
+        table.add_column("your best", justify="right")
+        table.add_column(f"your {runs} run{'s' * (runs != 1)}", justify="center")
+        table.add_column("this run")
+        for goal in objectives.goals:
+            metric = goal.metric
+            show = _UNITS[metric]
+            best = record.best.get(metric)
+            best_text = Text(show(best) if best is not None else "-")
+            values = [scores[metric] for _, scores in record.runs if metric in scores]
+            mine = self.result.scores[metric]
+            name = _NAMES[metric]
+            if metric == "latency_ms":
+                name = f"p{objectives.latency_percentile} latency"
+            place = _rank(values, mine, metric)
+            if metric in self.recorded.new_bests:
+                place.append(", a new best", style="bold green")
+            table.add_row(Text(name), best_text, histogram(values, mine), place)
+        return table
+
     def _series(self) -> list[tuple[str, list[float]]]:
         reports = self.history or [None]
         return [
@@ -109,10 +186,7 @@ class ResultsScreen(Screen[None]):
 
     def _pack(self):
         """The loaded pack this level belongs to."""
-        for pack in getattr(self.app, "packs", ()):
-            if any(level.id == self.level.id for level in pack.levels):
-                return pack
-        return None
+        return self.app.pack_of(self.level)
 
     def _codex(self, concept: str):
         pack = self._pack()
@@ -127,11 +201,16 @@ class ResultsScreen(Screen[None]):
         position = next(i for i, level in enumerate(order) if level.id == self.level.id)
         return (pack, order[position + 1]) if position + 1 < len(order) else None
 
+    def _next_open(self) -> bool:
+        following = self._next()
+        return following is not None and self.app.campaign.is_unlocked(*following)
+
     def action_next(self) -> None:
         from game.ui.screens.briefing import BriefingScreen
 
         following = self._next()
-        if following is None:
+        if following is None or not self._next_open():
+            self.notify("Pass this level to open the next one.", title="Not yet")
             return
         self.app.pop_screen()  # this screen
         self.app.pop_screen()  # the finished play screen
@@ -145,6 +224,69 @@ class ResultsScreen(Screen[None]):
         self.app.pop_screen()  # the finished play screen
         self.app.push_screen(PlayScreen(self.level, settings))
 
+    def action_save_solution(self) -> None:
+        """Keep this run's moves under a name, to replay, copy or export later."""
+        if self.replay is not None or self.key is None:
+            self.notify("Only a run you played can be saved as a solution.", title="Not saved")
+            return
+        key = self.key
+        default = self.app.store.free_name(key, f"{self.result.stars}-stars")
+
+        def save(name: str | None) -> None:
+            if not name:
+                return
+            solution = SavedSolution(
+                key,
+                name,
+                self.result.seed,
+                self.actions,
+                dict(self.result.scores),
+                self.result.stars,
+            )
+            if self.app.save(lambda: self.app.store.save_solution(solution)):
+                self.notify(Text(f"Saved as {name!r}."), title="Solution saved")
+
+        self.app.push_screen(NamePrompt("Name this solution", default), save)
+
     def action_leave(self) -> None:
         self.app.pop_screen()
         self.app.pop_screen()
+
+
+BARS = " ▁▂▃▄▅▆▇█"
+BINS = 8
+
+
+def histogram(values: list[float], mine: float) -> Text:
+    """The player's runs of one score in BINS bins, lowest on the left; this run's bin lit."""
+    if len(values) < 2:
+        return Text("-", style="dim")
+    low, high = min(values), max(values)
+    span = high - low
+
+    def bin_of(value: float) -> int:
+        return 0 if span <= 0 else min(BINS - 1, int((value - low) / span * BINS))
+
+    counts = [0] * BINS
+    for value in values:
+        counts[bin_of(value)] += 1
+    tallest = max(counts)
+    text = Text()
+    for i, count in enumerate(counts):
+        bar = BARS[0 if count == 0 else max(1, round(count / tallest * (len(BARS) - 1)))]
+        text.append(bar, style="bold yellow" if i == bin_of(mine) else "dim")
+    return text
+
+
+def _rank(values: list[float], mine: float, metric: str) -> Text:
+    """'best of 12', '3rd of 12': ties share the better place."""
+    higher = METRICS[metric]
+    better = sum(1 for v in values if (v > mine if higher else v < mine))
+    place = better + 1
+    words = "best" if place == 1 else _ordinal(place)
+    return Text(f"{words} of {len(values)}")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,4 +1,4 @@
-"""Settings for this session: theme, the default speed of play and how much moves on screen."""
+"""Settings: theme, the default speed of play and how much moves on screen; kept with the saves."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class SettingsScreen(Screen[None]):
                 allow_blank=False,
                 id="animation",
             )
-            yield Static("Changes apply at once, for this session only.", id="note")
+            yield Static("Changes apply at once and are kept for next time.", id="note")
         yield Footer()
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -27,6 +27,7 @@ class TitleScreen(Screen[None]):
     CSS_PATH = "title.tcss"
     SUB_TITLE = "Title"
     BINDINGS = [
+        Binding("n", "app.continue", "Continue"),
         Binding("c", "app.campaign", "Campaign"),
         Binding("x", "app.codex", "Codex"),
         Binding("s", "app.settings", "Settings"),
@@ -41,7 +42,7 @@ class TitleScreen(Screen[None]):
             yield Static(Text("Keep a web site up from its first user to millions."), id="tagline")
             with Center():
                 yield OptionList(
-                    Option(Text("Continue  (no saved game yet)"), id="continue", disabled=True),
+                    Option(Text("Continue"), id="continue"),
                     Option("Campaign", id="campaign"),
                     Option("Codex", id="codex"),
                     Option("Settings", id="settings"),
@@ -49,6 +50,21 @@ class TitleScreen(Screen[None]):
                     id="menu",
                 )
         yield Footer()
+
+    def on_screen_resume(self) -> None:
+        """Say what Continue would open: the level left unfinished, or that there is none."""
+        found = self.app.campaign.unfinished()
+        menu = self.query_one("#menu", OptionList)
+        if found is None:
+            menu.replace_option_prompt("continue", Text("Continue  (nothing unfinished)"))
+            menu.disable_option("continue")
+        else:
+            pack, level, run = found
+            prompt = Text(f"Continue  {level.file.title}, tick {run.tick}")
+            menu.replace_option_prompt("continue", prompt)
+            menu.enable_option("continue")
+        if menu.highlighted is None or menu.options[menu.highlighted].disabled:
+            menu.highlighted = next(i for i, o in enumerate(menu.options) if not o.disabled)
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
