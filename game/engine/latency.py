@@ -385,6 +385,18 @@ class LatencyHistogram:
         # tick, so the CDF work is done once. Copies share it (entries never change).
         self._spread_cache: dict[Dist, tuple[int, list[float], float]] = {}
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when they hold the same requests in the same buckets (the cache aside)."""
+        if not isinstance(other, LatencyHistogram):
+            return NotImplemented
+        return (self._masses, self._count, self._latency_sum) == (
+            other._masses,
+            other._count,
+            other._latency_sum,
+        )
+
+    __hash__ = None  # mutable
+
     def add(self, dist: Dist, count: float) -> None:
         """Add `count` requests whose latency follows `dist`."""
         if not (math.isfinite(count) and count >= 0.0):
