@@ -343,7 +343,7 @@ def _plain_reason(error: Exception) -> str:
     if isinstance(error, UnicodeDecodeError):
         return "it is not text"
     if isinstance(error, json.JSONDecodeError):
-        return f"it is not valid JSON: {error.msg} at line {error.lineno}"
+        return f"it is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
     if isinstance(error, RecursionError):
         return "it is nested too deeply"
     return f"unexpected content: {error}"

@@ -51,6 +51,9 @@ class TitleScreen(Screen[None]):
                 )
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.on_screen_resume()
+
     def on_screen_resume(self) -> None:
         """Say what Continue would open: the level left unfinished, or that there is none."""
         found = self.app.campaign.unfinished()
