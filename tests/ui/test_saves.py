@@ -92,9 +92,8 @@ async def test_a_finished_run_is_recorded_and_its_moves_saved_by_name(tmp_path: 
         assert record.best == results.result.scores
         assert app.store.current_run() is None  # finished: nothing to continue
         await pilot.press("v")
-        await pilot.press(
-            *"fast-one", "enter"
-        )  # the suggested name is selected: typing replaces it
+        # The suggested name is selected, so typing replaces it.
+        await pilot.press(*"fast-one", "enter")
         await pilot.pause()
     store = Store.open(tmp_path)
     [saved] = store.solutions("core/launch-day")
