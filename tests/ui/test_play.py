@@ -243,3 +243,55 @@ async def test_a_refused_move_from_the_palette_shows_the_engines_reason(app: Mil
         shown = [(str(n.title), str(n.message)) for n in app._notifications]
         reason = "the data lives on the primary: promote a replica to replace it"
         assert ("remove db-1", reason) in shown
+
+
+# -- a large terminal ------------------------------------------------------------------------
+
+
+def test_play_large_terminal(snap_compare):
+    """200x50, late in servers-die played by its reference: the event log keeps its entries
+    and takes the height the panels above leave."""
+    level = CORE.level("servers-die")
+    plan = next(s for s in level.solutions if s.name == "reference").actions
+    app = MillionsApp(AppSettings.for_tests())
+
+    async def before(pilot) -> None:
+        screen = PlayScreen(level, pilot.app.settings)
+        await pilot.app.push_screen(screen)
+        while screen.sim.tick < 400:
+            for action in plan:
+                if action.tick == screen.sim.tick:
+                    screen.apply(action)
+            screen.advance()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(200, 50), run_before=before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_every_panel_is_on_screen_and_the_log_takes_what_is_left(app, size) -> None:
+    """Status, map, middle row, log, build bar and footer stack inside the screen without gaps
+    or overlap; the middle row is as tall as what it holds; the log gets the rest."""
+    from textual.widgets import Footer
+
+    width, height = size
+    async with app.run_test(size=size) as pilot:
+        screen = await _start(app, pilot, "primary-down")
+        for _ in range(250):
+            screen.advance()
+        screen.selected = "db-1"  # the inspector with its buttons: the middle row's tallest
+        screen._draw_inspector()
+        await pilot.pause()
+        panels = [screen.query_one(f"#{name}") for name in ("status", "map", "middle", "log")]
+        panels += [screen.query_one("#build"), screen.query_one(Footer)]
+        regions = [panel.region for panel in panels]
+        assert regions[0].y == 0 and regions[-1].bottom == height
+        for above, below in zip(regions, regions[1:]):
+            assert above.bottom == below.y  # stacked, no gap, no overlap
+        for region in regions:
+            assert region.width == width and region.height > 0
+        middle = screen.query_one("#middle")
+        tallest = max(middle.query_one(c).outer_size.height for c in ("#readings", "#inspector"))
+        assert middle.size.height == tallest  # all of what it holds, and no empty rows
+        if height >= 40:  # room to spare: the log has it, well beyond its old 4 lines
+            assert screen.query_one("#log").region.height >= height - 26
