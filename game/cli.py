@@ -16,9 +16,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from game.content.errors import LevelError
-    from game.content.packs import PackLevel
-    from game.content.schema import PlanFile
-    from game.content.solutions import Verification
 
 EXIT_BAD_INPUT = 2
 
@@ -36,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="also offer the level pack in this folder (repeatable)",
     )
+    parser.add_argument(
+        "--saves",
+        type=Path,
+        metavar="DIR",
+        help="keep progress in this folder (default: MILLIONS_SAVES, else saves/ in a checkout,"
+        " else the user data folder)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     sim = commands.add_parser(
         "sim",
@@ -47,26 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, help="override the level's seed")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
 
-    replay = commands.add_parser(
-        "replay",
-        help="re-simulate a solution file and check the scores it claims",
-        description="Re-simulate a solution file's actions on its level (found by its `level`,"
-        " and `pack` if given, among the installed packs) and compare the scores with those the"
-        " file claims in its [scores] table. Exits 0 when they match or nothing is claimed, 1"
-        " when they do not match, 2 for a bad file or argument.",
-    )
-    replay.add_argument("solution", help="a solution file (TOML)")
-    replay.add_argument("--seed", type=int, help="re-simulate on this seed (default: the file's)")
-    replay.add_argument("--json", action="store_true", help="print one JSON object")
-    replay.add_argument(
-        "--pack",
-        dest="replay_packs",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="also look for the level in the pack in this folder (repeatable)",
-    )
+    from game import sharing
+
+    sharing.add_commands(commands)
 
     levels = commands.add_parser("levels", help="tools for level authors")
     tools = levels.add_subparsers(dest="tool", metavar="TOOL", required=True)
@@ -102,8 +89,10 @@ def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "sim":
         return _sim(args)
-    if args.command == "replay":
-        return replay_command(args)
+    if args.command in ("replay", "export", "import"):
+        from game import sharing
+
+        return sharing.run(args)
     if args.command == "levels":
         from game import authoring
 
@@ -111,11 +100,32 @@ def _main(argv: Sequence[str] | None) -> int:
     for folder in args.pack:
         if not (folder / "pack.toml").is_file():
             return fail("millions", f"--pack {folder}: no pack.toml there")
+    return _play(args)
+
+
+def _play(args: argparse.Namespace) -> int:
+    """Start the game on the player's saves (refused if another game is using them)."""
+    from game.store import SaveError, SavesLocked, Store, saves_folder
     from game.ui.app import MillionsApp
     from game.ui.settings import AppSettings
 
-    app = MillionsApp(AppSettings(packs=tuple(args.pack)))
-    app.run()
+    folder = saves_folder(args.saves)
+    try:
+        store = Store.open(folder)
+    except SavesLocked as error:
+        return fail("millions", error)
+    except SaveError as error:
+        store = Store.in_memory([f"{error} Progress in this session will not be saved."])
+    saved = store.settings() or {}
+    try:
+        settings = AppSettings(packs=tuple(args.pack), saves_dir=folder, **saved)
+    except (TypeError, ValueError):
+        settings = AppSettings(packs=tuple(args.pack), saves_dir=folder)
+    app = MillionsApp(settings, store)
+    try:
+        app.run()
+    finally:
+        store.close()
     return app.return_code or 0
 
 
@@ -138,109 +148,8 @@ def _sim(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, sort_keys=False))
     else:
-        _print_summary(summary, scenario.title)
+        print_run_summary(summary, scenario.title)
     return 0
-
-
-REPLAY = "millions replay"
-
-
-def replay_command(args: argparse.Namespace) -> int:
-    """`millions replay FILE`: load the solution, find its level, re-simulate and compare."""
-    from game.content.errors import LevelError
-    from game.content.loader import load_plan_file
-    from game.content.schema import MAX_INT
-    from game.content.solutions import NotInstalled, find_level, line_of
-
-    if args.seed is not None and not 0 <= args.seed <= MAX_INT:
-        return fail(REPLAY, "--seed must be between 0 and 2**63-1")
-    packs = [*args.pack, *args.replay_packs]
-    for folder in packs:
-        if not (folder / "pack.toml").is_file():
-            return fail(REPLAY, f"--pack {folder}: no pack.toml there")
-    source = str(args.solution)
-    try:
-        plan, _ = load_plan_file(args.solution)
-    except LevelError as error:
-        return fail(REPLAY, first_problem(error))
-    if plan.level is None:
-        return fail(REPLAY, f'{source}: level: a solution names its level: level = "<level id>"')
-    try:
-        pack, level = find_level(plan.level, plan.pack, packs)
-    except LevelError as error:
-        return fail(REPLAY, first_problem(error))
-    except NotInstalled as error:
-        line = line_of(args.solution, error.key)
-        where = f"{source}:{line}" if line else source
-        return fail(REPLAY, f"{where}: {error.key}: {error}")
-    return replay_solution(level, plan, seed=args.seed, as_json=args.json, pack=pack.id)
-
-
-def replay_solution(
-    level: PackLevel,
-    plan: PlanFile,
-    *,
-    seed: int | None = None,
-    as_json: bool = False,
-    pack: str = "",
-) -> int:
-    """Re-simulate an already loaded solution on its level, print the run and the verdict.
-
-    Returns the exit status: 0 verified or nothing claimed, 1 when the claims do not match.
-    (A solution held only as actions: build its PlanFile with solutions.solution_plan.)
-    """
-    from game.content.solutions import MISMATCHED, verify
-    from game.engine.summary import summarize
-
-    verification = verify(level, plan, seed=seed)
-    summary = summarize(verification.result)
-    if as_json:
-        summary["pack"] = pack or None
-        summary["verification"] = {
-            "status": verification.status,
-            "message": verification.summary(),
-            # every digit, unlike "scores" above: what a [scores] table should record
-            "recorded": {**verification.result.scores, "stars": verification.result.stars},
-            "claimed_seed": verification.claimed_seed,
-            "claimed": dict(verification.claimed),
-            "differences": [
-                {"score": d.score, "claimed": d.claimed, "actual": d.actual}
-                for d in verification.differences
-            ],
-        }
-        print(json.dumps(summary, sort_keys=False))
-    else:
-        _print_summary(summary, level.scenario.title)
-        _print_claims(verification)
-        print(verification.summary())
-    return 1 if verification.status == MISMATCHED else 0
-
-
-def _print_claims(verification: Verification) -> None:
-    """The re-simulated scores beside what the solution claims."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from game.content.solutions import STARS, shown
-
-    result = verification.result
-    actual = {**result.scores, STARS: result.stars}
-    compared = verification.compared
-    table = Table(title=f"Scores on seed {result.seed}", title_justify="left")
-    for column in ("score", "re-simulation", "claimed", ""):
-        table.add_column(column, justify="left" if column == "score" else "right")
-    differences = {d.score: d for d in verification.differences}
-    for score, value in actual.items():
-        claimed = verification.claimed.get(score) if compared else None
-        now, claim, mark = shown(score, value), "-", Text("")
-        if claimed is not None and score in differences:
-            claim, now = differences[score].shown()
-            mark = Text("differs", style="bold red")
-        elif claimed is not None:
-            claim, mark = shown(score, claimed), Text("matches", style="green")
-        table.add_row(Text(score), now, claim, mark)
-    Console(highlight=False).print(table)
 
 
 def first_problem(error: LevelError) -> str:
@@ -255,7 +164,7 @@ def fail(command: str, message: object) -> int:
     return EXIT_BAD_INPUT
 
 
-def _print_summary(summary: dict, title: str) -> None:
+def print_run_summary(summary: dict, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text

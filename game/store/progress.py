@@ -109,6 +109,27 @@ class Store:
         return store
 
     @classmethod
+    def read_only(cls, folder: Path) -> Store:
+        """The saves in `folder` as they are, to read while a game may hold the lock (as the
+        command line does): nothing on disk is written, moved or migrated. Raises SaveError
+        when the file cannot be used."""
+        path = folder / FILE_NAME
+        data = _fresh()
+        if path.exists():
+            try:
+                data = _parse(path)
+                if schema.version_of(data) < schema.VERSION:
+                    data = _migrated(data)
+                schema.check(data)
+            except OSError as error:
+                raise SaveError(f"Cannot read {path}: {error.strerror or error}.") from None
+            except _UNREADABLE as error:
+                raise SaveError(f"Cannot read {path}: {_plain_reason(error)}.") from None
+        store = cls(TinyDB(storage=MemoryStorage), None, None, [])
+        store._write_all(data)
+        return store
+
+    @classmethod
     def in_memory(cls, notices: Iterable[str] = ()) -> Store:
         db = TinyDB(storage=MemoryStorage)
         store = cls(db, None, None, list(notices))
@@ -288,17 +309,8 @@ def _load(path: Path) -> tuple[dict[str, Any], list[str]]:
     if not path.exists():
         return _fresh(), []
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise schema.WrongShape(f"it is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        text = path.read_bytes().decode("utf-8")
-        data = json.loads(text)
+        data = _parse(path)
         version = schema.version_of(data)
-        if version > schema.VERSION:
-            raise SaveError(
-                f"The saves in {path} were written by a newer version of Zero to Millions "
-                f"(save format {version}; this game reads up to {schema.VERSION}). The file is "
-                "left untouched. Update the game, or start it with --saves DIR."
-            )
         notices = []
         if version < schema.VERSION:
             backup = path.with_name(f"progress.v{version}-backup.json")
@@ -312,13 +324,31 @@ def _load(path: Path) -> tuple[dict[str, Any], list[str]]:
         return data, notices
     except OSError as error:
         raise SaveError(f"Cannot read the saves in {path}: {error.strerror or error}.") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, schema.WrongShape) as error:
+    except _UNREADABLE as error:
         aside = _move_aside(path)
         reason = _plain_reason(error)
         return _fresh(), [
             f"Your save file could not be read ({reason}). It was moved, unchanged, to {aside}; "
             "you start with a fresh profile."
         ]
+
+
+_UNREADABLE = (UnicodeDecodeError, json.JSONDecodeError, RecursionError, schema.WrongShape)
+
+
+def _parse(path: Path) -> Any:
+    """The file's JSON; SaveError if a newer game wrote it (it is then left alone)."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise schema.WrongShape(f"it is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    data = json.loads(path.read_bytes().decode("utf-8"))
+    version = schema.version_of(data)
+    if version > schema.VERSION:
+        raise SaveError(
+            f"The saves in {path} were written by a newer version of Zero to Millions "
+            f"(save format {version}; this game reads up to {schema.VERSION}). The file is "
+            "left untouched. Update the game, or start it with --saves DIR."
+        )
+    return data
 
 
 def _migrated(data: dict[str, Any]) -> dict[str, Any]:
