@@ -101,7 +101,7 @@ class MillionsApp(App[None]):
         try:
             write()
         except SaveError as error:
-            self.notify(str(error), title="Not saved", severity="error", timeout=10)
+            self.notify(str(error), title="Not saved", severity="error", timeout=10, markup=False)
             return False
         return True
 

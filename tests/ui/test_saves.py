@@ -62,7 +62,7 @@ async def test_continue_resumes_the_same_tick_and_the_same_future(tmp_path: Path
         menu = app.screen.query_one("#menu", OptionList)
         continuing = menu.get_option("continue")
         assert not continuing.disabled
-        assert str(continuing.prompt) == f"Continue  {LEVEL.file.title}, tick 60"
+        assert str(continuing.prompt) == "Continue  Read-heavy, tick 60"
         await pilot.press("n")
         screen = app.screen
         assert isinstance(screen, PlayScreen) and screen.sim.tick == 60

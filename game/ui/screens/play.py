@@ -230,7 +230,7 @@ class PlayScreen(Screen[None]):
             self.actions.append(action)
             self.save_run()
         else:
-            self.notify(Text(outcome.reason), title=Text(action.describe()), severity="warning")
+            self.notify(outcome.reason, title=action.describe(), severity="warning", markup=False)
         self.query_one(EventLog).add(self.sim.take_events())
         self._draw()
 

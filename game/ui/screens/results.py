@@ -244,7 +244,7 @@ class ResultsScreen(Screen[None]):
                 self.result.stars,
             )
             if self.app.save(lambda: self.app.store.save_solution(solution)):
-                self.notify(Text(f"Saved as {name!r}."), title="Solution saved")
+                self.notify(f"Saved as {name!r}.", title="Solution saved", markup=False)
 
         self.app.push_screen(NamePrompt("Name this solution", default), save)
 

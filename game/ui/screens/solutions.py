@@ -168,9 +168,11 @@ class SolutionsScreen(Screen[None]):
                 stars=solution.stars,
             )
         except (OSError, LevelError, SaveError) as error:
-            self.notify(Text(str(error)), title="Not exported", severity="error", timeout=10)
+            self.notify(
+                str(error), title="Not exported", severity="error", timeout=10, markup=False
+            )
             return
-        self.notify(Text(f"Written to {path}"), title="Exported", timeout=10)
+        self.notify(f"Written to {path}", title="Exported", timeout=10, markup=False)
 
 
 def _details(level: PackLevel, solution: SavedSolution) -> Table:

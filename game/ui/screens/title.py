@@ -63,7 +63,8 @@ class TitleScreen(Screen[None]):
             menu.disable_option("continue")
         else:
             pack, level, run = found
-            prompt = Text(f"Continue  {level.file.title}, tick {run.tick}")
+            name = level.file.title.split(":")[0]  # "Launch day: one box..." -> "Launch day"
+            prompt = Text(f"Continue  {name}, tick {run.tick}")
             menu.replace_option_prompt("continue", prompt)
             menu.enable_option("continue")
         if menu.highlighted is None or menu.options[menu.highlighted].disabled:
