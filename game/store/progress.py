@@ -358,8 +358,13 @@ def _migrated(data: dict[str, Any]) -> dict[str, Any]:
         raise schema.WrongShape(f"it could not be migrated: {error}") from None
 
 
+def _stamp() -> str:
+    """When a file is moved aside, for its new name (UTC)."""
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
 def _move_aside(path: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    stamp = _stamp()
     aside = path.with_name(f"progress.corrupt-{stamp}.json")
     n = 2
     while aside.exists():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import OptionList
 
+from game.content.loader import load_plan_file
 from game.content.packs import BUILTIN_PACKS, load_pack
 from game.engine.actions import Action
 from game.engine.simulation import Simulation
@@ -144,3 +145,38 @@ def test_histogram_lights_this_runs_bin() -> None:
     lit = [span for span in text.spans if "yellow" in str(span.style)]
     assert [(s.start, s.end) for s in lit] == [(7, 8)]
     assert histogram([5.0], 5.0).plain == "-"
+
+
+async def test_solutions_screen_copies_renames_deletes_and_exports(tmp_path: Path) -> None:
+    level = CORE.level("launch-day")
+    store = Store.open(tmp_path)
+    store.save_solution(SavedSolution("core/launch-day", "ref", None, level.reference.actions))
+    app = MillionsApp(AppSettings.for_tests(), store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "enter", "o")
+        assert isinstance(app.screen, SolutionsScreen)
+        await pilot.press("c")  # copy
+        assert [s.name for s in store.solutions("core/launch-day")] == ["ref", "ref-copy"]
+        await pilot.press("r", *"tuned", "enter")  # rename the copy (it is highlighted)
+        assert [s.name for s in store.solutions("core/launch-day")] == ["ref", "tuned"]
+        await pilot.press("d", "n")  # asked, and kept
+        assert len(store.solutions("core/launch-day")) == 2
+        await pilot.press("e")
+        exported = tmp_path / "exports" / "core.launch-day.tuned.toml"
+        plan, _ = load_plan_file(exported)
+        assert plan.name == "tuned" and plan.pack == "core"
+        await pilot.press("d", "y")  # asked, and deleted
+        await pilot.pause()
+        assert [s.name for s in store.solutions("core/launch-day")] == ["ref"]
+        assert "tuned" not in screen_text(app)
+
+
+def test_corrupt_save_notice_snapshot(snap_compare, tmp_path: Path, monkeypatch) -> None:
+    """The notice a player sees when their save could not be read (a fixed path and time)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("game.store.progress._stamp", lambda: "20261124-120000")
+    folder = Path("saves")
+    folder.mkdir()
+    (folder / "progress.json").write_bytes(b"\x00\xff garbage")
+    app = MillionsApp(AppSettings.for_tests(), Store.open(folder))
+    assert snap_compare(app, terminal_size=(80, 24))

@@ -269,13 +269,20 @@ class PlayScreen(Screen[None]):
             hint.append(f"{busiest.name} at {100 * busiest.utilization:.0f}%: ", style="bold")
             hint.append(_ADVICE.get(busiest.name, "it needs more capacity"))
         if hint.plain != self._hint:  # most ticks the advice stays the same
+            # Only the percentage changes from tick to tick: as long as the words keep their
+            # length they wrap the same, so the screen needs no new layout.
+            relayout = len(hint.plain) != len(self._hint)
             self._hint = hint.plain
-            self.query_one("#hint", Static).update(hint)
+            self.query_one("#hint", Static).update(hint, layout=relayout)
 
     def _draw_status(self) -> None:
         scenario = self.level.scenario
         state = "paused" if self.paused else f"{self.speed}x"
-        line = Text(self.level.file.title, style="bold")
+        line = Text()
+        if self.replay is not None:
+            line.append(f"replay of {self.replay.name}: ", style="bold reverse")
+            line.append(" ")
+        line.append(self.level.file.title, style="bold")
         line.append(f"   tick {self.sim.tick}/{scenario.duration}   {state}")
         self.query_one("#status", Static).update(line, layout=False)  # always one line
 

@@ -183,9 +183,11 @@ def _details(level: PackLevel, solution: SavedSolution) -> Table:
     seed = solution.seed if solution.seed is not None else level.scenario.seed
     table.add_row("seed", str(seed))
     if solution.scores:
-        percentile = level.scenario.objectives.latency_percentile
-        for metric, value in solution.scores.items():
-            table.add_row(metric_name(metric, percentile), metric_value(metric, value))
+        objectives = level.scenario.objectives
+        for goal in objectives.goals:
+            if goal.metric in solution.scores:
+                name = metric_name(goal.metric, objectives.latency_percentile)[:-2]  # no ≥ / ≤
+                table.add_row(name, metric_value(goal.metric, solution.scores[goal.metric]))
     else:
         table.add_row("scores", "not recorded")
     first = ", ".join(f"{a.tick}: {a.describe()}" for a in solution.actions[:6])
