@@ -116,11 +116,7 @@ def _play(args: argparse.Namespace) -> int:
         return fail("millions", error)
     except SaveError as error:
         store = Store.in_memory([f"{error} Progress in this session will not be saved."])
-    saved = store.settings() or {}
-    try:
-        settings = AppSettings(packs=tuple(args.pack), saves_dir=folder, **saved)
-    except (TypeError, ValueError):
-        settings = AppSettings(packs=tuple(args.pack), saves_dir=folder)
+    settings = AppSettings(packs=tuple(args.pack), saves_dir=folder).with_saved(store.settings())
     app = MillionsApp(settings, store)
     try:
         app.run()

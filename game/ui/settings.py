@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,17 @@ class AppSettings:
             raise ValueError(f"animation must be one of {ANIMATIONS}, not {self.animation!r}")
         if self.speed not in SPEEDS:
             raise ValueError(f"speed must be one of {SPEEDS}, not {self.speed!r}")
+
+    def with_saved(self, saved: Mapping[str, object] | None) -> AppSettings:
+        """These settings with the player's saved theme, speed and motion, where they are valid."""
+        settings = self
+        for name in ("theme", "speed", "animation"):
+            if saved and name in saved:
+                try:
+                    settings = replace(settings, **{name: saved[name]})
+                except ValueError:  # a value this version does not offer: keep the default
+                    pass
+        return settings
 
     @classmethod
     def for_tests(cls) -> AppSettings:

@@ -3,6 +3,7 @@ kept and replayed, and a save that could not be read is explained."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from textual.widgets import OptionList
@@ -180,3 +181,19 @@ def test_corrupt_save_notice_snapshot(snap_compare, tmp_path: Path, monkeypatch)
     (folder / "progress.json").write_bytes(b"\x00\xff garbage")
     app = MillionsApp(AppSettings.for_tests(), Store.open(folder))
     assert snap_compare(app, terminal_size=(80, 24))
+
+
+async def test_settings_are_kept_for_the_next_session(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        app.apply_settings(replace(app.settings, speed=4, animation="reduced", theme="nord"))
+        await pilot.pause()
+    store = Store.open(tmp_path)
+    saved = store.settings()
+    store.close()
+    assert saved == {"theme": "nord", "speed": 4, "animation": "reduced"}
+    restored = AppSettings().with_saved(saved)
+    assert (restored.theme, restored.speed, restored.animation) == ("nord", 4, "reduced")
+    odd = AppSettings().with_saved({"speed": 3, "animation": "none"})  # 3x is not offered
+    assert (odd.speed, odd.animation) == (1, "none")
