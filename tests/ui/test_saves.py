@@ -105,11 +105,16 @@ async def test_a_finished_run_is_recorded_and_its_moves_saved_by_name(tmp_path: 
     store.close()
 
 
-async def test_a_saved_solution_replays_to_its_own_scores(tmp_path: Path) -> None:
-    level = CORE.level("launch-day")
+def _with_reference_saved(tmp_path: Path) -> tuple[MillionsApp, Store]:
+    """An app whose saves hold level 1's reference as the player's solution 'ref'."""
     store = Store.open(tmp_path)
-    store.save_solution(SavedSolution("core/launch-day", "ref", None, level.reference.actions))
-    app = MillionsApp(AppSettings.for_tests(), store)
+    moves = CORE.level("launch-day").reference.actions
+    store.save_solution(SavedSolution("core/launch-day", "ref", None, moves))
+    return MillionsApp(AppSettings.for_tests(), store), store
+
+
+async def test_a_saved_solution_replays_to_its_own_scores(tmp_path: Path) -> None:
+    app, _ = _with_reference_saved(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("c", "enter", "o")
         assert isinstance(app.screen, SolutionsScreen)
@@ -149,10 +154,7 @@ def test_histogram_lights_this_runs_bin() -> None:
 
 
 async def test_solutions_screen_copies_renames_deletes_and_exports(tmp_path: Path) -> None:
-    level = CORE.level("launch-day")
-    store = Store.open(tmp_path)
-    store.save_solution(SavedSolution("core/launch-day", "ref", None, level.reference.actions))
-    app = MillionsApp(AppSettings.for_tests(), store)
+    app, store = _with_reference_saved(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c", "enter", "o")
         assert isinstance(app.screen, SolutionsScreen)
