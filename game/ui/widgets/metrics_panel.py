@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections import deque
 from pathlib import Path
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Sparkline, Static
 
 from game.engine.report import TickReport, Totals
 from game.engine.scenario import Scenario
@@ -32,6 +32,9 @@ HISTORY_TICKS = 120  # ticks of history each sparkline keeps
 
 METRICS: tuple[str, ...] = ("requests", "latency", "availability", "cost")
 LABEL_WIDTH = 10
+TEXT_WIDTH = 50  # cells for a metric's words; its sparkline takes the rest of the row
+SPARK_MIN_WIDTH = 8  # narrower than this, a sparkline is left out
+BARS = "▁▂▃▄▅▆▇█"
 MET_STYLE = Style(color="#57c77a", bold=True)
 MISSED_STYLE = Style(color="#ff5c6c", bold=True)
 VALUE_STYLE = Style(bold=True)
@@ -39,9 +42,15 @@ NOTE_STYLE = Style(dim=True)
 
 
 class MetricsPanel(Widget):
-    """Requests, latency, availability and spend of the run, against the level's pass lines."""
+    """Requests, latency, availability and spend of the run, against the level's pass lines.
+
+    One widget drawing four rows itself (Textual's line API), so that a tick costs four cached
+    lines at most rather than eight widgets; a row is drawn again only when its words or its
+    sparkline's bars change. Sparkline colours come from the component classes
+    `metrics--<metric>-min` and `metrics--<metric>-max` (see metrics_panel.tcss)."""
 
     DEFAULT_CSS = Path(__file__).with_name("metrics_panel.tcss").read_text(encoding="utf-8")
+    COMPONENT_CLASSES = {f"metrics--{m}-{end}" for m in METRICS for end in ("min", "max")}
 
     def __init__(
         self,
@@ -54,14 +63,7 @@ class MetricsPanel(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self._history: dict[str, deque[float]] = {m: deque(maxlen=history) for m in METRICS}
         self._texts: dict[str, Text] = {m: _label(m) for m in METRICS}
-
-    def compose(self) -> ComposeResult:
-        for metric in METRICS:
-            with Horizontal(classes="metric", id=f"metric-{metric}"):
-                yield Static(self._texts[metric], classes="metric-text", id=f"{metric}-text")
-                yield Sparkline(
-                    list(self._history[metric]), classes="metric-spark", id=f"{metric}-spark"
-                )
+        self._rows: dict[str, tuple[object, Strip]] = {}  # metric -> (what it shows, its line)
 
     # -- feeding it ---------------------------------------------------------------------------
 
@@ -74,16 +76,16 @@ class MetricsPanel(Widget):
         now_ms = report.percentile_ms(q / 100)
         run_ms = totals.percentile_ms(q / 100)
 
-        self._push("requests", report.rps)
-        self._push("latency", now_ms or 0.0)
-        self._push("availability", report.availability)
-        self._push("cost", report.cost)
+        self._history["requests"].append(report.rps)
+        self._history["latency"].append(now_ms or 0.0)
+        self._history["availability"].append(report.availability)
+        self._history["cost"].append(report.cost)
 
         requests = _label("requests")
         requests.append(numbers.rate(report.rps), style=VALUE_STYLE)
         if report.failed_total > 0:
             requests.append(f" · {numbers.rate(report.failed_total)} failing", style=MISSED_STYLE)
-        self._set("requests", requests)
+        self._texts["requests"] = requests
 
         latency = _label(f"p{q}")
         latency.append(numbers.millis(now_ms), style=VALUE_STYLE)
@@ -91,7 +93,7 @@ class MetricsPanel(Widget):
         latency.append_text(
             _scored(numbers.millis(run_ms), goals.get("latency_ms"), run_ms, "≤", "ms")
         )
-        self._set("latency", latency)
+        self._texts["latency"] = latency
 
         availability = _label("uptime")
         availability.append_text(
@@ -103,7 +105,7 @@ class MetricsPanel(Widget):
                 "%",
             )
         )
-        self._set("availability", availability)
+        self._texts["availability"] = availability
 
         cost = _label("cost")
         budget = scenario.budget
@@ -115,7 +117,8 @@ class MetricsPanel(Widget):
             cost.append(f" ≤ {numbers.money(budget)}", style=NOTE_STYLE)
         cost.append(" · total ", style=NOTE_STYLE)
         cost.append_text(_scored(numbers.money(totals.cost), goals.get("cost"), totals.cost, "≤"))
-        self._set("cost", cost)
+        self._texts["cost"] = cost
+        self.refresh()  # four rows of fixed height: no new layout; unchanged rows are cached
 
     def history(self, metric: str) -> list[float]:
         """The recorded series of `metric` (one of METRICS), oldest first."""
@@ -125,17 +128,85 @@ class MetricsPanel(Widget):
         """The line shown for `metric` (one of METRICS)."""
         return self._texts[metric]
 
-    # -- inside -------------------------------------------------------------------------------
+    # -- drawing ------------------------------------------------------------------------------
 
-    def _push(self, metric: str, value: float) -> None:
-        self._history[metric].append(value)
-        if self.is_mounted:
-            self.query_one(f"#{metric}-spark", Sparkline).data = list(self._history[metric])
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(METRICS)
 
-    def _set(self, metric: str, text: Text) -> None:
-        self._texts[metric] = text
-        if self.is_mounted:  # each row is one line of fixed width: no new layout needed
-            self.query_one(f"#{metric}-text", Static).update(text, layout=False)
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width  # the content width, inside the padding
+        if not 0 <= y < len(METRICS) or width <= 0:
+            return Strip.blank(max(width, 0))
+        metric = METRICS[y]
+        text = self._texts[metric]
+        text_width = min(TEXT_WIDTH, width)
+        spark_width = width - text_width - 1
+        if spark_width < SPARK_MIN_WIDTH:
+            spark_width = 0
+        bars = spark_bars(self._history[metric], spark_width)
+        colours = (
+            self.get_component_rich_style(f"metrics--{metric}-min"),
+            self.get_component_rich_style(f"metrics--{metric}-max"),
+        )
+        shown = (text.plain, tuple(text.spans), text_width, bars, colours)
+        cached = self._rows.get(metric)
+        if cached is not None and cached[0] == shown:
+            return cached[1]
+        words = text.copy()
+        words.truncate(text_width, overflow="ellipsis", pad=True)
+        segments = list(words.render(self.app.console))
+        if bars:
+            segments.append(Segment(" " * (width - text_width - len(bars))))
+            segments += _spark_segments(bars, *colours)
+        base = self.rich_style  # the panel's colours under the row's own
+        strip = Strip(segments).apply_style(base).adjust_cell_length(width, base)
+        self._rows[metric] = (shown, strip)
+        return strip
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rows.clear()  # the theme's colours may have changed
+
+
+def spark_bars(values: deque[float] | list[float], width: int) -> tuple[int, ...]:
+    """The bar heights (0-7) of a sparkline `width` cells wide: the series is cut into `width`
+    buckets, each drawn by its largest value, scaled between the series' least and greatest
+    (as Textual's Sparkline draws them). Empty: all lowest; one value: all full."""
+    if width <= 0:
+        return ()
+    data = list(values)
+    if not data:
+        return (0,) * width
+    if len(data) == 1:
+        return (7,) * width
+    low, high = min(data), max(data)
+    extent = (high - low) or 1
+    n = len(data)
+    buckets = [data[n * b // width : n * (b + 1) // width] for b in range(width)]
+    tops = [max(bucket) for bucket in buckets if bucket]
+    step = len(tops) / width
+    return tuple(int((tops[int(i * step)] - low) / extent * 7) for i in range(width))
+
+
+def _spark_segments(bars: tuple[int, ...], low: Style, high: Style) -> list[Segment]:
+    """Runs of equal bars, each coloured between `low` and `high` by its height."""
+    styles = [_blend(low, high, level / 7) for level in range(8)]
+    segments = []
+    run_start = 0
+    for i in range(1, len(bars) + 1):
+        if i == len(bars) or bars[i] != bars[run_start]:
+            level = bars[run_start]
+            segments.append(Segment(BARS[level] * (i - run_start), styles[level]))
+            run_start = i
+    return segments
+
+
+def _blend(low: Style, high: Style, ratio: float) -> Style:
+    if low.color is None or high.color is None:
+        return high
+    a, b = low.color.get_truecolor(), high.color.get_truecolor()
+    rgb = (round(x + (y - x) * ratio) for x, y in zip(a, b, strict=True))
+    return Style(color="#{:02x}{:02x}{:02x}".format(*rgb))
 
 
 def _label(name: str) -> Text:
