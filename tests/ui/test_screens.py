@@ -245,3 +245,20 @@ async def test_help_lists_every_screens_bindings(app: MillionsApp) -> None:
         for section in ("Everywhere", "Title", "Campaign", "Briefing", "Codex", "Settings"):
             assert section in shown
         assert "Start" in shown and "Commands" in shown
+
+
+async def test_a_pack_named_twice_is_listed_once(tmp_path: Path) -> None:
+    """The built-in pack named again, and two packs with one id: each id is listed once."""
+    from game.content.packs import BUILTIN_PACKS
+
+    first, second = tmp_path / "a" / "mine", tmp_path / "b" / "mine"
+    create_pack(first)
+    create_pack(second)
+    packs = (BUILTIN_PACKS / "core", first, second)
+    app = MillionsApp(replace(AppSettings.for_tests(), packs=packs))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        assert isinstance(app.screen, LevelSelectScreen)
+        assert [pack.id for pack in app.packs] == ["core", "mine"]
+        [failure] = app.pack_failures
+        assert failure.folder == second and str(first) in failure.message
