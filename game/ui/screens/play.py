@@ -47,6 +47,7 @@ HISTORY_SHOWN = 120  # ticks of a resumed run fed back to the sparklines
 
 class PlayScreen(Screen[None]):
     CSS_PATH = "play.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-roomy")]  # narrow: a one-column inspector
     COMMANDS = Screen.COMMANDS | {BuildCommands}
     BINDINGS = [
         Binding("space", "pause", "Pause"),
