@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import math
 import os
-import stat
-import tempfile
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
 
+from game.content.atomic import write_atomic
 from game.content.errors import LevelError, quote
 from game.content.loader import actions_of, field_line, load_file, parse_plan_file
 from game.content.packs import Pack, PackLevel, load_pack, pack_folders
@@ -342,37 +340,7 @@ def write_solution(
         scores=scores,
         stars=stars,
     )
-    target = Path(path)
-    folder = target.parent
-    mode = 0o644
-    with suppress(OSError):
-        mode = stat.S_IMODE(target.stat().st_mode)  # replacing a file keeps its permissions
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            os.fchmod(file.fileno(), mode)
-            file.write(text.encode("utf-8"))
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_folder(folder)
-    return target
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return  # e.g. Windows, where folders cannot be opened; the rename is done anyway
-    try:
-        with suppress(OSError):
-            os.fsync(handle)
-    finally:
-        os.close(handle)
+    return write_atomic(path, text.encode("utf-8"))
 
 
 def _checked(

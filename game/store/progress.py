@@ -22,9 +22,9 @@ from tinydb.storages import MemoryStorage
 from game.engine.actions import Action
 from game.engine.scoring import METRICS
 from game.store import schema
-from game.store.atomic import AtomicJSONStorage
 from game.store.errors import SaveError
 from game.store.lock import FolderLock
+from game.store.storage import AtomicJSONStorage
 
 FILE_NAME = "progress.json"
 MAX_FILE_BYTES = 64 * 1024 * 1024
