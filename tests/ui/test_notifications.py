@@ -30,6 +30,7 @@ async def test_a_refused_move_draws_the_engines_reason() -> None:
 async def test_a_save_error_with_brackets_is_shown_as_written() -> None:
     app = MillionsApp(AppSettings.for_tests())
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
+
         def refused() -> None:
             raise SaveError("Could not save to /tmp/[red]x: no space")
 
