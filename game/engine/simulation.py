@@ -94,6 +94,11 @@ class Simulation:
         return self.topology.cost_per_tick()
 
     @property
+    def failover_until(self) -> int | None:
+        """The tick a promotion under way completes (writes fail until then), else None."""
+        return self._promotion.until if self._promotion is not None else None
+
+    @property
     def store_on_box(self) -> bool:
         """Whether the database still lives on the single box: no primary has taken it over yet."""
         return not self._store_moved

@@ -285,6 +285,9 @@ class PlayScreen(Screen[None]):
             line.append(" ")
         line.append(self.level.file.title, style="bold")
         line.append(f"   tick {self.sim.tick}/{scenario.duration}   {state}")
+        until = self.sim.failover_until
+        if until is not None:
+            line.append(f"   failover: {until - self.sim.tick} s left", "bold red")
         self.query_one("#status", Static).update(line, layout=False)  # always one line
 
 
