@@ -16,11 +16,7 @@ from game.content.errors import LevelError
 from game.content.packs import Pack, PackLevel, load_pack, pack_folders
 from game.store import SaveError, Store
 from game.store.campaign import Campaign
-from game.ui.screens.codex import CodexScreen
-from game.ui.screens.help import HelpScreen
-from game.ui.screens.level_select import LevelSelectScreen
 from game.ui.screens.notice import NoticeScreen
-from game.ui.screens.settings_screen import SettingsScreen
 from game.ui.screens.title import TitleScreen
 from game.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from game.ui.settings import DEFAULT_THEME, AppSettings
@@ -148,12 +144,19 @@ class MillionsApp(App[None]):
         yield SystemCommand("Help", "Every key and what it does", self.action_help)
 
     def action_campaign(self) -> None:
+        # The screens past the title are imported when first wanted: the title comes up sooner.
+        from game.ui.screens.level_select import LevelSelectScreen
+
         self.push_screen(LevelSelectScreen(self.packs, self.pack_failures, self.campaign))
 
     def action_codex(self) -> None:
+        from game.ui.screens.codex import CodexScreen
+
         self.push_screen(CodexScreen(self.packs, self.campaign))
 
     def action_settings(self) -> None:
+        from game.ui.screens.settings_screen import SettingsScreen
+
         self.push_screen(SettingsScreen(self.settings))
 
     def action_continue(self) -> None:
@@ -168,5 +171,7 @@ class MillionsApp(App[None]):
         self.push_screen(PlayScreen(level, self.settings, resume=run))
 
     def action_help(self) -> None:
+        from game.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
