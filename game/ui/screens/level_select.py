@@ -89,7 +89,10 @@ def _played(record: LevelRecord | None) -> str:
         return "Not played yet."
     runs = len(record.runs)
     passed = sum(1 for stars, _ in record.runs if stars > 0)
-    return f"{runs} run{'s' * (runs != 1)}, {passed} passed; best: each score's best passed run."
+    return (
+        f"{runs} run{'s' * (runs != 1)}, {passed} passed. "
+        "Best: each score's best over your passed runs."
+    )
 
 
 class LevelSelectScreen(Screen[None]):
