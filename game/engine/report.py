@@ -56,6 +56,8 @@ class TickReport:
     tiers: list[TierReport]
     events: list[Event]
     latency: LatencyHistogram  # this tick's served requests
+    dns_target: str | None = None  # the one web server DNS sends every request to, when no
+    # balancer spreads them (None when a balancer does, or no server takes requests)
 
     @property
     def failed_total(self) -> float:

@@ -419,6 +419,7 @@ class _Flow:
         self.stale = 0.0
         self.lag = 0.0
         self.has_replicas = False
+        self.dns_target: str | None = None
 
     def fail(self, reason: str, count: float) -> None:
         if count > 1e-12:
@@ -504,6 +505,7 @@ class _Flow:
             tiers=self.tiers,
             events=sim.take_events(),
             latency=latency,
+            dns_target=self.dns_target,
         )
 
     # -- front door and web tier ----------------------------------------------------------
@@ -523,6 +525,7 @@ class _Flow:
                 self.fail("no_healthy_server", origin)
                 return [], 0.0
             mu = self._web_mu(target.kind, target.size, demand)
+            self.dns_target = target.id
             return [Group("web:pool", 1, mu, 1.0)], origin
         counts = [
             (self._web_mu(kind, size, demand), n)

@@ -424,7 +424,13 @@ def test_without_a_balancer_the_map_says_how_many_web_servers_take_traffic():
     sim = Simulation(level(parts("web", "web", "web", "primary:M"), rps=150))
     report = sim.step()
     site.show(sim.nodes(), report)
-    assert "web 150% · 1/3 in use" in site._pack(80).lines[0].plain
+    lines = [line.plain for line in site._pack(80).lines]
+    assert "web 150% · 1/3 in use" in lines[0]
+    # Only the server DNS picks is loaded (and overloaded); the other two stand idle.
+    [busy] = [line for line in lines if "web-1" in line]
+    idle = [line for line in lines if "web-2" in line or "web-3" in line]
+    assert "▲" in busy and "▇▇▇▇" in busy
+    assert len(idle) == 2 and all("●" in line and "░░░░" in line for line in idle)
 
 
 def test_the_inspector_says_when_a_tier_has_no_server_and_the_log_stays_bounded():

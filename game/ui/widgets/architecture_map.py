@@ -33,7 +33,7 @@ from textual.widget import Widget
 
 from game.engine import catalog
 from game.engine.report import TickReport, TierReport
-from game.engine.topology import BOOTING, FAILED, HEALTHY, Node
+from game.engine.topology import BOOTING, FAILED, HEALTHY, WEB_KINDS, Node
 from game.ui.widgets import numbers, states
 
 POOL_ROWS = 6  # a pool with more components than this is drawn as one summary line
@@ -258,6 +258,9 @@ class ArchitectureMap(Widget, can_focus=True):
         for node in nodes:
             tier = states.tier_of(node.kind, tiers)
             util = tier.utilization if tier is not None and tier.servers else None
+            dns_target = self._report.dns_target if self._report is not None else None
+            if dns_target is not None and node.kind in WEB_KINDS:
+                util = util if node.id == dns_target else 0.0  # DNS sends it nothing
             look = states.node_look(node.state, util)
             line = states.glyph(look, self.ascii)
             line.append(" ")
