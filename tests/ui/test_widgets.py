@@ -447,3 +447,16 @@ def test_the_inspector_says_when_a_tier_has_no_server_and_the_log_stays_bounded(
     log = EventLog(max_lines=50)
     log.add([Event(t, "booted", f"web-{t}", f"web-{t} is up") for t in range(120)])
     assert len(log.entries) == 50 and log.entries[-1].tick == 119
+
+
+def test_the_inspector_gives_a_box_its_rate_with_the_database_on_it():
+    sim = Simulation(level(parts("box"), rps=20))
+    report = sim.step()
+    [box] = sim.nodes()
+    inspector = Inspector()
+    inspector.show(box, report, settings=sim.settings, scenario=sim.scenario, tick=1)
+    [tier] = report.tiers
+    shared = tier.capacity_rps
+    assert shared < 100  # the S box's web capacity, shared with the database's work
+    expected = f"serves {shared:.0f} requests/s with its database (web alone 100)"
+    assert expected in inspector.facts.plain

@@ -184,7 +184,13 @@ class Inspector(Widget):
         if len(kind.sizes) > 1:
             text.append(f"size {node.size} · ")
         unit = CAPACITY_UNIT.get(node.kind)
-        if unit is not None:
+        shared = tier is not None and tier.servers and tier.capacity_rps < spec.capacity
+        if unit is not None and node.kind == "box" and shared:
+            # While the database lives on the box, each request also costs database work: the
+            # engine reports the rate the box completes with both.
+            text.append(f"serves {numbers.compact(tier.capacity_rps)} {unit} with its database")
+            text.append(f" (web alone {numbers.compact(spec.capacity)}) · ")
+        elif unit is not None:
             text.append(f"serves {numbers.compact(spec.capacity)} {unit} · ")
         else:
             text.append("no capacity limit · ")
