@@ -105,17 +105,15 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _play(args: argparse.Namespace) -> int:
     """Start the game on the player's saves (refused if another game is using them)."""
-    from game.store import SaveError, SavesLocked, Store, saves_folder
-    from game.ui.app import MillionsApp
+    from game.store import SavesLocked, saves_folder
+    from game.ui.app import MillionsApp, open_saves
     from game.ui.settings import AppSettings
 
     folder = saves_folder(args.saves)
     try:
-        store = Store.open(folder)
+        store = open_saves(folder)
     except SavesLocked as error:
         return fail("millions", error)
-    except SaveError as error:
-        store = Store.in_memory([f"{error} Progress in this session will not be saved."])
     settings = AppSettings(packs=tuple(args.pack), saves_dir=folder).with_saved(store.settings())
     app = MillionsApp(settings, store)
     try:

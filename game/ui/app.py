@@ -14,7 +14,7 @@ from textual.widgets import Input, TextArea
 
 from game.content.errors import LevelError
 from game.content.packs import Pack, PackLevel, load_pack, pack_folders
-from game.store import SaveError, Store
+from game.store import SaveError, SavesLocked, Store
 from game.store.campaign import Campaign
 from game.ui.screens.notice import NoticeScreen
 from game.ui.screens.title import TitleScreen
@@ -59,6 +59,26 @@ def load_packs(folders: Iterable[Path]) -> tuple[list[Pack], list[PackFailure]]:
     return packs, failures
 
 
+def open_saves(folder: Path) -> Store:
+    """The saves in `folder`; if they cannot be used (unreadable, or from a newer game), a
+    session kept in memory that says why. Raises SavesLocked while another game has them."""
+    try:
+        return Store.open(folder)
+    except SavesLocked:
+        raise
+    except SaveError as error:
+        return Store.in_memory([f"{error} Progress in this session will not be saved."])
+
+
+def _saves_or_memory(folder: Path | None) -> Store:
+    if folder is None:
+        return Store.in_memory()
+    try:
+        return open_saves(folder)
+    except SavesLocked as error:
+        return Store.in_memory([f"{error} Progress in this session will not be saved."])
+
+
 class MillionsApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Zero to Millions"
@@ -70,10 +90,11 @@ class MillionsApp(App[None]):
     ]
 
     def __init__(self, settings: AppSettings | None = None, store: Store | None = None) -> None:
-        """`store` keeps progress; without one, nothing outlives the session (as in tests)."""
+        """`store` keeps progress; without one, the saves in `settings.saves_dir` are opened,
+        and without that nothing outlives the session (as in tests)."""
         super().__init__()
         self.settings = settings or AppSettings()
-        self.store = store or Store.in_memory()
+        self.store = store or _saves_or_memory(self.settings.saves_dir)
         self.packs, self.pack_failures = load_packs(pack_folders(self.settings.packs))
         self.campaign = Campaign(self.store, self.packs, self.settings.packs)
         self._saving_settings = False

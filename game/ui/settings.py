@@ -22,7 +22,7 @@ class AppSettings:
     seed: int | None = None  # overrides the level's seed when set
     cursor_blink: bool = True
     animation: Animation = "full"
-    saves_dir: Path | None = None  # None: the platform's user data folder
+    saves_dir: Path | None = None  # None: progress lives only in memory (as in tests)
     theme: str = DEFAULT_THEME  # a Textual theme name
     speed: int = 1  # ticks per second of the timer: 1, 2, 4 or 8
     packs: tuple[Path, ...] = ()  # pack folders beyond the built-in and user ones

@@ -199,3 +199,16 @@ async def test_settings_are_kept_for_the_next_session(tmp_path: Path) -> None:
     assert (restored.theme, restored.speed, restored.animation) == ("nord", 4, "reduced")
     odd = AppSettings().with_saved({"speed": 3, "animation": "none"})  # 3x is not offered
     assert (odd.speed, odd.animation) == (1, "none")
+
+
+async def test_the_settings_saves_folder_opens_the_saves(tmp_path: Path) -> None:
+    earlier = Store.open(tmp_path)
+    earlier.record_run("core/launch-day", {"availability": 1.0}, 2)
+    earlier.close()
+    app = MillionsApp(replace(AppSettings.for_tests(), saves_dir=tmp_path))
+    async with app.run_test(size=(80, 24)):
+        assert app.store.folder == tmp_path and app.store.record("core/launch-day").stars == 2
+        second = MillionsApp(replace(AppSettings.for_tests(), saves_dir=tmp_path))
+        assert second.store.folder is None  # the folder is in use: kept in memory, and said so
+        [notice] = second.store.notices
+        assert "Another Zero to Millions" in notice and "will not be saved" in notice
