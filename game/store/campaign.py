@@ -7,6 +7,7 @@ player named on the command line (`--pack PATH`, an author trying a pack) is ope
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -17,6 +18,14 @@ from game.store.progress import LevelRecord, SavedRun, Store
 def level_key(pack: Pack, level: PackLevel) -> str:
     """How the store names a level: `<pack id>/<level id>`."""
     return f"{pack.id}/{level.id}"
+
+
+def level_digest(level: PackLevel) -> str:
+    """A fingerprint of what decides a run of the level (not its words): if it differs from a
+    saved run's, the level has changed since and re-simulating its moves may not lead back to
+    the same state."""
+    rules = level.file.model_dump_json(exclude={"title", "briefing", "concepts"})
+    return hashlib.sha256(rules.encode("utf-8")).hexdigest()[:16]
 
 
 class Campaign:

@@ -65,6 +65,7 @@ class SavedRun:
     seed: int
     tick: int
     actions: tuple[Action, ...]
+    level_digest: str = ""  # campaign.level_digest of the level it was played on
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,11 +269,16 @@ class Store:
         doc = self._db.table("run").get(doc_id=1)
         if doc is None:
             return None
-        return SavedRun(doc["level"], doc["seed"], doc["tick"], _actions(doc["actions"]))
+        actions = _actions(doc["actions"])
+        return SavedRun(doc["level"], doc["seed"], doc["tick"], actions, doc["level_digest"])
 
     def save_run(self, run: SavedRun) -> None:
         document = schema.RunDoc(
-            level=run.level, seed=run.seed, tick=run.tick, actions=_action_docs(run.actions)
+            level=run.level,
+            seed=run.seed,
+            tick=run.tick,
+            actions=_action_docs(run.actions),
+            level_digest=run.level_digest,
         ).model_dump()
         self._write(lambda: self._db.table("run").upsert(_document(1, document)))
 

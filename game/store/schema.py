@@ -85,6 +85,7 @@ class RunDoc(_Doc):
     seed: int
     tick: Annotated[int, Field(ge=0)]
     actions: list[ActionDoc] = Field(max_length=MAX_ACTIONS)
+    level_digest: str = Field("", max_length=64)  # the level's rules when the run was saved
 
 
 TABLES: dict[str, type[_Doc]] = {

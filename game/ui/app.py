@@ -15,7 +15,7 @@ from textual.widgets import Input, TextArea
 from game.content.errors import LevelError
 from game.content.packs import Pack, PackLevel, load_pack, pack_folders
 from game.store import SaveError, SavesLocked, Store
-from game.store.campaign import Campaign
+from game.store.campaign import Campaign, level_digest
 from game.ui.screens.notice import NoticeScreen
 from game.ui.screens.title import TitleScreen
 from game.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -190,6 +190,15 @@ class MillionsApp(App[None]):
 
         pack, level, run = found
         self.push_screen(PlayScreen(level, self.settings, resume=run))
+        if run.level_digest and run.level_digest != level_digest(level):
+            self.notify(
+                "This level has changed since you left it (a new version of the game or of its"
+                " pack). Your moves were replayed on the level as it is now, so the site may"
+                " not be quite as you left it.",
+                title="The level changed",
+                severity="warning",
+                timeout=15,
+            )
 
     def action_help(self) -> None:
         from game.ui.screens.help import HelpScreen

@@ -45,7 +45,7 @@ def test_everything_stored_comes_back(folder: Path) -> None:
     store.record_run(LEVEL, {"availability": 0.99, "latency_ms": 80.0, "cost": 2100.0}, 2)
     solution = SavedSolution(LEVEL, "mine", 7, MOVES, {"availability": 0.99}, 2)
     store.save_solution(solution)
-    store.save_run(SavedRun(LEVEL, 11, 42, MOVES))
+    store.save_run(SavedRun(LEVEL, 11, 42, MOVES, "0123abcd"))
     store = reopened(store)
     assert store.settings() == {"theme": "nord", "speed": 4, "animation": "reduced"}
     record = store.record(LEVEL)
@@ -55,7 +55,7 @@ def test_everything_stored_comes_back(folder: Path) -> None:
         "cost": 2100.0,
     }
     assert store.solution(LEVEL, "mine") == solution
-    assert store.current_run() == SavedRun(LEVEL, 11, 42, MOVES)
+    assert store.current_run() == SavedRun(LEVEL, 11, 42, MOVES, "0123abcd")
     store.close()
 
 

@@ -212,3 +212,18 @@ async def test_the_settings_saves_folder_opens_the_saves(tmp_path: Path) -> None
         assert second.store.folder is None  # the folder is in use: kept in memory, and said so
         [notice] = second.store.notices
         assert "Another Zero to Millions" in notice and "will not be saved" in notice
+
+
+async def test_continue_says_when_the_level_has_changed_since(tmp_path: Path) -> None:
+    from game.store import SavedRun
+    from game.store.campaign import level_digest
+
+    for digest, warned in ((level_digest(CORE.level("launch-day")), False), ("0" * 16, True)):
+        store = Store.open(tmp_path)
+        store.save_run(SavedRun("core/launch-day", 1, 12, (), digest))
+        app = MillionsApp(AppSettings.for_tests(), store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("n")
+            assert isinstance(app.screen, PlayScreen) and app.screen.sim.tick == 12
+            titles = [note.title for note in app._notifications]
+            assert ("The level changed" in titles) == warned

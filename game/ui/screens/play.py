@@ -23,7 +23,7 @@ from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.report import TickReport
 from game.engine.simulation import Simulation
-from game.store.campaign import level_key
+from game.store.campaign import level_digest, level_key
 from game.store.progress import SavedRun, SavedSolution
 from game.store.resume import by_tick, resimulate
 from game.ui.screens.play_commands import BuildCommands
@@ -189,7 +189,8 @@ class PlayScreen(Screen[None]):
         """Keep the run in progress: its seed, tick and moves are all it takes to rebuild it."""
         if self.key is None or self.sim.done:
             return
-        run = SavedRun(self.key, self.sim.seed, self.sim.tick, tuple(self.actions))
+        digest = level_digest(self.level)
+        run = SavedRun(self.key, self.sim.seed, self.sim.tick, tuple(self.actions), digest)
         self.app.save(lambda: self.app.store.save_run(run))
 
     def _finish(self) -> None:
