@@ -144,7 +144,8 @@ class Simulation:
         if a.size not in spec.sizes:
             return f"{a.kind} comes in sizes {', '.join(spec.sizes)}, not {a.size!r}"
         if len(self.topology.of_kind(a.kind)) >= spec.limit:
-            return f"the site already has the most {spec.title.lower()}s allowed ({spec.limit})"
+            what = spec.title.lower() if spec.limit == 1 else _plural(spec.title)
+            return f"a site can have at most {spec.limit} {what}, and this one has them"
         if a.kind == "web" and self.store_on_box:
             return "the database still lives on the box: add a database primary first"
         if a.kind == "replica" and not self.topology.of_kind("primary"):
@@ -400,6 +401,14 @@ def run(scenario: Scenario, actions: Iterable[Action] = (), seed: int | None = N
             outcomes.append(sim.apply(action))
         sim.step()
     return sim.result(outcomes)
+
+
+def _plural(title: str) -> str:
+    """A catalog title in the plural, for messages: "database primaries", "CDNs"."""
+    title = title if title.isupper() else title.lower()
+    if title.endswith("y") and title[-2:-1] not in "aeiou":
+        return title[:-1] + "ies"
+    return title + ("es" if title.endswith(("x", "s")) else "s")
 
 
 class _Flow:

@@ -42,3 +42,12 @@ def test_dns_target_names_the_one_server_without_a_balancer() -> None:
     assert set(targets[:booted]) == {oldest}  # until it is up, DNS answers with one server
     assert sim.topology.of_kind("balancer")[0].state == HEALTHY
     assert all(t is None for t in targets[booted:])
+
+
+def test_the_limit_refusal_is_plain_english() -> None:
+    level = load_pack(BUILTIN_PACKS / "core").level("moving-out")  # a box; primaries unlocked
+    sim = Simulation(level.scenario)
+    assert sim.apply(Action(0, "add", kind="primary", size="S")).accepted
+    refused = sim.apply(Action(0, "add", kind="primary", size="S"))
+    assert not refused.accepted
+    assert refused.reason == "a site can have at most 1 database primary, and this one has them"
