@@ -175,9 +175,6 @@ class Store:
         document = self._db.table("records").get(Query().level == level)
         return _record(document) if document else None
 
-    def records(self) -> dict[str, LevelRecord]:
-        return {doc["level"]: _record(doc) for doc in self._db.table("records").all()}
-
     def record_run(self, level: str, scores: Mapping[str, float], stars: int) -> RunRecorded:
         """Keep a finished run: its place in the history, and any score it is the best at."""
         scores = {metric: float(scores[metric]) for metric in METRICS if metric in scores}

@@ -131,7 +131,7 @@ def test_a_corrupt_save_is_moved_aside(folder: Path, content: bytes, reason: str
     [aside] = folder.glob("progress.corrupt-*.json")
     assert aside.read_bytes() == content  # nothing of the old file is lost
     assert str(aside) in notice
-    assert store.records() == {} and store.current_run() is None
+    assert store.record(LEVEL) is None and store.current_run() is None
     store.record_run(LEVEL, {"availability": 1.0}, 1)
     assert reopened(store).record(LEVEL).stars == 1
 

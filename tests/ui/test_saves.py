@@ -93,6 +93,7 @@ async def test_a_finished_run_is_recorded_and_its_moves_saved_by_name(tmp_path: 
         assert record.stars == results.result.stars == 3
         assert record.best == results.result.scores
         assert app.store.current_run() is None  # finished: nothing to continue
+        assert "Level 2 is open: Moving out" in screen_text(app)  # said once, on the first pass
         await pilot.press("v")
         # The suggested name is selected, so typing replaces it.
         await pilot.press(*"fast-one", "enter")

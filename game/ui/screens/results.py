@@ -81,6 +81,7 @@ class ResultsScreen(Screen[None]):
 
             if self.app.save(record):
                 self.query_one("#record", Static).update(self._record())
+                self.query_one("#verdict", Static).update(self._verdict())
         if self._next() is not None:  # offered once this run has opened it
             self.query_one("#next").display = self._next_open()
 
@@ -116,6 +117,12 @@ class ResultsScreen(Screen[None]):
         if self.result.passed:
             text.append("Passed  ", style="bold green")
             text.append("★" * stars + "☆" * (3 - stars), style="yellow")
+            following = self._next() if self.recorded and self.recorded.first_pass else None
+            if following is not None:
+                pack, level = following
+                number = pack.levels.index(level) + 1
+                text.append(f"\nLevel {number} is open: ", style="bold")
+                text.append(level.file.title)
         else:
             text.append("Not yet: ", style="bold red")
             text.append("a score missed its pass line")
