@@ -89,6 +89,7 @@ class PlayScreen(Screen[None]):
         self.speed = settings.speed
         self.history: list[TickReport] = []
         self._timer: Timer | None = None
+        self._paused_when_covered: bool | None = None
         self._hint = ""
 
     def compose(self) -> ComposeResult:
@@ -168,6 +169,16 @@ class PlayScreen(Screen[None]):
     def action_step(self) -> None:
         self.paused = True
         self.advance()
+
+    def on_screen_suspend(self) -> None:
+        """Covered (help, the command palette, a too-small terminal): time stops meanwhile."""
+        self._paused_when_covered = self.paused
+        self.paused = True
+
+    def on_screen_resume(self) -> None:
+        if self._paused_when_covered is not None:
+            self.paused, self._paused_when_covered = self._paused_when_covered, None
+            self._draw_status()
 
     def action_faster(self) -> None:
         self.speed = SPEEDS[(SPEEDS.index(self.speed) + 1) % len(SPEEDS)]
