@@ -40,8 +40,31 @@ class TierReport:
         return None if self.dist is None else 1000.0 * self.dist.percentile(q)
 
 
+class _Served:
+    """What a tick and a whole run both say of their requests (needs served, failed, latency)."""
+
+    __slots__ = ()
+    served: float
+    failed: dict[str, float]
+    latency: LatencyHistogram
+
+    @property
+    def failed_total(self) -> float:
+        return sum(self.failed.values())
+
+    @property
+    def availability(self) -> float:
+        """Share of finished requests that were served (1.0 while none has finished)."""
+        done = self.served + self.failed_total
+        return self.served / done if done > 0 else 1.0
+
+    def percentile_ms(self, q: float) -> float | None:
+        value = self.latency.percentile(q)
+        return None if value is None else 1000.0 * value
+
+
 @dataclass(slots=True)
-class TickReport:
+class TickReport(_Served):
     tick: int
     rps: float  # offered request rate this tick
     offered: float
@@ -59,23 +82,9 @@ class TickReport:
     dns_target: str | None = None  # the one web server DNS sends every request to, when no
     # balancer spreads them (None when a balancer does, or no server takes requests)
 
-    @property
-    def failed_total(self) -> float:
-        return sum(self.failed.values())
-
-    @property
-    def availability(self) -> float:
-        """Share of the requests finished this tick that were served (1.0 when none finished)."""
-        done = self.served + self.failed_total
-        return self.served / done if done > 0 else 1.0
-
-    def percentile_ms(self, q: float) -> float | None:
-        value = self.latency.percentile(q)
-        return None if value is None else 1000.0 * value
-
 
 @dataclass(slots=True)
-class Totals:
+class Totals(_Served):
     """The whole run so far."""
 
     offered: float = 0.0
@@ -85,20 +94,6 @@ class Totals:
     stale_reads: float = 0.0
     lost_writes: float = 0.0
     latency: LatencyHistogram = field(default_factory=LatencyHistogram)
-
-    @property
-    def failed_total(self) -> float:
-        return sum(self.failed.values())
-
-    @property
-    def availability(self) -> float:
-        """Share of finished requests that were served (1.0 before any finished)."""
-        done = self.served + self.failed_total
-        return self.served / done if done > 0 else 1.0
-
-    def percentile_ms(self, q: float) -> float | None:
-        value = self.latency.percentile(q)
-        return None if value is None else 1000.0 * value
 
     def add(self, report: TickReport) -> None:
         self.offered += report.offered
