@@ -11,7 +11,7 @@ from game.cli import main
 from game.content.packs import BUILTIN_PACKS, load_pack
 from game.content.scaffold import create_pack
 from game.content.solutions import recorded, write_solution
-from game.engine.scoring import METRICS
+from game.engine.metrics import METRICS
 from game.engine.simulation import run
 
 SOLUTIONS = BUILTIN_PACKS / "core" / "solutions"

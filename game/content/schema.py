@@ -31,8 +31,9 @@ from pydantic_core import PydanticCustomError
 from game.content.errors import quote
 from game.engine import catalog
 from game.engine.actions import CONFIGURABLE, Action
+from game.engine.metrics import METRICS
 from game.engine.scenario import ADDABLE, VERBS, Component, RandomFailures, Scenario, Settings
-from game.engine.scoring import METRICS, PERCENTILES, Objectives
+from game.engine.scoring import PERCENTILES, Objectives, lines_ordered
 from game.engine.topology import ID_PREFIX
 from game.engine.traffic import CURVES, Mix, Traffic
 
@@ -50,7 +51,6 @@ MAX_TEXT = 200  # a configure action's string value
 MAX_BRIEFING = 4000  # characters of Markdown: a few short paragraphs
 MAX_CONCEPTS = 8
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
-SHARE_METRICS = ("availability", "stale_share")  # metrics that are shares: lines within [0, 1]
 
 
 def engine_default(cls: type, name: str) -> Any:
@@ -294,8 +294,8 @@ class _ObjectivesBase(FileModel):
             )
         problems = []
         for metric, lines in goals.items():
-            higher_better = METRICS[metric]
-            if lines != tuple(sorted(lines, reverse=not higher_better)):
+            higher_better = METRICS[metric].higher_is_better
+            if not lines_ordered(metric, lines):
                 direction = "rise" if higher_better else "fall"
                 better = "higher" if higher_better else "lower"
                 shown = ", ".join(number(x) for x in lines)
@@ -307,7 +307,7 @@ class _ObjectivesBase(FileModel):
                         "write them as [pass, two stars, three stars]",
                     )
                 )
-            if metric in SHARE_METRICS and any(x > 1 for x in lines):
+            if METRICS[metric].share and any(x > 1 for x in lines):
                 problems.append(
                     ((metric,), f"{metric} is a share: lines must be between 0 and 1", "")
                 )
@@ -323,9 +323,13 @@ ObjectivesTable = create_model(  # one optional [pass, two, three] field per eng
     **{
         metric: (
             StarLines | None,
-            Field(None, description=f"[pass, two, three]; {'higher' if up else 'lower'} is better"),
+            Field(
+                None,
+                description=f"[pass, two, three]; {'higher' if m.higher_is_better else 'lower'}"
+                " is better",
+            ),
         )
-        for metric, up in METRICS.items()
+        for metric, m in METRICS.items()
     },
 )
 
@@ -591,7 +595,7 @@ class ExpectTable(FileModel):
 class _ScoresBase(FileModel):
     """What a recorded run scored: the claim a solution file makes, checked by re-simulating.
 
-    The values are the engine's scores (game.engine.scoring.METRICS) of the run on the plan's
+    The values are the engine's scores (game.engine.metrics.METRICS) of the run on the plan's
     seed, written with every digit (TOML keeps a float's repr), and the stars they earned.
     """
 
@@ -613,7 +617,7 @@ ScoresTable = create_model(  # one optional claimed score per engine metric, plu
         metric: (
             Annotated[
                 Finite,
-                Field(ge=0, le=1 if metric in SHARE_METRICS else None),
+                Field(ge=0, le=1 if METRICS[metric].share else None),
             ]
             | None,
             Field(None, description=f"the run's {metric}"),

@@ -28,7 +28,7 @@ from game.content.loader import actions_of, field_line, load_file, parse_plan_fi
 from game.content.packs import Pack, PackLevel, load_pack, pack_folders
 from game.content.schema import MAX_PACK_BYTES, STEPS, PackFile, PlanFile, suggest
 from game.engine.actions import Action
-from game.engine.scoring import METRICS
+from game.engine.metrics import METRICS
 from game.engine.simulation import RunResult, run
 
 # A claimed score matches when it is within a relative 1e-9 of the re-simulated one. The engine
@@ -60,14 +60,16 @@ _STEP_FIELDS = {
 class Difference:
     """One claimed score that the re-simulation does not reproduce."""
 
-    score: str  # a metric of game.engine.scoring.METRICS, or "stars"
+    score: str  # a metric of game.engine.metrics.METRICS, or "stars"
     claimed: float
     actual: float
 
     def shown(self) -> tuple[str, str]:
         """(claimed, actual) for people, as `shown` writes a score, with more decimals if needed
         to tell them apart: "99.900%" and "98.100%", or "99.99999%" and "99.99998%"."""
-        return _shown_pair(self.score, self.claimed, self.actual, DECIMALS.get(self.score, 1))
+        if self.score == STARS:
+            return str(int(self.claimed)), str(int(self.actual))
+        return METRICS[self.score].format_pair(self.claimed, self.actual)
 
     def __str__(self) -> str:
         claimed, actual = self.shown()
@@ -241,31 +243,10 @@ def find_level(
 
 # -- showing scores -------------------------------------------------------------------------------
 
-DECIMALS = {"availability": 3, "stale_share": 3}  # decimals shown (of a percentage); others 1
-
 
 def shown(score: str, value: float) -> str:
-    """A score for people: 99.654%, 90.3 ms, 8,928.1, 3 (stars)."""
-    return _shown(score, value, DECIMALS.get(score, 1))
-
-
-def _shown_pair(score: str, claimed: float, actual: float, start: int = 1) -> tuple[str, str]:
-    """Both values, shown with just enough digits (at least `start`) to tell them apart."""
-    for digits in range(start, 18):
-        pair = (_shown(score, claimed, digits), _shown(score, actual, digits))
-        if pair[0] != pair[1] or claimed == actual:
-            return pair
-    return repr(claimed), repr(actual)
-
-
-def _shown(score: str, value: float, digits: int) -> str:
-    if score == STARS:
-        return str(int(value))
-    if score in ("availability", "stale_share"):
-        return f"{100 * value:.{digits}f}%"
-    if score == "latency_ms":
-        return f"{value:,.{digits}f} ms"
-    return f"{value:,.{digits}f}"
+    """A score for people: 99.654%, 90 ms, 8,928, 3 (stars)."""
+    return str(int(value)) if score == STARS else METRICS[score].format(value)
 
 
 # -- writing --------------------------------------------------------------------------------------

@@ -113,11 +113,38 @@ DEFAULT_EDGE_RTT_S = 0.015  # user to the nearest CDN edge and back
 # Queues: nobody waits in a queue longer than this; the request fails as a timeout.
 DEFAULT_TIMEOUT_S = 2.0
 
+# Traffic a level gets when it says nothing else.
+DEFAULT_RPS = 10.0
+DEFAULT_MIX: Mapping[str, float] = MappingProxyType(
+    {"static": 0.2, "read": 0.6, "write": 0.1, "join": 0.1}
+)
+DEFAULT_KEYS = 100_000  # distinct keys that reads and writes touch
+DEFAULT_ZIPF_ALPHA = 0.9  # key popularity skew: 0 is uniform, 1+ is very hot-headed
+DEFAULT_WAVE_PERIOD = 600  # ticks from one peak of the daily wave to the next
+
 # Bounds that keep a scenario's run small and finite.
 MAX_TICKS = 86_400
 MAX_TIMEOUT_S = 60.0
 MAX_RPS = 1e9
 MAX_KEYS = 10**10
+MAX_ZIPF_ALPHA = 3.0
+
+# Scoring: the latency percentiles a level may grade, and the objectives of a scenario that
+# states none (a reasonable site, not a level's lesson): metric -> [pass, two, three stars].
+LATENCY_PERCENTILES: tuple[int, ...] = (50, 90, 95, 99)
+DEFAULT_LATENCY_PERCENTILE = 95
+DEFAULT_OBJECTIVES: Mapping[str, tuple[float, float, float]] = MappingProxyType(
+    {"availability": (0.99, 0.995, 0.999), "latency_ms": (500.0, 300.0, 200.0)}
+)
+
+# A tier at least this busy is saturated: the site's view carries advice for it.
+SATURATED_AT = 0.9
+
+# The TTLs a player picks from in the game (a level file may set any up to MAX_TTL_S).
+TTL_CHOICES_S: tuple[float, ...] = (1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 86_400.0)
+
+# How fast the game's clock may run: simulated seconds per real second.
+SPEEDS: tuple[int, ...] = (1, 2, 4, 8)
 
 # Why a request fails: the reason ids used in reports, with the words a player reads.
 FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
@@ -136,8 +163,3 @@ FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
         "store_cannot_join": "the key-value store cannot answer a join",
     }
 )
-
-
-def kind(kind_id: str) -> Kind:
-    """The catalog entry of a component kind (KeyError for an unknown one)."""
-    return KINDS[kind_id]

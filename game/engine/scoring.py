@@ -8,21 +8,13 @@ every metric also meets its two-star line, and three when every metric meets its
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
-# Metric id -> True when a higher value is better.
-METRICS: Mapping[str, bool] = MappingProxyType(
-    {
-        "availability": True,  # served / (served + failed)
-        "latency_ms": False,  # the objective's latency percentile over the whole run
-        "cost": False,  # total spend over the run
-        "stale_share": False,  # share of served requests that were stale reads
-        "lost_writes": False,  # writes acknowledged and then lost in a failover
-    }
-)
-PERCENTILES = (50, 90, 95, 99)
+from game.engine import catalog
+from game.engine.metrics import METRICS
+
+PERCENTILES = catalog.LATENCY_PERCENTILES
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +32,24 @@ class Goal:
         lines = (self.pass_line, self.two, self.three)
         if not all(math.isfinite(x) for x in lines):
             raise ValueError(f"{self.metric}: star lines must be finite numbers")
-        ordered = lines == tuple(sorted(lines, reverse=not METRICS[self.metric]))
-        if not ordered:
-            direction = "rise" if METRICS[self.metric] else "fall"
+        if not lines_ordered(self.metric, lines):
+            direction = "rise" if METRICS[self.metric].higher_is_better else "fall"
             raise ValueError(
                 f"{self.metric}: star lines must {direction} from pass to two to three stars,"
                 f" got {lines}"
             )
 
+    @property
+    def lines(self) -> tuple[float, float, float]:
+        return (self.pass_line, self.two, self.three)
+
     def met(self, value: float, stars: int) -> bool:
-        line = (self.pass_line, self.two, self.three)[stars - 1]
-        return value >= line if METRICS[self.metric] else value <= line
+        return METRICS[self.metric].meets(value, self.lines[stars - 1])
+
+
+def lines_ordered(metric: str, lines: Sequence[float]) -> bool:
+    """Whether star lines get no easier from pass to two to three stars."""
+    return tuple(lines) == tuple(sorted(lines, reverse=not METRICS[metric].higher_is_better))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +57,7 @@ class Objectives:
     """The goals of a level and the latency percentile its latency goal is measured at."""
 
     goals: tuple[Goal, ...]
-    latency_percentile: int = 95
+    latency_percentile: int = catalog.DEFAULT_LATENCY_PERCENTILE
 
     def __post_init__(self) -> None:
         if self.latency_percentile not in PERCENTILES:
@@ -79,10 +78,7 @@ class Objectives:
 
 
 def default_objectives() -> Objectives:
-    """Objectives for a scenario that states none: a reasonable site, not a level's lesson."""
+    """Objectives for a scenario that states none (catalog.DEFAULT_OBJECTIVES)."""
     return Objectives(
-        goals=(
-            Goal("availability", 0.99, 0.995, 0.999),
-            Goal("latency_ms", 500.0, 300.0, 200.0),
-        )
+        goals=tuple(Goal(m, *lines) for m, lines in catalog.DEFAULT_OBJECTIVES.items())
     )

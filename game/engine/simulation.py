@@ -107,7 +107,7 @@ class Simulation:
 
     def apply(self, action: Action) -> Outcome:
         """Carry out a move now, or refuse it with a reason a player can read."""
-        reason = self._refusal(action)
+        reason = self.refusal(action)
         if reason:
             self._log("refused", action.target or action.kind, f"{action.describe()}: {reason}")
             return Outcome(action, False, reason)
@@ -115,7 +115,9 @@ class Simulation:
         self._log("action", made or action.target, action.describe())
         return Outcome(action, True, component=made or "")
 
-    def _refusal(self, a: Action) -> str:
+    def refusal(self, a: Action) -> str:
+        """Why the engine would refuse this move now ("" if it would carry it out); changes
+        nothing, so a screen can say why before the move is made."""
         if self.done:
             return "the level is over"
         if a.verb not in ("add", "remove", "resize", "configure", "promote"):

@@ -20,7 +20,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage
 
 from game.engine.actions import Action
-from game.engine.scoring import METRICS
+from game.engine.metrics import METRICS
 from game.store import schema
 from game.store.errors import SaveError
 from game.store.lock import FolderLock
@@ -183,8 +183,7 @@ class Store:
         new_bests = []
         if stars > 0:
             for metric, value in scores.items():
-                higher = METRICS[metric]
-                if metric not in best or (value > best[metric] if higher else value < best[metric]):
+                if metric not in best or METRICS[metric].better(value, best[metric]):
                     best[metric] = value
                     new_bests.append(metric)
         runs = [{"stars": s, "scores": dict(v)} for s, v in (old.runs if old else ())]

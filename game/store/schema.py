@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from game.content.schema import MAX_ACTIONS, MAX_ID, Id
-from game.engine.scoring import METRICS
+from game.engine.metrics import METRICS
 
 VERSION = 2
 MAX_RUNS_KEPT = 200  # per level, for the histograms on the results screen

@@ -37,7 +37,7 @@ from game.content.solutions import (
     write_solution,
 )
 from game.engine.actions import Action
-from game.engine.scoring import METRICS
+from game.engine.metrics import METRICS
 from game.engine.simulation import run
 
 CORE = BUILTIN_PACKS / "core"
@@ -212,9 +212,10 @@ def test_a_difference_shows_enough_digits_to_differ():
     assert Difference("availability", 0.999, 0.981).shown() == ("99.900%", "98.100%")
     claimed, actual = Difference("availability", 0.99999991, 0.99999992).shown()
     assert claimed != actual
-    assert Difference("latency_ms", 90.3, 95.1).shown() == ("90.3 ms", "95.1 ms")
+    assert Difference("latency_ms", 90.3, 95.1).shown() == ("90 ms", "95 ms")
+    assert Difference("latency_ms", 90.3, 90.4).shown() == ("90.3 ms", "90.4 ms")
     assert str(Difference("cost", 8928.0, 9001.5)) == (
-        "cost claims 8,928.0, re-simulation gives 9,001.5"
+        "cost claims 8,928, re-simulation gives 9,002"
     )
 
 
@@ -523,7 +524,7 @@ def test_check_fails_a_tampered_score_naming_file_line_and_score(one_level_core:
     assert not report.ok
     flags = [flag for flag in report.flags if "scores." in flag]
     assert flags == [
-        f"{path}:{number}: scores.cost: claims 8,000.0, re-simulation gives 8,928.1 (seed 8)"
+        f"{path}:{number}: scores.cost: claims 8,000, re-simulation gives 8,928 (seed 8)"
     ]
     assert main(["levels", "check", str(one_level_core)]) == 1
     out = capsys.readouterr().out

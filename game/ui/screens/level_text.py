@@ -13,8 +13,9 @@ from rich.text import Text
 
 from game.content.packs import Pack, PackLevel
 from game.engine.catalog import KINDS
+from game.engine.metrics import METRICS
 from game.engine.scenario import ADDABLE, VERBS
-from game.engine.scoring import METRICS, Objectives
+from game.engine.scoring import Objectives
 
 STAR_HEADINGS = ("pass", "★★", "★★★")
 
@@ -44,26 +45,12 @@ def stars_text(stars: int) -> Text:
 
 def metric_name(metric: str, percentile: int) -> str:
     """The metric's name, with ≥ where higher is better and ≤ where lower is."""
-    name = {
-        "availability": "Availability",
-        "latency_ms": f"Latency p{percentile}",
-        "cost": "Total cost",
-        "stale_share": "Stale reads",
-        "lost_writes": "Lost writes",
-    }[metric]
-    return f"{name} {'≥' if METRICS[metric] else '≤'}"
+    found = METRICS[metric]
+    return f"{found.label(percentile)} {found.sign}"
 
 
 def metric_value(metric: str, value: float) -> str:
-    if metric in ("availability", "stale_share"):
-        return f"{100 * value:.4f}".rstrip("0").rstrip(".") + "%"
-    if metric == "latency_ms":
-        return f"{_number(value)} ms"
-    return _number(value)
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}".rstrip("0")
+    return METRICS[metric].format(value)
 
 
 def concept_titles(pack: Pack, level: PackLevel) -> list[str]:

@@ -16,27 +16,12 @@ from textual.widgets import Button, Footer, Markdown, Sparkline, Static
 
 from game.content.packs import PackLevel
 from game.engine.actions import Action
+from game.engine.metrics import METRICS
 from game.engine.report import TickReport
-from game.engine.scoring import METRICS
 from game.engine.simulation import RunResult, run
 from game.store.campaign import level_key
 from game.store.progress import RunRecorded, SavedSolution
 from game.ui.screens.name_prompt import NamePrompt
-
-_UNITS = {
-    "availability": lambda v: f"{100 * v:.3f}%",
-    "latency_ms": lambda v: f"{v:,.0f} ms",
-    "cost": lambda v: f"{v:,.0f}",
-    "stale_share": lambda v: f"{100 * v:.2f}%",
-    "lost_writes": lambda v: f"{v:,.1f}",
-}
-_NAMES = {
-    "availability": "availability",
-    "latency_ms": "latency",
-    "cost": "cost",
-    "stale_share": "stale reads",
-    "lost_writes": "lost writes",
-}
 
 
 class ResultsScreen(Screen[None]):
@@ -134,11 +119,10 @@ class ResultsScreen(Screen[None]):
         for column in ("score", "this run", "pass", "★★", "★★★", "par"):
             table.add_column(column, justify="left" if column == "score" else "right")
         for goal in objectives.goals:
-            show = _UNITS[goal.metric]
+            metric = METRICS[goal.metric]
+            show = metric.format
             value = self.result.scores[goal.metric]
-            name = _NAMES[goal.metric]
-            if goal.metric == "latency_ms":
-                name = f"p{objectives.latency_percentile} latency"
+            name = metric.label(objectives.latency_percentile)
             style = "green" if goal.met(value, 1) else "red"
             par = show(self.par.scores[goal.metric]) if self.par else "-"
             table.add_row(
@@ -169,14 +153,12 @@ class ResultsScreen(Screen[None]):
         table.add_column("this run")
         for goal in objectives.goals:
             metric = goal.metric
-            show = _UNITS[metric]
+            show = METRICS[metric].format
             best = record.best.get(metric)
             best_text = Text(show(best) if best is not None else "-")
             values = [scores[metric] for _, scores in record.runs if metric in scores]
             mine = self.result.scores[metric]
-            name = _NAMES[metric]
-            if metric == "latency_ms":
-                name = f"p{objectives.latency_percentile} latency"
+            name = METRICS[metric].label(objectives.latency_percentile)
             place = _rank(values, mine, metric)
             if metric in self.recorded.new_bests:
                 place.append(", a new best", style="bold green")
@@ -287,8 +269,7 @@ def histogram(values: list[float], mine: float) -> Text:
 
 def _rank(values: list[float], mine: float, metric: str) -> Text:
     """'best of 12', '3rd of 12': ties share the better place."""
-    higher = METRICS[metric]
-    better = sum(1 for v in values if (v > mine if higher else v < mine))
+    better = sum(1 for v in values if METRICS[metric].better(v, mine))
     place = better + 1
     words = "best" if place == 1 else _ordinal(place)
     return Text(f"{words} of {len(values)}")

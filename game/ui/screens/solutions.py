@@ -19,10 +19,11 @@ from textual.widgets.option_list import Option
 from game.content.errors import LevelError
 from game.content.packs import Pack, PackLevel
 from game.content.solutions import write_solution
+from game.engine.metrics import METRICS
 from game.store.campaign import level_key
 from game.store.errors import SaveError
 from game.store.progress import SavedSolution
-from game.ui.screens.level_text import metric_name, metric_value, stars_text
+from game.ui.screens.level_text import stars_text
 from game.ui.screens.name_prompt import NamePrompt
 from game.ui.screens.notice import ConfirmScreen
 
@@ -186,8 +187,9 @@ def _details(level: PackLevel, solution: SavedSolution) -> Table:
         objectives = level.scenario.objectives
         for goal in objectives.goals:
             if goal.metric in solution.scores:
-                name = metric_name(goal.metric, objectives.latency_percentile)[:-2]  # no ≥ / ≤
-                table.add_row(name, metric_value(goal.metric, solution.scores[goal.metric]))
+                metric = METRICS[goal.metric]
+                name = metric.label(objectives.latency_percentile)
+                table.add_row(name, metric.format(solution.scores[goal.metric]))
     else:
         table.add_row("scores", "not recorded")
     first = ", ".join(f"{a.tick}: {a.describe()}" for a in solution.actions[:6])

@@ -1,0 +1,353 @@
+"""The one picture of the site the screens draw: built by the engine, after every tick.
+
+A screen never works out a game rule. Everything it shows about the site comes from here:
+
+    SiteView      the tick, every component as a NodeView, the last TickReport, the run's totals
+                  and scores so far, the budget and whether the site is over it, where the
+                  database lives, a failover under way and until when, where DNS points, and
+                  advice for a saturated tier
+    NodeView      one component: state, the tier it serves in, whether it is in rotation, its
+                  load, what it can serve right now and what it costs
+    MovePreview   what a move would do before it is made: refused and why, the change in cost
+                  per tick, when it takes effect and what it takes out of service meanwhile
+
+`site_view(sim)` builds a SiteView; `preview(sim, action)` prices one move; `node_moves(sim,
+node_id)` and `add_moves(sim)` list and price the moves on offer. The view is plain data, so a
+widget test can build one by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from game.engine import catalog
+from game.engine.actions import Action
+from game.engine.report import TickReport, TierReport, Totals
+from game.engine.scenario import ADDABLE, Settings
+from game.engine.topology import BOOTING, DATA_KINDS, HEALTHY, WEB_KINDS, Node
+
+if TYPE_CHECKING:
+    from game.engine.simulation import Simulation
+
+# Component kind -> the reported tiers it may serve in, in order of preference. A tier is named
+# after its role: the single box reports as "box" while it holds the database, a key-value store
+# puts primary and replicas in one "keyvalue" tier. Balancers and the CDN are not queues.
+TIERS_OF_KIND: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "box": ("box", "web"),
+        "web": ("web",),
+        "cache": ("cache",),
+        "primary": ("keyvalue", "primary"),
+        "replica": ("keyvalue", "replicas"),
+    }
+)
+
+# What a component's capacity counts: requests, query units of database work, cache lookups.
+REQUESTS, QUERY_UNITS, LOOKUPS = "requests", "query units", "lookups"
+UNIT_OF_KIND: Mapping[str, str] = MappingProxyType(
+    {
+        "box": REQUESTS,
+        "web": REQUESTS,
+        "primary": QUERY_UNITS,
+        "replica": QUERY_UNITS,
+        "cache": LOOKUPS,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeView:
+    """One component as the screens may show it."""
+
+    id: str
+    kind: str
+    size: str
+    state: str  # booting, healthy or failed
+    since: int  # tick the state began
+    until: int  # tick a boot or repair ends (the tick it became healthy, when healthy)
+    tier: str | None  # the reported tier it serves in; None for a balancer, the CDN, or none
+    in_rotation: bool  # it takes requests now
+    utilization: float | None  # load of the work it takes: its tier's; 0.0 when DNS sends it
+    # nothing; None when it takes no traffic or is not a queue
+    capacity: float  # what it completes per second right now, in `unit` (0 while down)
+    full_capacity: float  # what it completes per second when up, in `unit`
+    unit: str  # REQUESTS, QUERY_UNITS, LOOKUPS, or "" for no limit (balancer, CDN)
+    cost: float  # per tick
+    keys: int | None = None  # a cache node: the keys it holds
+    warming: bool = False  # a cache node refilling after a start
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """A saturated tier, and the moves that would relieve it that this level offers now."""
+
+    tier: str
+    utilization: float
+    remedies: tuple[Action, ...]  # tick 0; moves the engine would carry out now
+
+
+@dataclass(frozen=True, slots=True)
+class MovePreview:
+    """What a move would do, asked before it is made. Nothing here changes the site."""
+
+    action: Action  # tick 0: whoever makes it stamps the tick
+    refusal: str  # why the engine would refuse it now, in a player's words; "" if it would not
+    cost_change: float  # per tick, after the move minus before
+    ready_in: int  # ticks until it takes effect (a new or resized server boots)
+    outage: int  # ticks something is out of service because of it
+    out_of_service: str  # what: a component id, "the data tier" or "writes"; "" for nothing
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusal
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """The whole site after a tick (before the first tick: the starting build)."""
+
+    level: str
+    tick: int  # the next tick to simulate
+    duration: int
+    nodes: tuple[NodeView, ...]  # oldest first
+    report: TickReport | None  # the last tick; None before the first
+    totals: Totals
+    scores: Mapping[str, float]  # the run's scores so far (metrics.METRICS ids)
+    graded: tuple[str, ...]  # the metrics this level grades, in its objectives' order
+    settings: Settings
+    cost_per_tick: float
+    budget: float | None
+    over_budget: bool
+    store_on_box: bool  # the database still lives on the single box
+    failover_until: int | None  # a promotion under way completes then; writes fail until
+    dns_target: str | None  # without a balancer, the one web server DNS sends everyone to
+    advice: Advice | None = None
+    tiers: Mapping[str, TierReport] = field(default_factory=dict)  # the last tick's, by name
+
+    def node(self, node_id: str) -> NodeView | None:
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+    def of_kind(self, *kinds: str) -> tuple[NodeView, ...]:
+        return tuple(n for n in self.nodes if n.kind in kinds)
+
+
+def over_budget(cost_per_tick: float, budget: float | None) -> bool:
+    """Whether a site costing this much per tick breaks its level's budget."""
+    return budget is not None and cost_per_tick > budget + 1e-9
+
+
+def site_view(sim: Simulation) -> SiteView:
+    """The picture of `sim` as it stands now."""
+    report = sim.last
+    tiers = {t.name: t for t in report.tiers} if report is not None else {}
+    dns_target = report.dns_target if report is not None else None
+    nodes = tuple(_node_view(sim, node, tiers, dns_target) for node in sim.nodes())
+    cost = sim.cost_per_tick()
+    budget = sim.scenario.budget
+    objectives = sim.scenario.objectives
+    return SiteView(
+        level=sim.scenario.id,
+        tick=sim.tick,
+        duration=sim.scenario.duration,
+        nodes=nodes,
+        report=report,
+        totals=sim.totals,
+        scores=MappingProxyType(sim.scores()),
+        graded=tuple(g.metric for g in objectives.goals),
+        settings=sim.settings,
+        cost_per_tick=cost,
+        budget=budget,
+        over_budget=over_budget(cost, budget),
+        store_on_box=sim.store_on_box,
+        failover_until=sim.failover_until,
+        dns_target=dns_target,
+        advice=_advice(sim, tiers),
+        tiers=MappingProxyType(tiers),
+    )
+
+
+def tier_of(kind: str, tiers: Mapping[str, TierReport]) -> TierReport | None:
+    """The reported tier a component of `kind` serves in, if the tick reported one."""
+    for name in TIERS_OF_KIND.get(kind, ()):
+        tier = tiers.get(name)
+        if tier is not None:
+            return tier
+    return None
+
+
+def _node_view(
+    sim: Simulation, node: Node, tiers: Mapping[str, TierReport], dns_target: str | None
+) -> NodeView:
+    spec = node.spec
+    unit = UNIT_OF_KIND.get(node.kind, "")
+    tier = tier_of(node.kind, tiers)
+    full = spec.capacity if unit else 0.0
+    if node.kind in DATA_KINDS and sim.settings.store == "keyvalue":
+        full *= catalog.KEYVALUE_SPEEDUP
+    if node.kind == "box" and sim.store_on_box and tier is not None and tier.servers:
+        full = tier.capacity_rps  # it also does the database's work for every request
+    healthy = node.state == HEALTHY
+    in_rotation = healthy and (tier is not None and tier.servers > 0 or not unit)
+    utilization = tier.utilization if in_rotation and tier is not None else None
+    if dns_target is not None and node.kind in WEB_KINDS and node.id != dns_target:
+        in_rotation, utilization = False, 0.0 if healthy else None
+    return NodeView(
+        id=node.id,
+        kind=node.kind,
+        size=node.size,
+        state=node.state,
+        since=node.since,
+        until=node.until,
+        tier=tier.name if tier is not None else None,
+        in_rotation=in_rotation,
+        utilization=utilization,
+        capacity=full if in_rotation else 0.0,
+        full_capacity=full,
+        unit=unit,
+        cost=spec.cost,
+        keys=catalog.KINDS["cache"].items[node.size] if node.kind == "cache" else None,
+        warming=node.id in sim.topology.cold_caches,
+    )
+
+
+# -- moves ----------------------------------------------------------------------------------------
+
+
+def preview(sim: Simulation, action: Action) -> MovePreview:
+    """What `action` would do now: refused and why, or its price and what it takes down."""
+    refusal = sim.refusal(action)
+    cost = ready = outage = 0
+    out = ""
+    if action.verb == "add" and action.kind in catalog.KINDS:
+        spec = catalog.KINDS[action.kind]
+        size = spec.sizes.get(action.size)
+        cost = size.cost if size is not None else 0
+        ready = spec.boot_ticks
+    node = sim.topology.nodes.get(action.target)
+    if node is not None and action.verb == "resize":
+        spec = catalog.KINDS[node.kind]
+        size = spec.sizes.get(action.size)
+        cost = size.cost - node.spec.cost if size is not None else 0
+        ready = outage = spec.boot_ticks
+        out = node.id
+    elif node is not None and action.verb == "remove":
+        cost = -node.spec.cost
+        out = node.id
+    elif node is not None and action.verb == "promote":
+        ready = outage = catalog.PROMOTE_TICKS
+        out = "writes"
+    elif action.verb == "configure" and action.setting == "store":
+        if action.value != sim.settings.store:
+            ready = outage = catalog.STORE_SWITCH_TICKS
+            out = "the data tier"
+    return MovePreview(
+        Action(
+            0, action.verb, action.kind, action.target, action.size, action.setting, action.value
+        ),
+        refusal,
+        float(cost),
+        ready,
+        outage,
+        out,
+    )
+
+
+def add_moves(sim: Simulation) -> tuple[MovePreview, ...]:
+    """Adding each kind at each of its sizes, priced."""
+    return tuple(
+        preview(sim, Action(0, "add", kind=kind, size=size))
+        for kind in ADDABLE
+        for size in catalog.KINDS[kind].sizes
+    )
+
+
+def node_moves(sim: Simulation, node_id: str) -> tuple[MovePreview, ...]:
+    """The moves on one component, priced: resize to each other size, remove, promote (a
+    replica), and the settings it is configured by (cache, balancer, the primary's store)."""
+    node = sim.topology.nodes.get(node_id)
+    if node is None:
+        return ()
+    actions = [
+        Action(0, "resize", target=node.id, size=size)
+        for size in catalog.KINDS[node.kind].sizes
+        if size != node.size and len(catalog.KINDS[node.kind].sizes) > 1
+    ]
+    actions.append(Action(0, "remove", target=node.id))
+    if node.kind == "replica":
+        actions.append(Action(0, "promote", target=node.id))
+    actions.extend(_setting_actions(node.kind, sim.settings))
+    return tuple(preview(sim, action) for action in actions)
+
+
+def _setting_actions(kind: str, settings: Settings) -> list[Action]:
+    def configure(target: str, setting: str, value: str | float | bool) -> Action:
+        return Action(0, "configure", target=target, setting=setting, value=value)
+
+    if kind == "cache":
+        out = [configure("cache", "ttl", t) for t in catalog.TTL_CHOICES_S if t != settings.ttl_s]
+        out += [
+            configure("cache", "eviction", e) for e in catalog.EVICTIONS if e != settings.eviction
+        ]
+        out.append(configure("cache", "invalidate_on_write", not settings.invalidate_on_write))
+        return out
+    if kind == "balancer":
+        return [
+            configure("balancer", "algorithm", a)
+            for a in catalog.BALANCER_ALGORITHMS
+            if a != settings.balancer
+        ]
+    if kind == "primary":
+        return [configure("database", "store", s) for s in catalog.STORES if s != settings.store]
+    return []
+
+
+# -- advice ---------------------------------------------------------------------------------------
+
+# The moves that relieve each tier, in the order they are suggested. "bigger" resizes the
+# tier's smallest component one size up.
+_REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "box": ("add:primary", "bigger"),
+        "web": ("add:web", "add:balancer", "bigger"),
+        "cache": ("add:cache",),
+        "primary": ("add:replica", "add:cache", "bigger"),
+        "replicas": ("add:replica", "add:cache", "bigger"),
+        "keyvalue": ("add:replica", "add:cache"),
+    }
+)
+
+
+def _advice(sim: Simulation, tiers: Mapping[str, TierReport]) -> Advice | None:
+    busy = [t for t in tiers.values() if t.servers and t.utilization >= catalog.SATURATED_AT]
+    tier = max(busy, key=lambda t: t.utilization, default=None)
+    if tier is None:
+        return None
+    remedies = []
+    for remedy in _REMEDIES.get(tier.name, ()):
+        action = _remedy(sim, tier, remedy)
+        if action is not None and not sim.refusal(action):
+            remedies.append(action)
+    return Advice(tier.name, tier.utilization, tuple(remedies))
+
+
+def _remedy(sim: Simulation, tier: TierReport, remedy: str) -> Action | None:
+    verb, _, kind = remedy.partition(":")
+    if verb == "add":
+        if kind == "balancer" and sim.topology.of_kind("balancer"):
+            return None
+        spec = catalog.KINDS[kind]
+        return Action(0, "add", kind=kind, size=next(iter(spec.sizes)))
+    members = [
+        n for n in sim.nodes() if tier.name in TIERS_OF_KIND.get(n.kind, ()) and n.state != BOOTING
+    ]
+    if not members:
+        return None
+    smallest = min(members, key=lambda n: catalog.SIZES.index(n.size))
+    sizes = list(catalog.KINDS[smallest.kind].sizes)
+    position = sizes.index(smallest.size)
+    if position + 1 >= len(sizes):
+        return None
+    return Action(0, "resize", target=smallest.id, size=sizes[position + 1])
