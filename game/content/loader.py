@@ -26,7 +26,6 @@ from game.content.schema import (
     FieldProblems,
     LevelFile,
     PlanFile,
-    component_ids,
     number,
     suggest,
 )
@@ -38,7 +37,6 @@ from game.engine.traffic import Mix, Spike, Traffic
 __all__ = [
     "LevelFile",
     "actions_of",
-    "component_ids",
     "field_line",
     "level_json_schema",
     "load_level",

@@ -274,6 +274,40 @@ def _inside(
     return real
 
 
+@dataclass(frozen=True)
+class PackFailure:
+    """A pack folder that could not be loaded, and why."""
+
+    folder: Path
+    message: str
+
+
+def load_packs(folders: Iterable[Path]) -> tuple[list[Pack], list[PackFailure]]:
+    """Every pack that loads, and why the others did not: a bad pack never stops the game.
+
+    A folder named twice is loaded once; a second pack with an id already loaded is left out
+    (progress is kept by pack id, so two packs may not share one)."""
+    packs: list[Pack] = []
+    failures: list[PackFailure] = []
+    seen: set[Path] = set()
+    for folder in folders:
+        if folder.resolve() in seen:
+            continue
+        seen.add(folder.resolve())
+        try:
+            pack = load_pack(folder)
+        except (LevelError, OSError, ValueError) as error:
+            failures.append(PackFailure(folder, str(error)))
+            continue
+        first = next((p for p in packs if p.id == pack.id), None)
+        if first is not None:
+            message = f"its id {pack.id!r} is already used by the pack in {first.root}"
+            failures.append(PackFailure(folder, message))
+            continue
+        packs.append(pack)
+    return packs, failures
+
+
 def pack_folders(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     """The packs a player has: the built-in ones, the user's packs folder, and any named."""
     folders = []

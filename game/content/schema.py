@@ -34,7 +34,7 @@ from game.engine.actions import CONFIGURABLE, Action
 from game.engine.metrics import METRICS
 from game.engine.scenario import ADDABLE, VERBS, Component, RandomFailures, Scenario, Settings
 from game.engine.scoring import PERCENTILES, Objectives, lines_ordered
-from game.engine.topology import ID_PREFIX
+from game.engine.topology import start_ids
 from game.engine.traffic import CURVES, Mix, Traffic
 
 # Bounds of a file, so that an untrusted one stays small and a run stays finite.
@@ -334,32 +334,6 @@ ObjectivesTable = create_model(  # one optional [pass, two, three] field per eng
 )
 
 
-def component_ids(start: Sequence[tuple[str, str]]) -> list[str]:
-    """The ids the engine gives a starting build of (kind, explicit id) pairs, in file order.
-
-    This mirrors `Topology.new_id` as `Simulation` builds the start: components are added in file
-    order; an explicit id is kept; an empty one becomes `<prefix>-<n>` (prefix from
-    topology.ID_PREFIX: box, web, lb, db, replica, cache, cdn), where n continues from the last
-    number given to that prefix and skips ids already taken. An explicit id that repeats a taken
-    one appears twice in the answer (the engine refuses that build; the level model reports it).
-    """
-    ids: list[str] = []
-    taken: set[str] = set()
-    last: dict[str, int] = {}
-    for kind, explicit in start:
-        node_id = explicit
-        if not node_id:
-            prefix = ID_PREFIX[kind]
-            n = last.get(prefix, 0) + 1
-            while f"{prefix}-{n}" in taken:
-                n += 1
-            last[prefix] = n
-            node_id = f"{prefix}-{n}"
-        ids.append(node_id)
-        taken.add(node_id)
-    return ids
-
-
 class LevelFile(FileModel):
     """A level: the starting site, the traffic it must survive and how it is scored."""
 
@@ -396,7 +370,8 @@ class LevelFile(FileModel):
     )
 
     def component_ids(self) -> list[str]:
-        return component_ids([(part.kind, part.id) for part in self.start])
+        """The ids the engine gives the starting build, in file order."""
+        return start_ids((part.kind, part.id) for part in self.start)
 
     @model_validator(mode="after")
     def _fits_together(self) -> LevelFile:

@@ -168,6 +168,20 @@ def verify(level: PackLevel, plan: PlanFile, *, seed: int | None = None) -> Veri
     return compare(plan, result)
 
 
+def par(level: PackLevel) -> dict[str, float] | None:
+    """The scores of the level's reference solution on the level's seed: the par a run is shown
+    against. A reference that records them ([scores], verified by `levels check`) is not run
+    again; one that does not is re-simulated. None for a level without a reference."""
+    reference = level.reference
+    if reference is None:
+        return None
+    claimed = claims(reference.file)
+    claimed.pop(STARS, None)
+    if claimed and claimed_seed(reference.file, level.scenario.seed) == level.scenario.seed:
+        return claimed
+    return dict(run(level.scenario, reference.actions).scores)
+
+
 def claim_line(path: str | os.PathLike[str], score: str) -> int | None:
     """The line of `[scores] <score>` in a solution file, for messages (None if unreadable)."""
     return line_of(path, "scores", score)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -31,6 +31,38 @@ ID_PREFIX: Mapping[str, str] = MappingProxyType(
         "cdn": "cdn",
     }
 )
+
+
+class Namer:
+    """Gives components their ids: `<prefix>-<n>`, n counting on from the last number given to
+    the prefix and skipping ids already taken (an explicit id in a starting build)."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: dict[str, int] = {}
+
+    def next_id(self, kind: str, taken: Container[str]) -> str:
+        prefix = ID_PREFIX[kind]
+        number = self._last.get(prefix, 0) + 1
+        while f"{prefix}-{number}" in taken:
+            number += 1
+        self._last[prefix] = number
+        return f"{prefix}-{number}"
+
+
+def start_ids(parts: Iterable[tuple[str, str]]) -> list[str]:
+    """The ids a starting build of (kind, explicit id or "") gets, in order, as a Simulation
+    builds it. An explicit id that repeats a taken one appears twice (the engine refuses that
+    build; the level file's checks report it)."""
+    namer = Namer()
+    ids: list[str] = []
+    taken: set[str] = set()
+    for kind, explicit in parts:
+        node_id = explicit or namer.next_id(kind, taken)
+        ids.append(node_id)
+        taken.add(node_id)
+    return ids
 
 
 @dataclass(slots=True)
@@ -70,7 +102,7 @@ class Topology:
         self.nodes: dict[str, Node] = {}
         self._due: list[_Due] = []
         self._seq = 0
-        self._next_number: dict[str, int] = {}
+        self._namer = Namer()
         self._order = 0
         self._layout: dict[tuple[str, ...], tuple[Node, ...]] = {}  # of_kind answers until a change
         self.healthy_sizes: dict[tuple[str, str], int] = {}  # (kind, size) -> healthy count
@@ -81,12 +113,7 @@ class Topology:
     # -- building -------------------------------------------------------------------------
 
     def new_id(self, kind: str) -> str:
-        prefix = ID_PREFIX[kind]
-        number = self._next_number.get(prefix, 0) + 1
-        while f"{prefix}-{number}" in self.nodes:
-            number += 1
-        self._next_number[prefix] = number
-        return f"{prefix}-{number}"
+        return self._namer.next_id(kind, self.nodes)
 
     def add(self, kind: str, size: str, tick: int, node_id: str = "", ready: bool = False) -> Node:
         node_id = node_id or self.new_id(kind)

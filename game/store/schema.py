@@ -19,7 +19,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from game.content.schema import MAX_ACTIONS, MAX_ID, Id
+from game.engine import catalog
 from game.engine.metrics import METRICS
+from game.engine.scenario import VERBS
 
 VERSION = 2
 MAX_RUNS_KEPT = 200  # per level, for the histograms on the results screen
@@ -36,7 +38,7 @@ class _Doc(BaseModel):
 
 class ActionDoc(_Doc):
     tick: Annotated[int, Field(ge=0)]
-    verb: Literal["add", "remove", "resize", "configure", "promote"]
+    verb: Literal[VERBS]  # type: ignore[valid-type]
     kind: str = ""
     target: str = ""
     size: str = "S"
@@ -46,7 +48,7 @@ class ActionDoc(_Doc):
 
 class SettingsDoc(_Doc):
     theme: str = Field(max_length=100)
-    speed: Literal[1, 2, 4, 8]
+    speed: Literal[catalog.SPEEDS]  # type: ignore[valid-type]
     animation: Literal["full", "reduced", "none"]
 
 

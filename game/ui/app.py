@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from textual import events
@@ -12,8 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-from game.content.errors import LevelError
-from game.content.packs import Pack, PackLevel, load_pack, pack_folders
+from game.content.packs import Pack, PackLevel, load_packs, pack_folders
 from game.store import SaveError, SavesLocked, Store
 from game.store.campaign import Campaign, level_digest
 from game.ui.screens.notice import NoticeScreen
@@ -23,40 +22,6 @@ from game.ui.settings import DEFAULT_THEME, AppSettings
 
 # Textual's animation levels for the settings' motion choices.
 ANIMATION_LEVELS = {"full": "full", "reduced": "basic", "none": "none"}
-
-
-@dataclass(frozen=True)
-class PackFailure:
-    """A pack folder that could not be loaded, and why."""
-
-    folder: Path
-    message: str
-
-
-def load_packs(folders: Iterable[Path]) -> tuple[list[Pack], list[PackFailure]]:
-    """Every pack that loads, and why the others did not: a bad pack never stops the game.
-
-    A folder named twice is loaded once; a second pack with an id already loaded is left out
-    (progress is kept by pack id, so two packs may not share one)."""
-    packs: list[Pack] = []
-    failures: list[PackFailure] = []
-    seen: set[Path] = set()
-    for folder in folders:
-        if folder.resolve() in seen:
-            continue
-        seen.add(folder.resolve())
-        try:
-            pack = load_pack(folder)
-        except (LevelError, OSError, ValueError) as error:
-            failures.append(PackFailure(folder, str(error)))
-            continue
-        first = next((p for p in packs if p.id == pack.id), None)
-        if first is not None:
-            message = f"its id {pack.id!r} is already used by the pack in {first.root}"
-            failures.append(PackFailure(folder, message))
-            continue
-        packs.append(pack)
-    return packs, failures
 
 
 def open_saves(folder: Path) -> Store:

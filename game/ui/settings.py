@@ -7,9 +7,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from game.engine import catalog
+
 TickSource = Literal["timer", "manual"]
 Animation = Literal["full", "reduced", "none"]
-SPEEDS: tuple[int, ...] = (1, 2, 4, 8)
+SPEEDS = catalog.SPEEDS
 ANIMATIONS: tuple[Animation, ...] = ("full", "reduced", "none")
 DEFAULT_THEME = "textual-dark"
 

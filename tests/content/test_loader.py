@@ -21,12 +21,13 @@ from game.content.loader import (
     parse_level,
     parse_plan,
 )
-from game.content.schema import MAX_LEVEL_BYTES, LevelFile, component_ids
+from game.content.schema import MAX_LEVEL_BYTES, LevelFile
 from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.scenario import Component, RandomFailures, Scenario, Settings
 from game.engine.scoring import Goal, default_objectives
 from game.engine.simulation import Simulation
+from game.engine.topology import start_ids as component_ids
 from game.engine.traffic import Mix, Traffic
 
 DATA = Path(__file__).parent.parent / "data"

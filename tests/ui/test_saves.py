@@ -128,7 +128,7 @@ async def test_a_saved_solution_replays_to_its_own_scores(tmp_path: Path) -> Non
             replay.advance()
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
-        assert app.screen.result.scores == app.screen.par.scores  # the reference, replayed
+        assert app.screen.result.scores == app.screen.par  # the reference, replayed
         assert app.store.record("core/launch-day") is None  # a replay is not a run of yours
 
 

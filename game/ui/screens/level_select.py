@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -15,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from game.content.packs import Pack, PackLevel
+from game.content.packs import Pack, PackFailure, PackLevel
 from game.store.campaign import Campaign
 from game.store.progress import LevelRecord
 from game.ui.screens.briefing import BriefingScreen
@@ -25,9 +24,6 @@ from game.ui.screens.level_text import (
     objectives_table,
     stars_text,
 )
-
-if TYPE_CHECKING:
-    from game.ui.app import PackFailure
 
 LOCK = "🔒"
 

@@ -15,10 +15,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Markdown, Sparkline, Static
 
 from game.content.packs import PackLevel
+from game.content.solutions import par
 from game.engine.actions import Action
 from game.engine.metrics import METRICS
 from game.engine.report import TickReport
-from game.engine.simulation import RunResult, run
+from game.engine.simulation import RunResult
 from game.store.campaign import level_key
 from game.store.progress import RunRecorded, SavedSolution
 from game.ui.screens.name_prompt import NamePrompt
@@ -48,8 +49,7 @@ class ResultsScreen(Screen[None]):
         self.history = history
         self.actions = actions
         self.replay = replay
-        reference = level.reference
-        self.par = run(level.scenario, reference.actions) if reference else None
+        self.par = par(level)
         self.key: str | None = None
         self.recorded: RunRecorded | None = None
 
@@ -124,7 +124,7 @@ class ResultsScreen(Screen[None]):
             value = self.result.scores[goal.metric]
             name = metric.label(objectives.latency_percentile)
             style = "green" if goal.met(value, 1) else "red"
-            par = show(self.par.scores[goal.metric]) if self.par else "-"
+            par = show(self.par[goal.metric]) if self.par and goal.metric in self.par else "-"
             table.add_row(
                 Text(name),
                 Text(show(value), style=style),
