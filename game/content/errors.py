@@ -9,7 +9,8 @@ line per problem, compiler style:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 MAX_SHOWN = 50  # problems printed before "... and N more"
@@ -36,6 +37,24 @@ def quote(text: str, limit: int = 40) -> str:
     """A string in double quotes, shortened, with unprintable characters escaped."""
     short = text if len(text) <= limit else text[: limit - 1] + "…"
     return '"' + printable(short.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+
+
+def number(x: float) -> str:
+    """A number as an author wrote it: 0.9 rather than 0.9000000000000001."""
+    return f"{round(x, 9):.10g}"
+
+
+def suggest(word: str, choices: Sequence[str], noun: str = "choices") -> str:
+    """'did you mean "x"?' for the nearest choice, else the list of choices."""
+    close = (
+        difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+        if isinstance(word, str)
+        else []
+    )
+    if close:
+        return f'did you mean "{close[0]}"?'
+    shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+    return f"{noun}: {shown}" if choices else ""
 
 
 def printable(text: str) -> str:

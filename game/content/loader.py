@@ -19,15 +19,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from game.content.errors import LevelError, Problem, quote
+from game.content.errors import LevelError, Problem, number, quote, suggest
 from game.content.schema import (
     MAX_LEVEL_BYTES,
     MAX_PLAN_BYTES,
     FieldProblems,
     LevelFile,
     PlanFile,
-    number,
-    suggest,
 )
 from game.engine.actions import Action
 from game.engine.scenario import Component, Incident, RandomFailures, Scenario, Settings

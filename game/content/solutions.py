@@ -23,10 +23,10 @@ from typing import Any, Literal
 import tomli_w
 
 from game.content.atomic import write_atomic
-from game.content.errors import LevelError, quote
+from game.content.errors import LevelError, quote, suggest
 from game.content.loader import actions_of, field_line, load_file, parse_plan_file
 from game.content.packs import Pack, PackLevel, load_pack, pack_folders
-from game.content.schema import MAX_PACK_BYTES, STEPS, PackFile, PlanFile, suggest
+from game.content.schema import MAX_PACK_BYTES, STEPS, PackFile, PlanFile
 from game.engine.actions import Action
 from game.engine.metrics import METRICS
 from game.engine.simulation import RunResult, run

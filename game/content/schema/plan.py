@@ -1,0 +1,193 @@
+"""The plan file: timed actions, one table per verb; a solution is a plan that also names its
+level, what it must achieve ([expect]) and what a recorded run scored ([scores])."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, PlainValidator, Strict, create_model, model_validator
+from pydantic_core import PydanticCustomError
+
+from game.content.errors import quote, suggest
+from game.content.schema.fields import (
+    MAX_ACTIONS,
+    MAX_ID,
+    MAX_INT,
+    MAX_TEXT,
+    AddableName,
+    FieldProblems,
+    FileModel,
+    Finite,
+    Id,
+    Sentence,
+    SizeName,
+    Stars,
+    engine_default,
+    plain_text,
+)
+from game.engine.actions import CONFIGURABLE, Action
+from game.engine.metrics import METRICS
+from game.engine.scenario import VERBS
+
+
+def _setting_value(value: object) -> str | float | bool:
+    """A configure value: a number, a string or a boolean, as one clear error if it is none."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        try:
+            as_float = float(value)
+        except OverflowError:
+            as_float = float("inf")
+        if as_float != as_float or as_float in (float("inf"), float("-inf")):
+            raise PydanticCustomError("finite_number", "must be a finite number")
+        return as_float
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise PydanticCustomError(
+                "string_too_long", "is longer than {max} characters", {"max": MAX_TEXT}
+            )
+        return plain_text(value)
+    raise PydanticCustomError("setting_value", "expected a number, a string or true/false")
+
+
+SettingValue = Annotated[
+    str | bool | float,
+    PlainValidator(_setting_value, json_schema_input_type=str | bool | float),
+]
+
+
+class _Step(FileModel):
+    tick: Annotated[int, Field(ge=0, le=MAX_INT)]
+
+
+class AddStep(_Step):
+    do: Literal["add"]
+    kind: AddableName
+    size: SizeName = engine_default(Action, "size")
+
+
+class RemoveStep(_Step):
+    do: Literal["remove"]
+    target: Id
+
+
+class ResizeStep(_Step):
+    do: Literal["resize"]
+    target: Id
+    size: SizeName
+
+
+class PromoteStep(_Step):
+    do: Literal["promote"]
+    target: Id
+
+
+class ConfigureStep(_Step):
+    do: Literal["configure"]
+    target: Literal[tuple(CONFIGURABLE)]  # type: ignore[valid-type]
+    setting: Annotated[str, Field(max_length=MAX_ID)]
+    value: SettingValue
+
+    @model_validator(mode="after")
+    def _setting_of_target(self) -> ConfigureStep:
+        settings = CONFIGURABLE[self.target]
+        if self.setting not in settings:
+            raise FieldProblems(
+                [
+                    (
+                        ("setting",),
+                        f"{self.target} has no setting {quote(self.setting)}",
+                        suggest(self.setting, settings, f"{self.target} settings"),
+                    )
+                ]
+            )
+        return self
+
+
+STEPS = (AddStep, RemoveStep, ResizeStep, ConfigureStep, PromoteStep)
+if {step.model_fields["do"].annotation.__args__[0] for step in STEPS} != set(VERBS):
+    raise RuntimeError("every engine verb needs a plan step model, and only those")
+
+PlanStep = Annotated[Union[STEPS], Field(discriminator="do")]  # type: ignore[valid-type]  # noqa: UP007
+
+
+class ExpectTable(FileModel):
+    """What a solution must achieve: an exact star count, or (a counter-solution) a failure."""
+
+    stars: Stars | None = None
+    passed: Literal[False] | None = Field(
+        None, description="false: a counter-solution, which must fail without its lesson"
+    )
+
+    @model_validator(mode="after")
+    def _one_expectation(self) -> ExpectTable:
+        if (self.stars is None) == (self.passed is None):
+            raise FieldProblems([((), "give exactly one of stars = N or passed = false", "")])
+        return self
+
+
+class _ScoresBase(FileModel):
+    """What a recorded run scored: the claim a solution file makes, checked by re-simulating.
+
+    The values are the engine's scores (game.engine.metrics.METRICS) of the run on the plan's
+    seed, written with every digit (TOML keeps a float's repr), and the stars they earned.
+    """
+
+    stars: Stars | None = Field(None, description="the stars the run earned (0: it failed)")
+
+    def claimed(self) -> dict[str, float]:
+        """The claimed metrics, in METRICS order (stars apart)."""
+        return {m: getattr(self, m) for m in METRICS if getattr(self, m) is not None}
+
+
+ScoresTable = create_model(  # one optional claimed score per engine metric, plus stars
+    "ScoresTable",
+    __base__=_ScoresBase,
+    __doc__=_ScoresBase.__doc__,
+    __module__=__name__,
+    **{
+        metric: (
+            Annotated[
+                Finite,
+                Field(ge=0, le=1 if METRICS[metric].share else None),
+            ]
+            | None,
+            Field(None, description=f"the run's {metric}"),
+        )
+        for metric in METRICS
+    },
+)
+
+
+class PlanFile(FileModel):
+    """A plan: timed actions, applied at their ticks in file order.
+
+    A solution in a pack is a plan that also names its level and says what it must achieve.
+    A recorded solution also says what it scored ([scores], on `seed`), so a replay can check it.
+    """
+
+    level: Id | None = Field(None, description="the level this solution plays")
+    pack: Id | None = Field(None, description="the id of the pack the level belongs to")
+    name: Id | None = Field(None, description="the solution's name, e.g. reference")
+    lesson: Id | None = Field(
+        None, description="a counter-solution: the concept it withholds, which makes it fail"
+    )
+    note: Sentence = Field("", description="one line on what the solution does")
+    seed: Annotated[int, Strict(), Field(ge=0, le=MAX_INT)] | None = Field(
+        None, description="the seed the scores were recorded on; omitted: the level's seed"
+    )
+    expect: ExpectTable | None = None
+    scores: ScoresTable | None = Field(  # type: ignore[valid-type]
+        None, description="the scores a recorded run of these actions claims"
+    )
+    actions: list[PlanStep] = Field(default_factory=list, max_length=MAX_ACTIONS)
+
+    @model_validator(mode="after")
+    def _lesson_for_counter(self) -> PlanFile:
+        counter = self.expect is not None and self.expect.passed is False
+        if counter and not self.lesson:
+            raise FieldProblems(
+                [(("lesson",), "a counter-solution must name the lesson it withholds", "")]
+            )
+        return self
