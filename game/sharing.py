@@ -349,7 +349,7 @@ def _read_saves(args: argparse.Namespace) -> Store:
 
 
 def _actions(plan: PlanFile):
-    from game.content.loader import actions_of
+    from game.content.engine_objects import actions_of
 
     return actions_of(plan)
 

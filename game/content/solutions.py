@@ -23,8 +23,10 @@ from typing import Any, Literal
 import tomli_w
 
 from game.content.atomic import write_atomic
+from game.content.engine_objects import actions_of
 from game.content.errors import LevelError, quote, suggest
-from game.content.loader import actions_of, field_line, load_file, parse_plan_file
+from game.content.field_lines import field_line
+from game.content.loader import load_file, parse_plan_file
 from game.content.packs import Pack, PackLevel, load_pack, pack_folders
 from game.content.schema import MAX_PACK_BYTES, STEPS, PackFile, PlanFile
 from game.engine.actions import Action

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from game.content import loader
 from game.content.errors import LevelError, Problem
 from game.content.loader import (
-    field_line,
     level_json_schema,
     load_level,
     load_plan,
@@ -479,7 +478,7 @@ def test_file_over_the_limit_is_refused_before_parsing(
     def no_parse(text: str) -> dict:
         raise AssertionError("parsed a file over the limit")
 
-    monkeypatch.setattr(loader.tomllib, "loads", no_parse)
+    monkeypatch.setattr(tomllib, "loads", no_parse)
     with pytest.raises(LevelError) as error:
         load_level(big)
     problem = only_problem(error)
@@ -621,78 +620,6 @@ def test_plan_action_count_is_bounded() -> None:
     text = "actions = [" + ", ".join('{tick=0,do="add",kind="web"}' for _ in range(10_001)) + "]"
     with pytest.raises(LevelError, match="more than 10000 entries"):
         parse_plan(text)
-
-
-# -- line numbers ---------------------------------------------------------------------------------
-
-LOCATOR_TEXT = '''\
-id = "x"  # [not] a = header
-notes = """
-[traffic]
-duration = 5
-"""
-quoted = 'a "b" = [c]'
-
-[traffic]
-curve = "linear"
-points = [
-    [0, 1.0],  # [[start]]
-    [10, "x"],
-]
-mix.read = 0.5
-spikes = [{ start = 1 }, { start = 2 }]
-
-[[start]]
-kind = "box"
-
-[[start]]
-kind = "web"
-size = "M"
-
-[ "odd key" . inner ]
-x = 1
-
-[[a]]
-[[a.b]]
-y = 1
-[[a.b]]
-y = 2
-[[a]]
-[[a.b]]
-y = 3
-'''
-
-
-@pytest.mark.parametrize(
-    "path, line",
-    [
-        (("id",), 1),
-        (("notes",), 2),
-        (("traffic",), 8),
-        (("duration",), None),  # only inside a multi-line string
-        (("traffic", "curve"), 9),
-        (("traffic", "points"), 10),
-        (("traffic", "points", 1), 12),
-        (("traffic", "points", 1, 1), 12),
-        (("traffic", "mix", "read"), 14),
-        (("traffic", "mix", "static"), 14),  # not written: the table's line
-        (("traffic", "spikes", 1, "start"), 15),
-        (("traffic", "wave_period"), 8),  # not written: the [traffic] header
-        (("start", 0, "kind"), 18),
-        (("start", 1), 20),
-        (("start", 1, "size"), 22),
-        (("start", 1, "id"), 20),
-        (("start",), 17),
-        (("odd key", "inner", "x"), 25),
-        (("a", 0, "b", 1, "y"), 31),
-        (("a", 1, "b", 0, "y"), 34),
-        (("seed",), None),
-        ((), None),
-    ],
-)
-def test_field_line(path: tuple, line: int | None) -> None:
-    tomllib.loads(LOCATOR_TEXT)  # the locator works on valid TOML
-    assert field_line(LOCATOR_TEXT, path) == line
 
 
 # -- the JSON schema ------------------------------------------------------------------------------

@@ -1,0 +1,113 @@
+"""Reading a pack file into plain data: a bounded read, UTF-8 text, TOML parsed by tomllib.
+
+Files are untrusted: they are size-checked before they are read whole and parsed with tomllib
+only (no code runs). Every failure is a LevelError that says what is wrong and, where it can,
+on which line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from game.content.errors import LevelError
+
+
+def read_bounded(source: str, limit: int, what: str) -> bytes:
+    """The bytes of a file, refused unread when it is bigger than `limit`."""
+    try:
+        with open(source, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > limit:
+                raise _too_big(source, size, limit, what)
+            data = file.read(limit + 1)  # a file may grow, or report no size (a pipe)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise LevelError.single(source, f"cannot read the file: {reason}") from None
+    if len(data) > limit:
+        raise _too_big(source, len(data), limit, what)
+    return data
+
+
+def _too_big(source: str, size: int, limit: int, what: str) -> LevelError:
+    return LevelError.single(
+        source, f"the file is {_kib(size)}, more than the {_kib(limit)} {what} may have"
+    )
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size >= 1024 else f"{size} bytes"
+
+
+def decode(text: str | bytes, source: str, limit: int, what: str) -> str:
+    """The text of a file given as text or undecoded bytes, within `limit` bytes of UTF-8."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        data = bytes(text)
+        if len(data) > limit:
+            raise _too_big(source, len(data), limit, what)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            bad = data[error.start : error.start + 1].hex()
+            raise LevelError.single(
+                source,
+                f"not UTF-8 text: byte 0x{bad} cannot be decoded",
+                line=line,
+                hint="save the file as UTF-8",
+            ) from None
+    elif not isinstance(text, str):
+        raise TypeError(f"expected text or bytes, got {type(text).__name__}")
+    if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise _too_big(source, len(text.encode("utf-8", "surrogatepass")), limit, what)
+    return text.removeprefix("\ufeff")  # a byte order mark is not part of the TOML
+
+
+_TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """The TOML document as plain data (dicts, lists, scalars)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        found = _TOML_WHERE.search(message)
+        line: int | None = None
+        if found:
+            message = message[: found.start()]
+            if found.group(1):
+                line = int(found.group(1))
+                message += f" (column {found.group(2)})"
+            else:
+                line = text.count("\n") + 1
+                message += " (at the end of the file)"
+        raise LevelError.single(source, f"TOML syntax error: {message}", line=line) from None
+    except RecursionError:
+        raise LevelError.single(source, "the file nests arrays or tables too deeply") from None
+    except ValueError as error:  # an integer with more digits than Python converts
+        reason = "an integer has too many digits" if "digits" in str(error) else str(error)
+        raise LevelError.single(source, f"cannot parse the file: {reason}") from None
+
+
+@contextmanager
+def as_level_error(source: str) -> Iterator[None]:
+    """Whatever goes wrong while loading, the caller gets a LevelError, never a traceback."""
+    try:
+        yield
+    except LevelError:
+        raise
+    except RecursionError:
+        raise LevelError.single(source, "the file nests arrays or tables too deeply") from None
+    except (ValueError, OverflowError, TypeError, ArithmeticError, MemoryError) as error:
+        raise LevelError.single(
+            source, f"cannot load the file: {type(error).__name__}: {error}"
+        ) from None
+    except Exception as error:  # noqa: BLE001 - a loader must not crash on a hostile file
+        raise LevelError.single(
+            source, f"cannot load the file (unexpected {type(error).__name__}: {error})"
+        ) from None
