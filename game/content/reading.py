@@ -1,8 +1,9 @@
 """Reading a pack file into plain data: a bounded read, UTF-8 text, TOML parsed by tomllib.
 
-Files are untrusted: they are size-checked before they are read whole and parsed with tomllib
-only (no code runs). Every failure is a LevelError that says what is wrong and, where it can,
-on which line.
+Files are untrusted: they are size-checked before they are read whole, parsed with tomllib only
+(no code runs), and refused before parsing when a key has more dotted parts than any format
+uses (tomllib's work grows with the square of a key's parts). Every failure is a LevelError
+that says what is wrong and, where it can, on which line.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from game.content.errors import LevelError
+from game.content.schema.fields import MAX_KEY_PARTS
+from game.content.toml_keys import ARRAY_TABLE, ELEMENT, KEY_DOT, KEY_PART, TABLE, Key, keys
 
 
 def read_bounded(source: str, limit: int, what: str) -> bytes:
@@ -72,6 +75,16 @@ _TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
     """The TOML document as plain data (dicts, lists, scalars)."""
+    too_long = _too_long_key(text)
+    if too_long is not None:
+        what = "table header" if too_long.what in (TABLE, ARRAY_TABLE) else "key"
+        raise LevelError.single(
+            source,
+            f"the {what} has {too_long.count} dotted parts,"
+            f" more than the {MAX_KEY_PARTS} a key may have",
+            line=too_long.line,
+            hint="tables of these files nest only a few levels deep, as in traffic.mix",
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -92,6 +105,23 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
     except ValueError as error:  # an integer with more digits than Python converts
         reason = "an integer has too many digits" if "digits" in str(error) else str(error)
         raise LevelError.single(source, f"cannot parse the file: {reason}") from None
+
+
+# More parts in a row than a key may have, anywhere in the text (in a string too): a quick test
+# that rules out a too long key in almost every file before the exact scan looks at keys only.
+# It starts at a dot (so the regex engine skips ahead to each dot at C speed: a few ms for 1 MiB)
+# and stops at the first part too many, so it never holds more than that many parts.
+_MANY_PARTS = re.compile(rf"\.[ \t]*+{KEY_PART}(?:{KEY_DOT}{KEY_PART}){{{MAX_KEY_PARTS - 1}}}")
+
+
+def _too_long_key(text: str) -> Key | None:
+    """The first header or key with more than MAX_KEY_PARTS dotted parts, if any."""
+    if _MANY_PARTS.search(text) is None:
+        return None
+    return next(
+        (k for k in keys(text, 0) if k.what != ELEMENT and k.count > MAX_KEY_PARTS),
+        None,
+    )
 
 
 @contextmanager

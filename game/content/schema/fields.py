@@ -21,6 +21,7 @@ from game.engine.scenario import ADDABLE, VERBS
 # Bounds of a file, so that an untrusted one stays small and a run stays finite.
 MAX_LEVEL_BYTES = 256 * 1024
 MAX_PLAN_BYTES = 1024 * 1024  # 10,000 actions of ~60-90 bytes each do not fit in 256 KiB
+MAX_KEY_PARTS = 8  # a.b.c: no table of any format nests nearly as deep
 MAX_START = 200
 MAX_POINTS = 100
 MAX_SPIKES = 50
