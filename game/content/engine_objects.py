@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from game.content.schema.fields import FieldProblems, Loc
 from game.content.schema.level import LevelFile
 from game.content.schema.plan import PlanFile
+from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.scenario import Component, Incident, RandomFailures, Scenario, Settings
 from game.engine.scoring import Goal, Objectives, default_objectives
@@ -92,4 +93,19 @@ def _check_start(level: LevelFile, scenario: Scenario) -> None:
     try:
         Simulation(scenario)
     except ValueError as error:
-        raise FieldProblems([(("start",), str(error), "")]) from None
+        message = str(error)
+        raise FieldProblems([(_refused_entry(level, message), message, "")]) from None
+
+
+def _refused_entry(level: LevelFile, refusal: str) -> Loc:
+    """Where the engine's refusal of the starting build belongs.
+
+    When it refuses a kind over its limit ("... more than 1 balancer"), that is the first entry
+    of the kind past the catalog's limit; any other refusal is about the build as a whole.
+    """
+    seen: dict[str, int] = {}
+    for i, part in enumerate(level.start):
+        seen[part.kind] = seen.get(part.kind, 0) + 1
+        if seen[part.kind] > catalog.KINDS[part.kind].limit and refusal.endswith(f" {part.kind}"):
+            return ("start", i, "kind")
+    return ("start",)

@@ -457,6 +457,29 @@ def test_starting_build_rules_come_from_the_engine() -> None:
     assert "database primary" in problem.message
 
 
+def test_start_limits_are_the_engines_pinned_to_the_entry_past_them() -> None:
+    text = replaced('kind = "cdn"', 'kind = "balancer"')
+    LevelFile.model_validate(tomllib.loads(text))  # the format leaves the limits to the engine
+    with pytest.raises(LevelError) as error:
+        parse_level(text, SOURCE)
+    problem = only_problem(error)
+    assert (problem.field, problem.line) == ("start[7].kind", line_of(text, 'kind = "balancer"', 2))
+    limit = catalog.KINDS["balancer"].limit
+    assert problem.message == f"the starting build has more than {limit} balancer"
+
+
+def test_another_refusal_of_a_build_over_a_limit_stays_on_the_build() -> None:
+    """The engine's message decides where it goes: a build that lacks a primary and has two
+    balancers is refused for the primary, and that is not about the second balancer."""
+    balancers = '\n\n[[start]]\nkind = "balancer"' * 2
+    text = MINIMAL.read_text().replace('kind = "box"', 'kind = "web"' + balancers)
+    with pytest.raises(LevelError) as error:
+        parse_level(text, SOURCE)
+    problem = only_problem(error)
+    assert (problem.field, problem.line) == ("start", line_of(text, "[[start]]"))
+    assert "database primary" in problem.message
+
+
 def test_missing_required_tables_and_keys() -> None:
     text = "\n".join(
         line for line in MINIMAL.read_text().splitlines() if not line.startswith("title")

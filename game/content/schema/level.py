@@ -1,7 +1,8 @@
 """The level file: the starting site, the traffic it must survive and how it is scored.
 
 Every rule an author can break is stated here as a type, a Field constraint, a Literal or a model
-validator.
+validator. The rules of the starting build itself (a web tier, a primary behind web servers, the
+limits per kind) are the engine's: the loader asks a Simulation, so they are written once.
 """
 
 from __future__ import annotations
@@ -278,18 +279,6 @@ class LevelFile(FileModel):
                     )
                 )
             first_at.setdefault(node_id, i)
-        counts: dict[str, int] = {}
-        for i, part in enumerate(self.start):
-            counts[part.kind] = counts.get(part.kind, 0) + 1
-            limit = catalog.KINDS[part.kind].limit
-            if counts[part.kind] == limit + 1:
-                problems.append(
-                    (
-                        ("start", i, "kind"),
-                        f"more than {limit} {part.kind} in the starting build",
-                        f"a site may have at most {limit}",
-                    )
-                )
 
         for i, (tick, _) in enumerate(self.traffic.points):
             if tick > end:
