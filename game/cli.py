@@ -1,23 +1,46 @@
-"""The `millions` command: play, or run a scenario headlessly.
+"""The `millions` command: its options and subcommands, and the module that runs each.
 
-Every failure a user can cause (a bad file, a bad argument) ends in a one-line message and a
-non-zero exit, never a traceback.
+Play (no command) is game.commands.play, `sim` game.commands.sim, `replay`, `export` and
+`import` game.commands.sharing, `levels ...` game.commands.levels. A command's module is
+imported only when it runs, so starting the game loads no command it does not use. Every
+failure a user can cause ends in a one-line message and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from game.content.errors import LevelError
 
-EXIT_BAD_INPUT = 2
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(_parser().parse_args(argv))
+    except BrokenPipeError:  # the reader went away (`millions ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "sim":
+        from game.commands import sim
+
+        return sim.run(args)
+    if args.command in ("replay", "export", "import"):
+        from game.commands import sharing
+
+        return sharing.run(args)
+    if args.command == "levels":
+        from game.commands import levels
+
+        return levels.run(args)
+    from game.commands import play
+
+    return play.run(args)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
         " else the user data folder)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_sim(commands)
+    _add_sharing(commands)
+    _add_levels(commands)
+    return parser
+
+
+def _add_sim(commands: argparse._SubParsersAction) -> None:
     sim = commands.add_parser(
         "sim",
         help="run a scenario headlessly and print its scores",
@@ -51,10 +81,58 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, help="override the level's seed")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
 
-    from game import sharing
 
-    sharing.add_commands(commands)
+def _add_sharing(commands: argparse._SubParsersAction) -> None:
+    """The replay, export and import commands, for the `millions` parser."""
+    named = "a solution file, or [PACK/]LEVEL:NAME (yours, else the pack's)"
+    replay = commands.add_parser(
+        "replay",
+        help="re-simulate a solution and check the scores it claims",
+        description="Re-simulate a solution's moves on its level and compare the scores with"
+        " those it claims. SOLUTION is a solution file, or [PACK/]LEVEL:NAME for a solution you"
+        " saved in the game (else one the level's pack ships, e.g. launch-day:reference)."
+        " Exits 0 when they match or nothing is claimed, 1 when they do not match, 2 for a bad"
+        " file or argument.",
+    )
+    replay.add_argument("solution", help=named)
+    replay.add_argument("--seed", type=int, help="re-simulate on this seed (default: the file's)")
+    replay.add_argument("--json", action="store_true", help="print one JSON object")
+    export = commands.add_parser(
+        "export",
+        help="write a saved solution to a file, with its verified scores",
+        description="Re-simulate a solution and write it as a solution file (the pack format)"
+        " that claims the scores the re-simulation gave, for another player to replay or"
+        " import.",
+    )
+    export.add_argument("solution", help="[PACK/]LEVEL:NAME")
+    export.add_argument(
+        "-o", "--output", type=Path, help="the file to write (default: PACK.LEVEL.NAME.toml here)"
+    )
+    export.add_argument("--force", action="store_true", help="replace the file if it exists")
+    imported = commands.add_parser(
+        "import",
+        help="keep a solution file among your solutions, if its claims hold",
+        description="Re-simulate a solution file; if the scores it claims hold (or it claims"
+        " none), keep it among your saved solutions for its level.",
+    )
+    imported.add_argument("solution", type=Path, help="a solution file (TOML)")
+    imported.add_argument("--name", help="keep it under this name (default: the file's name)")
+    for command in (replay, export, imported):
+        command.add_argument(
+            "--pack",
+            dest="command_packs",
+            type=Path,
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="also look for the level in the pack in this folder (repeatable)",
+        )
+        command.add_argument(
+            "--saves", type=Path, default=argparse.SUPPRESS, metavar="DIR", help="saves folder"
+        )
 
+
+def _add_levels(commands: argparse._SubParsersAction) -> None:
     levels = commands.add_parser("levels", help="tools for level authors")
     tools = levels.add_subparsers(dest="tool", metavar="TOOL", required=True)
     check = tools.add_parser(
@@ -72,145 +150,3 @@ def _parser() -> argparse.ArgumentParser:
     tools.add_parser(
         "schema", help="print the JSON Schema of level, pack, solution and codex files"
     )
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        return _main(argv)
-    except BrokenPipeError:  # the reader went away (`millions ... | head`): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except KeyboardInterrupt:
-        return 130
-
-
-def _main(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "sim":
-        return _sim(args)
-    if args.command in ("replay", "export", "import"):
-        from game import sharing
-
-        return sharing.run(args)
-    if args.command == "levels":
-        from game import authoring
-
-        return authoring.run(args)
-    for folder in args.pack:
-        if not (folder / "pack.toml").is_file():
-            return fail("millions", f"--pack {folder}: no pack.toml there")
-    return _play(args)
-
-
-def _play(args: argparse.Namespace) -> int:
-    """Start the game on the player's saves (refused if another game is using them)."""
-    from game.store import SavesLocked, saves_folder
-    from game.ui.app import MillionsApp, open_saves
-    from game.ui.settings import AppSettings
-
-    folder = saves_folder(args.saves)
-    try:
-        store = open_saves(folder)
-    except SavesLocked as error:
-        return fail("millions", error)
-    settings = AppSettings(packs=tuple(args.pack), saves_dir=folder).with_saved(store.settings())
-    app = MillionsApp(settings, store)
-    try:
-        app.run()
-    finally:
-        store.close()
-    return app.return_code or 0
-
-
-def _sim(args: argparse.Namespace) -> int:
-    from game.content.errors import LevelError
-    from game.content.loader import load_level, load_plan
-    from game.engine.simulation import run
-    from game.engine.summary import summarize
-
-    try:
-        _, scenario = load_level(args.scenario)
-        actions = load_plan(args.plan) if args.plan else ()
-    except LevelError as error:
-        return fail("millions sim", error)
-    if args.seed is not None and args.seed < 0:
-        print("millions sim: --seed must be 0 or more", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    result = run(scenario, actions, seed=args.seed)
-    summary = summarize(result)
-    if args.json:
-        print(json.dumps(summary, sort_keys=False))
-    else:
-        print_run_summary(summary, scenario.title)
-    return 0
-
-
-def first_problem(error: LevelError) -> str:
-    """The first problem of a LevelError, on one line (with a count of the others)."""
-    more = len(error.problems) - 1
-    return str(error.problems[0]) + (f" (and {more} more problems)" if more else "")
-
-
-def fail(command: str, message: object) -> int:
-    """Report bad input on standard error and return the exit status for it."""
-    print(f"{command}: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
-def print_run_summary(summary: dict, title: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    console = Console(highlight=False)
-    totals = summary["totals"]
-    verdict = "passed" if summary["passed"] else "failed"
-    stars = "*" * summary["stars"] or "no stars"
-    console.print(
-        Text.assemble(
-            (title, "bold"),
-            f"  ({summary['level']}, seed {summary['seed']}, "
-            f"{summary['ticks']} ticks): {verdict}, {stars}",
-        )
-    )
-    console.print(
-        f"served {totals['served']:,.0f} of {totals['offered']:,.0f} requests "
-        f"({100 * totals['availability']:.3f}% available); "
-        f"latency p50 {_ms(totals['p50_ms'])}, p95 {_ms(totals['p95_ms'])}, "
-        f"p99 {_ms(totals['p99_ms'])}; cost {totals['cost']:,.1f}; "
-        f"stale reads {totals['stale_reads']:,.0f}; lost writes {totals['lost_writes']:,.0f}"
-    )
-    if summary["failures"]:
-        from game.engine.catalog import FAILURE_REASONS
-
-        failed = max(totals["failed"], 1e-9)
-        console.print("Why requests failed:")
-        for reason, count in sorted(summary["failures"].items(), key=lambda kv: -kv[1]):
-            words = FAILURE_REASONS.get(reason, reason)
-            console.print(f"  {100 * count / failed:5.1f}%  {count:>12,.0f}  {words}")
-    table = Table(title="Tiers at the last tick", title_justify="left")
-    for column in ("tier", "servers", "each req/s", "load", "p50", "p95", "p99", "dropped"):
-        table.add_column(column, justify="left" if column == "tier" else "right")
-    for tier in summary["tiers"]:
-        table.add_row(
-            Text(tier["name"]),
-            str(tier["servers"]),
-            f"{tier['capacity_rps']:,.0f}",
-            f"{100 * tier['utilization']:.0f}%",
-            _ms(tier["p50_ms"]),
-            _ms(tier["p95_ms"]),
-            _ms(tier["p99_ms"]),
-            f"{tier['dropped']:,.0f}",
-        )
-    console.print(table)
-    for refused in summary["refused"]:
-        console.print(
-            Text(f"refused at tick {refused['tick']}: {refused['action']}: {refused['reason']}")
-        )
-
-
-def _ms(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.2f} ms" if value < 10 else f"{value:,.1f} ms"

@@ -6,15 +6,14 @@ UI and the CLI. Everything is kept in one tinydb file, written atomically under 
 
 from game.store.errors import SaveError, SavesLocked
 from game.store.location import saves_folder
-from game.store.progress import (
-    LevelRecord,
-    SavedRun,
-    SavedSolution,
-    Store,
-)
+from game.store.progress import Store
+from game.store.records import LevelRecord, RunRecorded
+from game.store.solutions import SavedSolution
+from game.store.unfinished import SavedRun
 
 __all__ = [
     "LevelRecord",
+    "RunRecorded",
     "SaveError",
     "SavedRun",
     "SavedSolution",

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from game.content.packs import Pack, PackLevel
-from game.store.progress import LevelRecord, SavedRun, Store
+from game.store.progress import Store
+from game.store.records import LevelRecord
+from game.store.unfinished import SavedRun
 
 
 def level_key(pack: Pack, level: PackLevel) -> str:

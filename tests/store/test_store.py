@@ -15,7 +15,7 @@ import pytest
 
 from game.engine.actions import Action
 from game.store import SavedRun, SavedSolution, SaveError, Store, saves_folder, schema
-from game.store.progress import FILE_NAME
+from game.store.savefile import FILE_NAME
 
 LEVEL = "core/launch-day"
 ROOT = Path(__file__).resolve().parents[2]

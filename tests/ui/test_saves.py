@@ -178,7 +178,7 @@ async def test_solutions_screen_copies_renames_deletes_and_exports(tmp_path: Pat
 def test_corrupt_save_notice_snapshot(snap_compare, tmp_path: Path, monkeypatch) -> None:
     """The notice a player sees when their save could not be read (a fixed path and time)."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("game.store.progress._stamp", lambda: "20261124-120000")
+    monkeypatch.setattr("game.store.savefile._stamp", lambda: "20261124-120000")
     folder = Path("saves")
     folder.mkdir()
     (folder / "progress.json").write_bytes(b"\x00\xff garbage")

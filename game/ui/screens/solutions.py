@@ -18,10 +18,9 @@ from textual.widgets.option_list import Option
 
 from game.content.errors import LevelError
 from game.content.packs import Pack, PackLevel
-from game.content.solutions import write_solution
 from game.engine.metrics import METRICS
 from game.store.campaign import level_key
-from game.store.errors import SaveError
+from game.store.exports import ClaimsDoNotHold, export_solution, saved_plan
 from game.store.progress import SavedSolution
 from game.ui.screens.level_text import stars_text
 from game.ui.screens.name_prompt import NamePrompt
@@ -148,6 +147,8 @@ class SolutionsScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen("Delete", question), delete)
 
     def action_export(self) -> None:
+        """Write the solution to the exports folder, re-simulated first: one whose recorded
+        scores do not hold is refused, and the file claims the scores the re-simulation gave."""
         solution = self.selected
         if solution is None:
             return
@@ -158,17 +159,9 @@ class SolutionsScreen(Screen[None]):
         path = folder / EXPORTS / f"{self.pack.id}.{self.level.id}.{solution.name}.toml"
         try:
             path.parent.mkdir(exist_ok=True)
-            write_solution(
-                path,
-                self.level.id,
-                solution.actions,
-                pack=self.pack.id,
-                name=solution.name,
-                seed=solution.seed,
-                scores=solution.scores,
-                stars=solution.stars,
-            )
-        except (OSError, LevelError, SaveError) as error:
+            plan = saved_plan(self.pack, self.level, solution)
+            export_solution(self.pack, self.level, plan, path, replace=True)
+        except (ClaimsDoNotHold, OSError, LevelError) as error:
             self.notify(
                 str(error), title="Not exported", severity="error", timeout=10, markup=False
             )

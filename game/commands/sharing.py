@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from game.cli import fail, first_problem
+from game.commands.output import fail, first_problem, print_run_summary
 from game.content.errors import LevelError
+from game.content.engine_objects import actions_of
 from game.content.loader import load_plan_file
 from game.content.packs import Pack, PackLevel
 from game.content.schema import MAX_INT, PlanFile
@@ -32,11 +33,11 @@ from game.content.solutions import (
     shown,
     solution_plan,
     verify,
-    write_solution,
 )
 from game.engine.summary import summarize
 from game.store import SavedSolution, SaveError, SavesLocked, Store, saves_folder
 from game.store.campaign import level_key
+from game.store.exports import ClaimsDoNotHold, export_solution, saved_plan
 
 REPLAY = "millions replay"
 EXPORT = "millions export"
@@ -54,56 +55,6 @@ class Found:
     level: PackLevel
     plan: PlanFile
     source: str  # where it came from, in words
-
-
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    """The replay, export and import commands, for the `millions` parser."""
-    named = "a solution file, or [PACK/]LEVEL:NAME (yours, else the pack's)"
-    replay = commands.add_parser(
-        "replay",
-        help="re-simulate a solution and check the scores it claims",
-        description="Re-simulate a solution's moves on its level and compare the scores with"
-        " those it claims. SOLUTION is a solution file, or [PACK/]LEVEL:NAME for a solution you"
-        " saved in the game (else one the level's pack ships, e.g. launch-day:reference)."
-        " Exits 0 when they match or nothing is claimed, 1 when they do not match, 2 for a bad"
-        " file or argument.",
-    )
-    replay.add_argument("solution", help=named)
-    replay.add_argument("--seed", type=int, help="re-simulate on this seed (default: the file's)")
-    replay.add_argument("--json", action="store_true", help="print one JSON object")
-    export = commands.add_parser(
-        "export",
-        help="write a saved solution to a file, with its verified scores",
-        description="Re-simulate a solution and write it as a solution file (the pack format)"
-        " that claims the scores the re-simulation gave, for another player to replay or"
-        " import.",
-    )
-    export.add_argument("solution", help="[PACK/]LEVEL:NAME")
-    export.add_argument(
-        "-o", "--output", type=Path, help="the file to write (default: PACK.LEVEL.NAME.toml here)"
-    )
-    export.add_argument("--force", action="store_true", help="replace the file if it exists")
-    imported = commands.add_parser(
-        "import",
-        help="keep a solution file among your solutions, if its claims hold",
-        description="Re-simulate a solution file; if the scores it claims hold (or it claims"
-        " none), keep it among your saved solutions for its level.",
-    )
-    imported.add_argument("solution", type=Path, help="a solution file (TOML)")
-    imported.add_argument("--name", help="keep it under this name (default: the file's name)")
-    for command in (replay, export, imported):
-        command.add_argument(
-            "--pack",
-            dest="command_packs",
-            type=Path,
-            action="append",
-            default=[],
-            metavar="PATH",
-            help="also look for the level in the pack in this folder (repeatable)",
-        )
-        command.add_argument(
-            "--saves", type=Path, default=argparse.SUPPRESS, metavar="DIR", help="saves folder"
-        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -137,8 +88,6 @@ def replay_solution(
 
     Returns the exit status: 0 verified or nothing claimed, 1 when the claims do not match.
     """
-    from game.cli import print_run_summary
-
     verification = verify(level, plan, seed=seed)
     summary = summarize(verification.result)
     if as_json:
@@ -192,31 +141,21 @@ def _export(args: argparse.Namespace) -> int:
         found = _find(args.solution, args, files=False)
     except Unusable as error:
         return fail(EXPORT, error)
-    plan = found.plan
-    verification = verify(found.level, plan)
-    if verification.status == MISMATCHED:
-        return fail(EXPORT, f"{found.source}: {verification.summary()}; not exported")
-    result = verification.result
-    name = plan.name or "solution"
+    name = found.plan.name or "solution"
     target = args.output or Path(f"{found.pack.id}.{found.level.id}.{name}.toml")
-    if target.exists() and not args.force:
-        return fail(EXPORT, f"{target} exists; pass --force to replace it, or -o FILE")
     try:
-        write_solution(
-            target,
-            found.level.id,
-            _actions(plan),
-            pack=found.pack.id,
-            name=name,
-            note=plan.note,
-            seed=result.seed,
-            scores=result.scores,
-            stars=result.stars,
+        verification = export_solution(
+            found.pack, found.level, found.plan, target, replace=args.force
         )
+    except ClaimsDoNotHold as error:
+        return fail(EXPORT, f"{found.source}: {error}; not exported")
+    except FileExistsError:
+        return fail(EXPORT, f"{target} exists; pass --force to replace it, or -o FILE")
     except OSError as error:
         return fail(EXPORT, f"cannot write {target}: {error.strerror or error}")
     except LevelError as error:
         return fail(EXPORT, first_problem(error))
+    result = verification.result
     print(f"wrote {target}: {found.level.id} on seed {result.seed}, {_stars(result.stars)}")
     return 0
 
@@ -235,7 +174,7 @@ def _import(args: argparse.Namespace) -> int:
         return fail(IMPORT, f"{args.solution}: its claimed scores do not hold; not imported")
     wanted = args.name or found.plan.name or args.solution.stem.rsplit(".", 1)[-1]
     try:
-        plan = solution_plan(found.level.id, _actions(found.plan), name=wanted)
+        plan = solution_plan(found.level.id, actions_of(found.plan), name=wanted)
     except LevelError:
         return fail(IMPORT, f"--name {wanted!r}: use lowercase letters, digits and dashes")
     folder = saves_folder(getattr(args, "saves", None))
@@ -250,7 +189,7 @@ def _import(args: argparse.Namespace) -> int:
         name = store.free_name(key, plan.name)
         result = verification.result
         solution = SavedSolution(
-            key, name, result.seed, _actions(plan), dict(result.scores), result.stars
+            key, name, result.seed, actions_of(plan), dict(result.scores), result.stars
         )
         store.save_solution(solution)
     except SaveError as error:
@@ -285,16 +224,7 @@ def _find(named: str, args: argparse.Namespace, files: bool = True, saved: bool 
     if saved:
         mine = _saved(args, level_key(pack, level), name)
         if mine is not None:
-            plan = solution_plan(
-                level.id,
-                mine.actions,
-                pack=pack.id,
-                name=mine.name,
-                seed=mine.seed,
-                scores=mine.scores,
-                stars=mine.stars,
-            )
-            return Found(pack, level, plan, f"your solution {named}")
+            return Found(pack, level, saved_plan(pack, level, mine), f"your solution {named}")
     shipped = next((s for s in level.solutions if s.name == name), None)
     if shipped is None:
         mine_names = _saved_names(args, level_key(pack, level)) if saved else []
@@ -346,12 +276,6 @@ def _read_saves(args: argparse.Namespace) -> Store:
         return Store.read_only(saves_folder(getattr(args, "saves", None)))
     except SaveError as error:
         raise Unusable(str(error)) from None
-
-
-def _actions(plan: PlanFile):
-    from game.content.engine_objects import actions_of
-
-    return actions_of(plan)
 
 
 def _stars(stars: int) -> str:

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from game.cli import fail
+from game.commands.output import fail
 from game.content.checker import Report, check_pack, runs_needed
 from game.content.errors import LevelError
 from game.content.loader import level_json_schema

@@ -1,0 +1,45 @@
+"""The run in progress: a level left unfinished, kept as its actions so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from game.engine.actions import Action
+from game.store import schema
+from game.store.tables import Tables, action_docs, actions_of, document
+
+
+@dataclass(frozen=True, slots=True)
+class SavedRun:
+    """A level left unfinished: re-simulating its actions up to `tick` gives back the same state."""
+
+    level: str
+    seed: int
+    tick: int
+    actions: tuple[Action, ...]
+    level_digest: str = ""  # campaign.level_digest of the level it was played on
+
+
+class RunTable(Tables):
+    """The Store's unfinished run: at most one, the last level left before its end."""
+
+    def current_run(self) -> SavedRun | None:
+        doc = self._db.table("run").get(doc_id=1)
+        if doc is None:
+            return None
+        actions = actions_of(doc["actions"])
+        return SavedRun(doc["level"], doc["seed"], doc["tick"], actions, doc["level_digest"])
+
+    def save_run(self, run: SavedRun) -> None:
+        fields = schema.RunDoc(
+            level=run.level,
+            seed=run.seed,
+            tick=run.tick,
+            actions=action_docs(run.actions),
+            level_digest=run.level_digest,
+        ).model_dump()
+        self._write(lambda: self._db.table("run").upsert(document(1, fields)))
+
+    def clear_run(self) -> None:
+        if self._db.table("run").get(doc_id=1) is not None:
+            self._write(lambda: self._db.table("run").truncate())
