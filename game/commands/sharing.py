@@ -18,8 +18,8 @@ from rich.table import Table
 from rich.text import Text
 
 from game.commands.output import fail, first_problem, print_run_summary
-from game.content.errors import LevelError
 from game.content.engine_objects import actions_of
+from game.content.errors import LevelError
 from game.content.loader import load_plan_file
 from game.content.packs import Pack, PackLevel
 from game.content.schema import MAX_INT, PlanFile
