@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from game.engine.latency import Dist, LatencyHistogram
+from game.engine.histogram import LatencyHistogram
+from game.engine.latency import Dist
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from types import MappingProxyType
 
 from game.engine import cache, catalog
 from game.engine.actions import CONFIGURABLE, Action, Outcome
-from game.engine.latency import Dist, LatencyHistogram
+from game.engine.histogram import LatencyHistogram
+from game.engine.latency import Dist
 from game.engine.report import Event, TickReport, TierReport, Totals
 from game.engine.scenario import ADDABLE, Scenario, Settings
 from game.engine.tiers import ROUND_ROBIN, SHARED, Group, TierOutcome, grid, serve
