@@ -39,10 +39,13 @@ class LatencyHistogram:
     from each distribution's own mean.
     """
 
-    __slots__ = ("_masses", "_count", "_latency_sum", "_spread_cache")
+    __slots__ = ("_masses", "_lo", "_hi", "_count", "_latency_sum", "_spread_cache")
 
     def __init__(self) -> None:
         self._masses = [0.0] * _BUCKET_COUNT
+        # Buckets outside [_lo, _hi) hold exactly 0.0, so a merge adds only this range (adding
+        # 0.0 changes no float). Empty: _lo = _BUCKET_COUNT, _hi = 0.
+        self._lo, self._hi = _BUCKET_COUNT, 0
         self._count = 0.0
         self._latency_sum = 0.0
         # Dist -> (first bucket, bucket masses, mean): a path's distribution repeats from tick to
@@ -76,12 +79,17 @@ class LatencyHistogram:
         end = first + len(masses)
         buckets = self._masses
         buckets[first:end] = [b + count * m for b, m in zip(buckets[first:end], masses)]
+        self._lo, self._hi = min(self._lo, first), max(self._hi, end)
         self._count += count
         self._latency_sum += count * mean
 
     def merge(self, other: LatencyHistogram) -> None:
         """Add every request recorded in `other`."""
-        self._masses = [a + b for a, b in zip(self._masses, other._masses)]
+        lo, hi = other._lo, other._hi
+        if lo < hi:
+            mine = self._masses
+            mine[lo:hi] = [a + b for a, b in zip(mine[lo:hi], other._masses[lo:hi])]
+            self._lo, self._hi = min(self._lo, lo), max(self._hi, hi)
         self._count += other._count
         self._latency_sum += other._latency_sum
 
@@ -89,6 +97,7 @@ class LatencyHistogram:
         """An independent histogram with the same requests (the cache is shared)."""
         twin = LatencyHistogram.__new__(LatencyHistogram)
         twin._masses = list(self._masses)
+        twin._lo, twin._hi = self._lo, self._hi
         twin._count = self._count
         twin._latency_sum = self._latency_sum
         twin._spread_cache = self._spread_cache

@@ -277,6 +277,25 @@ def test_merge_equals_adding_to_one_histogram() -> None:
     assert first.mean() == pytest.approx(one.mean(), rel=1e-12)
 
 
+def test_merging_adds_every_bucket_exactly_as_one_histogram_would() -> None:
+    """A merge adds only the buckets the other histogram holds: far-apart paths (an edge hit
+    and a slow backlog) land in exactly the buckets of one histogram that took both."""
+    near, far = Dist.point(0.0005).convolve(Dist.exponential(2000.0)), Dist.point(20.0)
+    one, total, part = LatencyHistogram(), LatencyHistogram(), LatencyHistogram()
+    one.add(near, 30.0)
+    one.add(far, 2.0)
+    total.add(near, 30.0)
+    part.add(far, 2.0)
+    total.merge(LatencyHistogram())  # an empty histogram adds nothing
+    total.merge(part)
+    assert total == one
+    later = total.copy()
+    later.merge(part)
+    twice = one.copy()
+    twice.add(far, 2.0)
+    assert later == twice and total == one
+
+
 def test_copy_is_independent() -> None:
     histogram = LatencyHistogram()
     histogram.add(SMOOTH["M/M/1 lam=50"], 10.0)
