@@ -46,8 +46,9 @@ class EventLog:
 
 
 class RunMemo:
-    """Remembers pure, repeatable computations for one run: `memo(key, make)` returns the value
-    `make()` gave for `key` (computing it the first time). Bounded: full, it starts afresh."""
+    """Remembers pure, repeatable computations for one run: `remember(key, make)` returns the
+    value `make()` gave for `key` (computing it the first time). Bounded: full, it starts
+    afresh."""
 
     __slots__ = ("_values", "_blank")
 
@@ -55,7 +56,7 @@ class RunMemo:
         self._values: dict[tuple, object] = {}
         self._blank = LatencyHistogram()  # copies share its cache of path shapes
 
-    def __call__(self, key: tuple, make: Callable[[], T]) -> T:
+    def remember(self, key: tuple, make: Callable[[], T]) -> T:
         value = self._values.get(key)
         if value is None:
             if len(self._values) >= _MEMO_LIMIT:

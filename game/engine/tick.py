@@ -37,6 +37,25 @@ _DOWN_REASON: Mapping[str, str] = MappingProxyType(
 class Tick:
     """Tick `t` of a run: the site as it stands, the state it carries, and its account."""
 
+    __slots__ = (
+        "t",
+        "topology",
+        "settings",
+        "traffic",
+        "timeout_s",
+        "state",
+        "queues",
+        "memo",
+        "popularity",
+        "failed",
+        "paths",
+        "tiers",
+        "served",
+        "stale_reads",
+        "replica_lag_s",
+        "dns_target",
+    )
+
     def __init__(
         self,
         t: int,
@@ -52,7 +71,8 @@ class Tick:
         self.traffic = scenario.traffic
         self.timeout_s = scenario.timeout_s
         self.state = state
-        self.memo = state.memo
+        self.queues = state.queues
+        self.memo = state.memo.remember  # memo(key, make): see RunMemo
         self.popularity = popularity
         # The account.
         self.failed: dict[str, float] = {}
@@ -94,8 +114,8 @@ class Tick:
         tier's name); a group that vanished hands its queue to a live one, or fails it."""
         live = {g.key for g in groups}
         into = groups[0].key if groups else None
-        stranded = self.state.queues.regroup((queue or name) + ":", live, into)
-        outcome = serve(self.state.queues, groups, lam, self.timeout_s, self.memo)
+        stranded = self.queues.regroup((queue or name) + ":", live, into)
+        outcome = serve(self.queues, groups, lam, self.timeout_s, self.memo)
         self.fail(f"timeout_{name}", outcome.dropped)
         self.fail(_DOWN_REASON[name], stranded)
         servers = sum(g.servers for g in groups)
@@ -118,7 +138,7 @@ class Tick:
 
     def report(self, rate: float, cost: float, cache_hit_ratio: float | None) -> TickReport:
         """The tick's report, once every tier has been served."""
-        latency = self.memo.histogram()
+        latency = self.state.memo.histogram()
         for count, dist in self.paths:
             latency.add(dist, count)
         return TickReport(
@@ -127,7 +147,7 @@ class Tick:
             offered=rate,
             served=self.served,
             failed=self.failed,
-            queued=self.state.queues.total(),
+            queued=self.queues.total(),
             cost=cost,
             stale_reads=self.stale_reads,
             lost_writes=self.state.replication.take_lost(),
