@@ -304,7 +304,7 @@ def render(report: Report) -> str:
         "  The engine refuses a bigger start build, so this stands in for the issue's "
         "~1,000-node topology.",
         f"realistic: demand grows linearly from {GROWTH_FROM:.0%} to 100% of the busy load, "
-        f"a +-{WAVE:.0%} daily wave on top (period {Traffic().wave_period} ticks), "
+        f"a +-{WAVE:.0%} daily wave on top (period {catalog.DEFAULT_WAVE_PERIOD} ticks), "
         "random failures on.",
         "avail: share of requests served (at 10M req/s every site is far over capacity).",
         "",

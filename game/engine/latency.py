@@ -1,4 +1,4 @@
-"""Latency distributions of request paths, and the histogram a run's percentiles come from.
+"""Latency distributions of request paths (the histogram that sums them is in histogram.py).
 
 A latency is a finite mixture of components, each "a constant shift plus a sum of independent
 exponential phases". The family is closed under sums of independent latencies (convolution)
@@ -42,18 +42,6 @@ worst CDF error against exact arithmetic, over chains of near-equal rates of any
 
 _MAX_COEFFICIENT_SUM = 1e10
 """Partial-fraction coefficients up to this size cost at most ~1e-6 of CDF to rounding."""
-
-HISTOGRAM_MIN_S = 1e-5
-HISTOGRAM_MAX_S = 100.0
-BUCKETS_PER_DECADE = 32
-_BUCKET_COUNT = BUCKETS_PER_DECADE * round(math.log10(HISTOGRAM_MAX_S / HISTOGRAM_MIN_S))
-_EDGES = tuple(HISTOGRAM_MIN_S * 10 ** (i / BUCKETS_PER_DECADE) for i in range(_BUCKET_COUNT + 1))
-
-_SPAN_EPSILON = 1e-9
-"""The histogram evaluates a distribution only where its CDF lies in [eps, 1 - eps]."""
-
-_HISTOGRAM_CACHE_LIMIT = 2048
-"""Cached distributions per histogram (each ~5 KB) before the cache starts afresh."""
 
 # A term (coefficient, rate, k) contributes coefficient * P(Erlang(k, rate) > x) to a survival.
 _Term = tuple[float, float, int]
@@ -154,7 +142,7 @@ class Dist:
                     total += coefficient * _erlang_survival(k, rate * x)
         return min(1.0, max(0.0, total))
 
-    def _survival_at(self, times: list[float]) -> list[float]:
+    def survival_at(self, times: list[float]) -> list[float]:
         """P(latency > t) for many ascending t at once (the histogram's bucket edges).
 
         Not clamped: sums may stray from [0, 1] by rounding (~1e-16).
@@ -184,6 +172,24 @@ class Dist:
                     ]
             totals[first:] = tail
         return totals
+
+    def span(self, epsilon: float) -> tuple[float, float]:
+        """Times that bound where the CDF lies in [epsilon, 1 - epsilon]: below the first, at
+        most epsilon of the requests; above the second, at most epsilon."""
+        start = math.inf
+        end = 0.0
+        bounds: dict[int, tuple[float, float]] = {}  # phase count -> (head, tail) of Erlang(n, 1)
+        for _, shift, rates in self.components:
+            n = len(rates)
+            if n == 0:
+                start, end = min(start, shift), max(end, shift)
+                continue
+            if n not in bounds:
+                bounds[n] = (_erlang_head(n, epsilon), _erlang_tail(n, epsilon))
+            head, tail = bounds[n]
+            start = min(start, shift + head / rates[-1])
+            end = max(end, shift + tail / rates[0])
+        return start, end
 
     def _terms(self) -> tuple[tuple[float, float, tuple[_Term, ...]], ...]:
         """The survival as (shift, weight, terms) per distinct shift, built on first use and kept.
@@ -360,130 +366,3 @@ def _erlang_head(n: int, epsilon: float) -> float:
     bounds its head.
     """
     return (epsilon * math.factorial(n)) ** (1.0 / n)
-
-
-def _bucket_index(t: float) -> int:
-    return min(_BUCKET_COUNT - 1, max(0, bisect_right(_EDGES, t) - 1))
-
-
-class LatencyHistogram:
-    """Fixed log-spaced buckets (HdrHistogram-style): 0.01 ms .. 100 s, 32 buckets per decade.
-
-    Request paths are added as analytic distributions weighted by request counts; level-wide
-    percentiles are read from the summed histogram (never by adding percentiles). Mass below
-    0.01 ms lands in the first bucket and above 100 s in the last. The mean is kept exactly,
-    from each distribution's own mean.
-    """
-
-    __slots__ = ("_masses", "_count", "_latency_sum", "_spread_cache")
-
-    def __init__(self) -> None:
-        self._masses = [0.0] * _BUCKET_COUNT
-        self._count = 0.0
-        self._latency_sum = 0.0
-        # Dist -> (first bucket, bucket masses, mean): a path's distribution repeats from tick to
-        # tick, so the CDF work is done once. Copies share it (entries never change).
-        self._spread_cache: dict[Dist, tuple[int, list[float], float]] = {}
-
-    def __eq__(self, other: object) -> bool:
-        """Equal when they hold the same requests in the same buckets (the cache aside)."""
-        if not isinstance(other, LatencyHistogram):
-            return NotImplemented
-        return (self._masses, self._count, self._latency_sum) == (
-            other._masses,
-            other._count,
-            other._latency_sum,
-        )
-
-    __hash__ = None  # mutable
-
-    def add(self, dist: Dist, count: float) -> None:
-        """Add `count` requests whose latency follows `dist`."""
-        if not (math.isfinite(count) and count >= 0.0):
-            raise ValueError(f"request count must be finite and >= 0, got {count!r}")
-        if count == 0.0:
-            return
-        spread = self._spread_cache.get(dist)
-        if spread is None:
-            if len(self._spread_cache) >= _HISTOGRAM_CACHE_LIMIT:
-                self._spread_cache.clear()
-            spread = self._spread_cache[dist] = _spread(dist)
-        first, masses, mean = spread
-        end = first + len(masses)
-        buckets = self._masses
-        buckets[first:end] = [b + count * m for b, m in zip(buckets[first:end], masses)]
-        self._count += count
-        self._latency_sum += count * mean
-
-    def merge(self, other: LatencyHistogram) -> None:
-        """Add every request recorded in `other`."""
-        self._masses = [a + b for a, b in zip(self._masses, other._masses)]
-        self._count += other._count
-        self._latency_sum += other._latency_sum
-
-    def clear(self) -> None:
-        """Forget the recorded requests but keep the cache (for a histogram reused per tick)."""
-        self._masses = [0.0] * _BUCKET_COUNT
-        self._count = 0.0
-        self._latency_sum = 0.0
-
-    def copy(self) -> LatencyHistogram:
-        """An independent histogram with the same requests (the cache is shared)."""
-        twin = LatencyHistogram.__new__(LatencyHistogram)
-        twin._masses = list(self._masses)
-        twin._count = self._count
-        twin._latency_sum = self._latency_sum
-        twin._spread_cache = self._spread_cache
-        return twin
-
-    @property
-    def count(self) -> float:
-        return self._count
-
-    def percentile(self, q: float) -> float | None:
-        """Seconds; None when empty. Log-linear interpolation inside the bucket."""
-        if not 0.0 < q < 1.0:
-            raise ValueError(f"percentile needs 0 < q < 1, got {q!r}")
-        total = math.fsum(self._masses)
-        if total <= 0.0:
-            return None
-        target = q * total
-        cumulative = 0.0
-        last = 0
-        for i, mass in enumerate(self._masses):
-            if mass <= 0.0:
-                continue
-            if cumulative + mass >= target:
-                fraction = min(1.0, (target - cumulative) / mass)
-                return _EDGES[i] * (_EDGES[i + 1] / _EDGES[i]) ** fraction
-            cumulative += mass
-            last = i
-        return _EDGES[last + 1]  # rounding kept the running sum just below the target
-
-    def mean(self) -> float | None:
-        """Seconds; None when empty."""
-        if self._count <= 0.0:
-            return None
-        return self._latency_sum / self._count
-
-
-def _spread(dist: Dist) -> tuple[int, list[float], float]:
-    """The bucket masses of `dist` over the buckets its CDF crosses from eps to 1 - eps."""
-    start = math.inf
-    end = 0.0
-    bounds: dict[int, tuple[float, float]] = {}  # phase count -> (head, tail) of Erlang(n, 1)
-    for _, shift, rates in dist.components:
-        n = len(rates)
-        if n == 0:
-            start, end = min(start, shift), max(end, shift)
-            continue
-        if n not in bounds:
-            bounds[n] = (_erlang_head(n, _SPAN_EPSILON), _erlang_tail(n, _SPAN_EPSILON))
-        head, tail = bounds[n]
-        start = min(start, shift + head / rates[-1])
-        end = max(end, shift + tail / rates[0])
-    first = _bucket_index(start)
-    last = _bucket_index(end)
-    survival = [1.0, *dist._survival_at(list(_EDGES[first + 1 : last + 1])), 0.0]
-    masses = [a - b if a > b else 0.0 for a, b in zip(survival, survival[1:])]
-    return first, masses, dist.mean()

@@ -6,9 +6,25 @@ counts are floats. Latencies are seconds inside the engine and milliseconds in r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from game.engine.latency import Dist, LatencyHistogram
+from game.engine.histogram import LatencyHistogram
+from game.engine.latency import Dist
+
+# What an event's kind says happened: every kind the engine emits, and only those.
+EVENT_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "action": "a move the engine carried out",
+        "refused": "a move the engine refused, and why",
+        "booted": "a component is up: booted, restarted after a resize or migration, or repaired",
+        "moved": "the database moved off the single box to its primary",
+        "failed": "a component failed: a scheduled incident or a random failure",
+        "failover": "a failover found no healthy replica to promote",
+        "promoted": "a replica became the primary",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +32,7 @@ class Event:
     """Something a player should hear about: a boot, a failure, a promotion, a refusal."""
 
     tick: int
-    kind: str  # booted, failed, repaired, promoted, failover, refused, done
+    kind: str  # one of EVENT_KINDS
     component: str
     text: str
 

@@ -11,7 +11,7 @@ longer than the timeout.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from game.engine import queueing
@@ -31,6 +31,37 @@ Memo = Callable[[tuple, Callable[[], object]], object]
 def grid(x: float, step: float = SHAPE_STEP) -> float:
     """`x` > 0 rounded to the nearest point of a log grid with relative spacing `step`."""
     return math.exp(round(math.log(x) / step) * step)
+
+
+class Queues:
+    """Every tier queue's backlog, carried from tick to tick, keyed `tier:group`."""
+
+    __slots__ = ("_backlogs",)
+
+    def __init__(self) -> None:
+        self._backlogs: dict[str, float] = {}
+
+    def get(self, key: str) -> float:
+        return self._backlogs.get(key, 0.0)
+
+    def set(self, key: str, backlog: float) -> None:
+        self._backlogs[key] = backlog
+
+    def regroup(self, prefix: str, live: Collection[str], into: str | None) -> float:
+        """Hand the backlogs of the groups under `prefix` that are no longer `live` to the
+        group `into`; with none to take them, return them (the requests are stranded)."""
+        backlogs = self._backlogs
+        stranded = 0.0
+        for key in [k for k in backlogs if k.startswith(prefix) and k not in live]:
+            stranded += backlogs.pop(key)
+        if into is not None and stranded:
+            backlogs[into] = backlogs.get(into, 0.0) + stranded
+            return 0.0
+        return stranded
+
+    def total(self) -> float:
+        """Requests waiting in every queue."""
+        return sum(self._backlogs.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +85,7 @@ class TierOutcome:
 
 
 def serve(
-    backlogs: dict[str, float], groups: list[Group], lam: float, timeout_s: float, memo: Memo
+    queues: Queues, groups: list[Group], lam: float, timeout_s: float, memo: Memo
 ) -> TierOutcome:
     """Serve `lam` requests arriving this tick (dt = 1 s) and update the groups' backlogs.
 
@@ -63,7 +94,7 @@ def serve(
     parts: list[tuple[float, Dist]] = []
     for g in groups:
         arriving = lam * g.share
-        before = backlogs.get(g.key, 0.0)
+        before = queues.get(g.key)
         step = queueing.fluid_step(before, arriving, g.servers, g.mu, timeout_s)
         got, lost = step.served, step.dropped
         if before > 0 or step.backlog > 0 or arriving >= _STEADY_LIMIT * g.servers * g.mu:
@@ -76,7 +107,7 @@ def serve(
             dist, late = _steady(g, arriving, timeout_s, memo)
             got -= late
             lost += late
-        backlogs[g.key] = step.backlog
+        queues.set(g.key, step.backlog)
         served += got
         dropped += lost
         queued += step.backlog

@@ -106,17 +106,14 @@ class Topology:
         self._order = 0
         self._layout: dict[tuple[str, ...], tuple[Node, ...]] = {}  # of_kind answers until a change
         self.healthy_sizes: dict[tuple[str, str], int] = {}  # (kind, size) -> healthy count
-        self.web_failures: list[Node] = []  # web servers that failed recently, for health checks
+        self._web_failures: list[Node] = []  # web servers that failed recently, for health checks
         self._cost: float | None = None
         self.cold_caches: dict[str, Node] = {}  # cache nodes refilling after a (re)start
 
     # -- building -------------------------------------------------------------------------
 
-    def new_id(self, kind: str) -> str:
-        return self._namer.next_id(kind, self.nodes)
-
     def add(self, kind: str, size: str, tick: int, node_id: str = "", ready: bool = False) -> Node:
-        node_id = node_id or self.new_id(kind)
+        node_id = node_id or self._namer.next_id(kind, self.nodes)
         stream = random.Random(f"{self.seed}/{node_id}/failures")
         node = Node(node_id, kind, size, self._order, stream)
         self._order += 1
@@ -125,7 +122,7 @@ class Topology:
         self._cost = None
         if ready:
             node.warm_requests = math.inf  # part of the starting build: it has been running
-            self._become_healthy(node, tick)
+            self.mark_ready(node, tick)
         else:
             self.restart(node, tick, catalog.KINDS[kind].boot_ticks)
         return node
@@ -165,7 +162,7 @@ class Topology:
         self._empty(node)
         node.epoch += 1
         if node.kind in WEB_KINDS:
-            self.web_failures.append(node)
+            self._web_failures.append(node)
         self._schedule(node.until, "ready", node)
 
     def _empty(self, node: Node) -> None:
@@ -199,9 +196,7 @@ class Topology:
         return out
 
     def mark_ready(self, node: Node, tick: int) -> None:
-        self._become_healthy(node, tick)
-
-    def _become_healthy(self, node: Node, tick: int) -> None:
+        """The node is up: healthy from `tick`, with its next random failure drawn."""
         self._set_state(node, HEALTHY, tick, tick)
         node.joined = True
         node.epoch += 1
@@ -226,17 +221,18 @@ class Topology:
             found = self._layout[kinds] = tuple(sorted(chosen, key=lambda n: n.order))
         return found
 
-    def healthy(self, kind: str) -> int:
-        return sum(n for (k, _), n in self.healthy_sizes.items() if k == kind)
+    def warming(self, node_id: str) -> bool:
+        """Whether cache node `node_id` is refilling after it started empty."""
+        return node_id in self.cold_caches
 
     def recently_failed_web(self, tick: int, window: int) -> int:
         """Web servers that failed less than `window` ticks ago and are still down."""
-        self.web_failures = [
+        self._web_failures = [
             n
-            for n in self.web_failures
+            for n in self._web_failures
             if n.id in self.nodes and n.state == FAILED and tick - n.since < window
         ]
-        return len(self.web_failures)
+        return len(self._web_failures)
 
     def cost_per_tick(self) -> float:
         """What the components cost per tick (remembered until one is added, removed or resized)."""

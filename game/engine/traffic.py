@@ -15,10 +15,10 @@ _NEGLIGIBLE_RPS = 1e-9  # below this a rate is no traffic (and no subnormal arit
 class Mix:
     """Shares of the request kinds; they sum to 1."""
 
-    static: float = 0.2  # images, scripts, styles: a CDN can answer them
-    read: float = 0.6  # a lookup by key: cacheable, any store can answer it
-    write: float = 0.1  # changes a key: goes to the primary, invalidates the cache
-    join: float = 0.1  # a read that joins tables: only a relational store answers it
+    static: float = catalog.DEFAULT_MIX["static"]  # images, scripts, styles: a CDN answers them
+    read: float = catalog.DEFAULT_MIX["read"]  # a lookup by key: cacheable, any store answers it
+    write: float = catalog.DEFAULT_MIX["write"]  # changes a key: to the primary, invalidates
+    join: float = catalog.DEFAULT_MIX["join"]  # a read joining tables: only relational answers
 
     def __post_init__(self) -> None:
         shares = (self.static, self.read, self.write, self.join)
@@ -39,14 +39,14 @@ class Spike:
 class Traffic:
     """Requests per second over a run: a curve through points, a daily wave, and spikes."""
 
-    points: tuple[tuple[int, float], ...] = ((0, 10.0),)  # (tick, req/s), ticks ascending
+    points: tuple[tuple[int, float], ...] = ((0, catalog.DEFAULT_RPS),)  # (tick, req/s), ascending
     curve: str = "linear"  # how the rate moves between points
     wave_amplitude: float = 0.0  # the daily wave: +- this share of the rate
-    wave_period: int = 600  # ticks from one peak to the next
+    wave_period: int = catalog.DEFAULT_WAVE_PERIOD  # ticks from one peak to the next
     spikes: tuple[Spike, ...] = ()
     mix: Mix = field(default_factory=Mix)
-    keys: int = 100_000  # distinct keys that reads and writes touch
-    zipf_alpha: float = 0.9  # key popularity skew: 0 is uniform, 1+ is very hot-headed
+    keys: int = catalog.DEFAULT_KEYS  # distinct keys that reads and writes touch
+    zipf_alpha: float = catalog.DEFAULT_ZIPF_ALPHA  # popularity skew: 0 uniform, 1+ hot-headed
     origin_rtt_s: float = catalog.DEFAULT_ORIGIN_RTT_S
     edge_rtt_s: float = catalog.DEFAULT_EDGE_RTT_S
 
@@ -62,8 +62,13 @@ class Traffic:
             raise ValueError(f"traffic curve must be one of {CURVES}, got {self.curve!r}")
         if not 0 <= self.wave_amplitude < 1 or self.wave_period < 1:
             raise ValueError("wave amplitude must be in [0, 1) and its period >= 1 tick")
-        if not 1 <= self.keys <= catalog.MAX_KEYS or not 0 <= self.zipf_alpha <= 3:
-            raise ValueError("keys must be >= 1 and zipf_alpha between 0 and 3")
+        if (
+            not 1 <= self.keys <= catalog.MAX_KEYS
+            or not 0 <= self.zipf_alpha <= catalog.MAX_ZIPF_ALPHA
+        ):
+            raise ValueError(
+                f"keys must be >= 1 and zipf_alpha between 0 and {catalog.MAX_ZIPF_ALPHA:g}"
+            )
 
     def rate(self, tick: int) -> float:
         """Requests per second arriving during `tick`."""

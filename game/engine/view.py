@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from game.engine import catalog
+from game.engine import catalog, data_tier
 from game.engine.actions import Action
 from game.engine.report import TickReport, TierReport, Totals
+from game.engine.rules import over_budget
 from game.engine.scenario import ADDABLE, Settings
 from game.engine.topology import BOOTING, DATA_KINDS, HEALTHY, WEB_KINDS, Node
 
@@ -134,11 +135,6 @@ class SiteView:
         return tuple(n for n in self.nodes if n.kind in kinds)
 
 
-def over_budget(cost_per_tick: float, budget: float | None) -> bool:
-    """Whether a site costing this much per tick breaks its level's budget."""
-    return budget is not None and cost_per_tick > budget + 1e-9
-
-
 def site_view(sim: Simulation) -> SiteView:
     """The picture of `sim` as it stands now."""
     report = sim.last
@@ -185,8 +181,8 @@ def _node_view(
     unit = UNIT_OF_KIND.get(node.kind, "")
     tier = tier_of(node.kind, tiers)
     full = spec.capacity if unit else 0.0
-    if node.kind in DATA_KINDS and sim.settings.store == "keyvalue":
-        full *= catalog.KEYVALUE_SPEEDUP
+    if node.kind in DATA_KINDS:
+        full = data_tier.capacity(node.kind, node.size, sim.settings.store)
     if node.kind == "box" and sim.store_on_box and tier is not None and tier.servers:
         full = tier.capacity_rps  # it also does the database's work for every request
     healthy = node.state == HEALTHY
@@ -209,7 +205,7 @@ def _node_view(
         unit=unit,
         cost=spec.cost,
         keys=catalog.KINDS["cache"].items[node.size] if node.kind == "cache" else None,
-        warming=node.id in sim.topology.cold_caches,
+        warming=sim.topology.warming(node.id),
     )
 
 

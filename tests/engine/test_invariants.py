@@ -7,7 +7,7 @@ broken level file, or a fuzzer) can throw at it, checked tick by tick with hypot
 - a refused action changes nothing; an accepted action is visible at once;
 - apply() never raises, whatever the action data.
 
-Strategies build random but valid scenarios (the rules of Simulation._check_start and the
+Strategies build random but valid scenarios (the rules of rules.check_start and the
 catalog limits are respected), and random action sequences that mix sensible moves with
 nonsense. Runs are derandomized so CI sees the same examples every time.
 """
@@ -59,7 +59,7 @@ SETTING_FIELD = {"algorithm": "balancer", "eviction": "eviction", "store": "stor
 
 @st.composite
 def start_builds(draw) -> tuple[Component, ...]:
-    """A starting build _check_start accepts: a box alone (with extras), a box in front of a
+    """A starting build rules.check_start accepts: a box alone (with extras), a box in front of a
     primary, or web servers in front of a primary; optionally balancer, replicas, caches, cdn."""
     shape = draw(st.sampled_from(("box", "box+primary", "web+primary")))
     kinds: list[str] = []
@@ -543,7 +543,7 @@ def _conserved(sim: Simulation, report: TickReport) -> None:
 
 def test_backlog_served_without_new_arrivals_is_counted():
     """Was: requests served from a tier's queue in a tick with no new arrivals vanished (neither
-    served nor failed): _Flow split them by this tick's arrival mix, all zeros."""
+    served nor failed): the flow splits them by this tick's arrival mix, all zeros."""
     static_only = Mix(1.0, 0.0, 0.0, 0.0)
     traffic = Traffic(points=((0, 150.0), (1, 0.0)), mix=static_only)
     start = (Component("web"), Component("primary"))
@@ -586,7 +586,7 @@ def test_configure_huge_int_ttl_is_refused_not_raised():
 
 
 def test_web_servers_without_any_database_are_refused():
-    """Was: _check_start only objected to web servers without a primary when a box was present;
+    """Was: the start check only objected to web servers without a primary when a box was present;
     web servers alone ran as if they were the box holding the database."""
     with pytest.raises(ValueError):
         Simulation(Scenario("nodb", "No database", duration=5, start=(Component("web"),)))

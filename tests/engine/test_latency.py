@@ -5,13 +5,8 @@ from decimal import Decimal, localcontext
 
 import pytest
 
-from game.engine.latency import (
-    BUCKETS_PER_DECADE,
-    HISTOGRAM_MIN_S,
-    MAX_COMPONENTS,
-    Dist,
-    LatencyHistogram,
-)
+from game.engine.histogram import BUCKETS_PER_DECADE, HISTOGRAM_MIN_S, LatencyHistogram
+from game.engine.latency import MAX_COMPONENTS, Dist
 from game.engine.queueing import backlog_response, mmc_response
 
 TIMES = [0.001 * k for k in range(1, 300, 7)]  # 1 ms .. 0.3 s
@@ -282,16 +277,32 @@ def test_merge_equals_adding_to_one_histogram() -> None:
     assert first.mean() == pytest.approx(one.mean(), rel=1e-12)
 
 
-def test_copy_is_independent_and_clear_empties() -> None:
+def test_merging_adds_every_bucket_exactly_as_one_histogram_would() -> None:
+    """A merge adds only the buckets the other histogram holds: far-apart paths (an edge hit
+    and a slow backlog) land in exactly the buckets of one histogram that took both."""
+    near, far = Dist.point(0.0005).convolve(Dist.exponential(2000.0)), Dist.point(20.0)
+    one, total, part = LatencyHistogram(), LatencyHistogram(), LatencyHistogram()
+    one.add(near, 30.0)
+    one.add(far, 2.0)
+    total.add(near, 30.0)
+    part.add(far, 2.0)
+    total.merge(LatencyHistogram())  # an empty histogram adds nothing
+    total.merge(part)
+    assert total == one
+    later = total.copy()
+    later.merge(part)
+    twice = one.copy()
+    twice.add(far, 2.0)
+    assert later == twice and total == one
+
+
+def test_copy_is_independent() -> None:
     histogram = LatencyHistogram()
     histogram.add(SMOOTH["M/M/1 lam=50"], 10.0)
     twin = histogram.copy()
     twin.add(Dist.point(2.0), 1000.0)
     assert histogram.count == 10.0 and twin.count == 1010.0
     assert histogram.percentile(0.99) < 0.1 < twin.percentile(0.5)
-    twin.clear()
-    assert twin.percentile(0.5) is None and twin.count == 0.0
-    assert histogram.count == 10.0
 
 
 def test_histogram_rejects_bad_input() -> None:

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import sys
-import game.store, game.store.campaign, game.store.resume
+import game.store, game.store.campaign
 ui = ("textual", "rich", "game.ui")
 print(",".join(sorted(m for m in sys.modules if m.startswith(ui))))
 """

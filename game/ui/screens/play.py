@@ -21,11 +21,11 @@ from textual.widgets import Footer, Static
 from game.content.packs import PackLevel
 from game.engine import catalog
 from game.engine.actions import Action
+from game.engine.replay import by_tick
 from game.engine.report import TickReport
-from game.engine.simulation import Simulation
+from game.engine.simulation import Simulation, resimulate
 from game.store.campaign import level_digest, level_key
 from game.store.progress import SavedRun, SavedSolution
-from game.store.resume import by_tick, resimulate
 from game.ui.screens.play_commands import BuildCommands
 from game.ui.screens.results import ResultsScreen
 from game.ui.settings import SPEEDS, AppSettings

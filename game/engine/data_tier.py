@@ -1,0 +1,166 @@
+"""The data tier in a tick: the reads the cache missed, joins and writes, served by the store.
+
+A relational store sends writes (and, without replicas, everything) to its primary and reads
+and joins to its replicas; the replicas' lag makes some of their reads stale (replication.py).
+Without a healthy primary, or during a promotion, writes fail. A key-value store spreads reads
+and writes over every data node but cannot answer a join. Capacities are in query units, and
+each kind of request costs its own number of them.
+"""
+
+from __future__ import annotations
+
+from game.engine import cache, catalog
+from game.engine.cache_tier import rate_grid
+from game.engine.latency import Dist
+from game.engine.tick import Tick
+from game.engine.tiers import Group, TierOutcome, grid
+from game.engine.topology import DATA_KINDS, HEALTHY, Node
+
+
+def speedup(store: str) -> float:
+    """How many times the lookups of a relational node of its size a data node of `store`
+    serves: KEYVALUE_SPEEDUP for a key-value store."""
+    return catalog.KEYVALUE_SPEEDUP if store == "keyvalue" else 1.0
+
+
+def capacity(kind: str, size: str, store: str) -> float:
+    """Query units per second one data node (primary or replica) completes when up."""
+    return catalog.KINDS[kind].sizes[size].capacity * speedup(store)
+
+
+def serve(
+    tick: Tick,
+    web_dist: Dist | None,
+    cache_dist: Dist | None,
+    reads: float,
+    joins: float,
+    writes: float,
+    offered_writes: float,
+) -> None:
+    """Serve what reached the store: `reads` (the cache's misses), `joins` and `writes` from
+    the web tier; `offered_writes` is the tick's write rate, which keys go stale at."""
+    hop = catalog.HOP_S
+    paths = _Paths(
+        web_dist,
+        cache_dist,
+        tick.point(tick.traffic.origin_rtt_s + hop * (2 if cache_dist else 1)),
+        tick.point(tick.traffic.origin_rtt_s + hop),
+    )
+    topology = tick.topology
+    replication = tick.state.replication
+    data = [n for n in topology.of_kind(*DATA_KINDS) if n.state == HEALTHY]
+    if tick.settings.store == "keyvalue":
+        tick.fail("store_cannot_join", joins)
+        _keyvalue(tick, data, reads, writes, paths)
+        return
+    primary_nodes = topology.of_kind("primary")
+    primary_ok = (
+        bool(primary_nodes) and primary_nodes[0].state == HEALTHY and replication.promotion is None
+    )
+    replicas = [n for n in data if n.kind == "replica"]
+    if topology.of_kind("replica"):
+        tick.replica_lag_s = 0.0
+    if replicas:
+        reads_tier = _store_tier(tick, "replicas", replicas, reads, joins, 0.0)
+        paths.add(tick, reads_tier, reads, joins, 0.0)
+        _replicate(tick, replicas, reads_tier, reads, joins, offered_writes)
+        if primary_ok:
+            tier = _store_tier(tick, "primary", primary_nodes[:1], 0.0, 0.0, writes)
+            paths.add(tick, tier, 0.0, 0.0, writes)
+            replication.write_rate = tier.served
+        else:
+            tick.fail("primary_down", writes)
+            tick.serve("primary", [], 0.0)
+            replication.write_rate = 0.0
+        return
+    if not primary_ok:
+        tick.fail("primary_down", reads + joins + writes)
+        tick.serve("primary", [], 0.0)
+        replication.write_rate = 0.0
+        return
+    tier = _store_tier(tick, "primary", primary_nodes[:1], reads, joins, writes)
+    paths.add(tick, tier, reads, joins, writes)
+    replication.write_rate = tier.served * _part(writes, reads + joins + writes)
+
+
+class _Paths:
+    """The latencies a request crosses on its way to the store and back, by kind."""
+
+    __slots__ = ("web", "cache", "read_rtt", "one_hop")
+
+    def __init__(self, web: Dist | None, cache: Dist | None, read_rtt: Dist, one_hop: Dist):
+        self.web = web
+        self.cache = cache  # the cache tier a read missed in, or None
+        self.read_rtt = read_rtt  # the round trip of a read: one hop more past a cache
+        self.one_hop = one_hop
+
+    def add(
+        self,
+        tick: Tick,
+        tier: TierOutcome,
+        reads: float,
+        joins: float,
+        writes: float,
+        through_cache: bool = True,
+    ) -> None:
+        """Split what a store tier served over the paths of the kinds that arrived at it.
+        Reads are charged the cache tier's latency only `through_cache` (the model charges a
+        key-value store's reads the round trip past the cache, not its queue)."""
+        lam = reads + joins + writes
+        if lam <= 0:  # only queued requests were served: count them as reads
+            reads = lam = 1.0
+        cache = self.cache if through_cache else None
+        tick.path(tier.served * reads / lam, self.read_rtt, self.web, cache, tier.dist)
+        tick.path(tier.served * joins / lam, self.one_hop, self.web, tier.dist)
+        tick.path(tier.served * writes / lam, self.one_hop, self.web, tier.dist)
+
+
+def _store_tier(
+    tick: Tick, name: str, nodes: list[Node], reads: float, joins: float, writes: float
+) -> TierOutcome:
+    """A relational tier: its capacity in query units shared by the request kinds it gets."""
+    lam = reads + joins + writes
+    if not nodes:
+        return tick.serve(name, [], lam)
+    units = reads * catalog.READ_UNITS + joins * catalog.JOIN_UNITS + writes * catalog.WRITE_UNITS
+    per_request = units / lam if lam > 0 else catalog.READ_UNITS
+    mu = sum(n.spec.capacity for n in nodes) / len(nodes) / per_request
+    kind = "replica" if name == "replicas" else "primary"
+    return tick.serve(name, [Group(f"{name}:pool", len(nodes), mu, 1.0)], lam, kind)
+
+
+def _keyvalue(tick: Tick, data: list[Node], reads: float, writes: float, paths: _Paths) -> None:
+    lam = reads + writes
+    if not data:
+        tick.fail("store_down", lam)
+        tick.serve("keyvalue", [], 0.0)
+        return
+    per_request = (reads * catalog.READ_UNITS + writes * catalog.WRITE_UNITS) / lam if lam else 1.0
+    mean = sum(n.spec.capacity for n in data) / len(data) * speedup("keyvalue")
+    group = Group("keyvalue:pool", len(data), mean / per_request, 1.0)
+    tier = tick.serve("keyvalue", [group], lam, "primary")
+    paths.add(tick, tier, reads, 0.0, writes, through_cache=False)
+    tick.state.replication.write_rate = tier.served * _part(writes, lam)
+
+
+def _replicate(
+    tick: Tick,
+    replicas: list[Node],
+    tier: TierOutcome,
+    reads: float,
+    joins: float,
+    offered_writes: float,
+) -> None:
+    """Replica lag as a backlog of unapplied writes; reads inside the lag window are stale."""
+    lag = tick.replica_lag_s = tick.state.replication.lag_s(replicas)
+    served_reads = tier.served * _part(reads + joins, reads + joins)
+    w, window = rate_grid(offered_writes), grid(lag)
+    stale = tick.memo(
+        ("replica_stale", w, window),
+        lambda: cache.replica_stale_share(tick.popularity, w, window),
+    )
+    tick.stale(served_reads * stale)
+
+
+def _part(x: float, whole: float) -> float:
+    return x / whole if whole > 0 else 0.0

@@ -1,0 +1,129 @@
+"""The route of one tick's demand: DNS -> CDN -> balancer -> web tier -> cache -> data tier.
+
+Tier by tier, never request by request, so 10 req/s and 10 million req/s cost the same. The
+CDN answers most static requests at the edge; the rest reach the origin, where the balancer
+spreads them over the healthy web servers (without one, DNS sends everyone to the oldest
+server). The web tier's reads go through the cache tier (cache_tier.py), and what the cache
+misses, with joins and writes, to the store (data_tier.py). While the database still lives on
+the single box, the box does all of it.
+"""
+
+from __future__ import annotations
+
+from game.engine import cache_tier, catalog, data_tier
+from game.engine.report import TickReport
+from game.engine.tick import Tick
+from game.engine.tiers import ROUND_ROBIN, SHARED, Group
+from game.engine.topology import FAILED, HEALTHY, WEB_KINDS
+
+
+def simulate(tick: Tick) -> TickReport:
+    """Route tick `tick.t`'s demand through the site and report it."""
+    traffic, topology = tick.traffic, tick.topology
+    store_on_box = tick.state.store_on_box
+    rate = traffic.rate(tick.t)
+    mix = traffic.mix
+    static, reads = rate * mix.static, rate * mix.read
+    writes, joins = rate * mix.write, rate * mix.join
+
+    edge = 0.0
+    edge_ok = any(n.state == HEALTHY for n in topology.of_kind("cdn"))
+    if edge_ok:
+        edge = static * catalog.CDN_HIT_RATIO
+        tick.path(edge, tick.point(traffic.edge_rtt_s + catalog.CDN_EDGE_SERVICE_S))
+        static -= edge
+    origin = static + reads + writes + joins
+    balancer = _balancer_state(tick)
+    extra_cost = edge * catalog.CDN_COST_PER_MILLION / 1e6
+    if balancer == HEALTHY:
+        extra_cost += origin * catalog.BALANCER_COST_PER_MILLION / 1e6
+
+    hit = cache_tier.hit_ratio(tick, reads, writes)
+    units = reads * (1 - hit) * catalog.READ_UNITS
+    units += writes * catalog.WRITE_UNITS + joins * catalog.JOIN_UNITS
+    demand = units / origin if origin > 0 else 0.0
+    name = "box" if store_on_box else "web"
+    web_groups, admitted = _web_groups(tick, origin, balancer, demand)
+    web = tick.serve(name, web_groups, admitted, queue="web")
+    # What the web tier served, by kind. Queued requests are taken to have the mix of the
+    # traffic, so a tick with no arrivals still knows what its backlog was made of.
+    mix_origin = (
+        mix.static * (1 - catalog.CDN_HIT_RATIO if edge_ok else 1),
+        mix.read,
+        mix.write,
+        mix.join,
+    )
+    composition = (static, reads, writes, joins) if origin > 0 else mix_origin
+    whole = sum(composition)
+    s_share, r_share, w_share, j_share = (x / whole for x in composition)
+    rtt = tick.point(traffic.origin_rtt_s)
+    if store_on_box:
+        tick.path(web.served, rtt, web.dist)
+        tick.stale(web.served * r_share * hit * cache_tier.stale_share(tick, reads, writes))
+    else:
+        tick.path(web.served * s_share, rtt, web.dist)
+        web_reads, web_writes, web_joins = (web.served * x for x in (r_share, w_share, j_share))
+        misses, cache_dist = cache_tier.serve_reads(tick, web_reads, web.dist, hit, reads, writes)
+        data_tier.serve(tick, web.dist, cache_dist, misses, web_joins, web_writes, writes)
+    cost = topology.cost_per_tick() + extra_cost
+    return tick.report(rate, cost, hit if topology.of_kind("cache") else None)
+
+
+def _balancer_state(tick: Tick) -> str | None:
+    balancers = tick.topology.of_kind("balancer")
+    return balancers[0].state if balancers else None
+
+
+def _web_groups(
+    tick: Tick, origin: float, balancer: str | None, demand: float
+) -> tuple[list[Group], float]:
+    """Where the origin's requests go, and how many of them reach a web server."""
+    topology = tick.topology
+    if balancer == FAILED:
+        tick.fail("balancer_down", origin)
+        return [], 0.0
+    if balancer != HEALTHY:
+        target = topology.of_kind(*WEB_KINDS)[0]  # DNS answers with the oldest server
+        if target.state != HEALTHY:
+            tick.fail("no_healthy_server", origin)
+            return [], 0.0
+        mu = _web_mu(tick, target.kind, target.size, demand)
+        tick.dns_target = target.id
+        return [Group("web:pool", 1, mu, 1.0)], origin
+    counts = [
+        (_web_mu(tick, kind, size, demand), n)
+        for (kind, size), n in topology.healthy_sizes.items()
+        if kind in WEB_KINDS and n > 0
+    ]
+    healthy = sum(n for _, n in counts)
+    unnoticed = topology.recently_failed_web(tick.t, catalog.HEALTH_CHECK_TICKS)
+    rotation = healthy + unnoticed
+    if rotation == 0:
+        tick.fail("no_healthy_server", origin)
+        return [], 0.0
+    tick.fail("server_down", origin * unnoticed / rotation)
+    if not healthy:
+        return [], 0.0
+    admitted = origin * healthy / rotation
+    if tick.settings.balancer == ROUND_ROBIN:
+        by_mu: dict[float, int] = {}
+        for mu, n in counts:
+            by_mu[mu] = by_mu.get(mu, 0) + n
+        groups = [
+            Group(f"web:{mu:g}", n, mu, n / healthy, ROUND_ROBIN, healthy)
+            for mu, n in sorted(by_mu.items())
+        ]
+        return groups, admitted
+    mean_mu = sum(mu * n for mu, n in counts) / healthy
+    return [Group("web:pool", healthy, mean_mu, 1.0, SHARED)], admitted
+
+
+def _web_mu(tick: Tick, kind: str, size: str, demand: float) -> float:
+    """Requests per second a web server completes; the box also does the database's work.
+
+    `demand` is the database work of an average request, in query units."""
+    mu = catalog.KINDS[kind].sizes[size].capacity
+    if kind != "box" or not tick.state.store_on_box:
+        return mu
+    db_capacity = catalog.KINDS["primary"].sizes[size].capacity
+    return 1 / (1 / mu + demand / db_capacity)

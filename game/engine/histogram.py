@@ -1,0 +1,144 @@
+"""The histogram a tick's and a run's latency percentiles come from (model.md section 2).
+
+Fixed log-spaced buckets, HdrHistogram-style: each request path is added as its analytic
+latency distribution weighted by the requests that took it, so the cost is O(paths x buckets)
+whatever the request count, and percentiles are read from the summed buckets, never by adding
+percentiles.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+
+from game.engine.latency import Dist
+
+HISTOGRAM_MIN_S = 1e-5
+HISTOGRAM_MAX_S = 100.0
+BUCKETS_PER_DECADE = 32
+_BUCKET_COUNT = BUCKETS_PER_DECADE * round(math.log10(HISTOGRAM_MAX_S / HISTOGRAM_MIN_S))
+_EDGES = tuple(HISTOGRAM_MIN_S * 10 ** (i / BUCKETS_PER_DECADE) for i in range(_BUCKET_COUNT + 1))
+
+_SPAN_EPSILON = 1e-9
+"""The histogram evaluates a distribution only where its CDF lies in [eps, 1 - eps]."""
+
+_HISTOGRAM_CACHE_LIMIT = 2048
+"""Cached distributions per histogram (each ~5 KB) before the cache starts afresh."""
+
+
+def _bucket_index(t: float) -> int:
+    return min(_BUCKET_COUNT - 1, max(0, bisect_right(_EDGES, t) - 1))
+
+
+class LatencyHistogram:
+    """Fixed log-spaced buckets (HdrHistogram-style): 0.01 ms .. 100 s, 32 buckets per decade.
+
+    Request paths are added as analytic distributions weighted by request counts; level-wide
+    percentiles are read from the summed histogram (never by adding percentiles). Mass below
+    0.01 ms lands in the first bucket and above 100 s in the last. The mean is kept exactly,
+    from each distribution's own mean.
+    """
+
+    __slots__ = ("_masses", "_lo", "_hi", "_count", "_latency_sum", "_spread_cache")
+
+    def __init__(self) -> None:
+        self._masses = [0.0] * _BUCKET_COUNT
+        # Buckets outside [_lo, _hi) hold exactly 0.0, so a merge adds only this range (adding
+        # 0.0 changes no float). Empty: _lo = _BUCKET_COUNT, _hi = 0.
+        self._lo, self._hi = _BUCKET_COUNT, 0
+        self._count = 0.0
+        self._latency_sum = 0.0
+        # Dist -> (first bucket, bucket masses, mean): a path's distribution repeats from tick to
+        # tick, so the CDF work is done once. Copies share it (entries never change).
+        self._spread_cache: dict[Dist, tuple[int, list[float], float]] = {}
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when they hold the same requests in the same buckets (the cache aside)."""
+        if not isinstance(other, LatencyHistogram):
+            return NotImplemented
+        return (self._masses, self._count, self._latency_sum) == (
+            other._masses,
+            other._count,
+            other._latency_sum,
+        )
+
+    __hash__ = None  # mutable
+
+    def add(self, dist: Dist, count: float) -> None:
+        """Add `count` requests whose latency follows `dist`."""
+        if not (math.isfinite(count) and count >= 0.0):
+            raise ValueError(f"request count must be finite and >= 0, got {count!r}")
+        if count == 0.0:
+            return
+        spread = self._spread_cache.get(dist)
+        if spread is None:
+            if len(self._spread_cache) >= _HISTOGRAM_CACHE_LIMIT:
+                self._spread_cache.clear()
+            spread = self._spread_cache[dist] = _spread(dist)
+        first, masses, mean = spread
+        end = first + len(masses)
+        buckets = self._masses
+        buckets[first:end] = [b + count * m for b, m in zip(buckets[first:end], masses)]
+        self._lo, self._hi = min(self._lo, first), max(self._hi, end)
+        self._count += count
+        self._latency_sum += count * mean
+
+    def merge(self, other: LatencyHistogram) -> None:
+        """Add every request recorded in `other`."""
+        lo, hi = other._lo, other._hi
+        if lo < hi:
+            mine = self._masses
+            mine[lo:hi] = [a + b for a, b in zip(mine[lo:hi], other._masses[lo:hi])]
+            self._lo, self._hi = min(self._lo, lo), max(self._hi, hi)
+        self._count += other._count
+        self._latency_sum += other._latency_sum
+
+    def copy(self) -> LatencyHistogram:
+        """An independent histogram with the same requests (the cache is shared)."""
+        twin = LatencyHistogram.__new__(LatencyHistogram)
+        twin._masses = list(self._masses)
+        twin._lo, twin._hi = self._lo, self._hi
+        twin._count = self._count
+        twin._latency_sum = self._latency_sum
+        twin._spread_cache = self._spread_cache
+        return twin
+
+    @property
+    def count(self) -> float:
+        return self._count
+
+    def percentile(self, q: float) -> float | None:
+        """Seconds; None when empty. Log-linear interpolation inside the bucket."""
+        if not 0.0 < q < 1.0:
+            raise ValueError(f"percentile needs 0 < q < 1, got {q!r}")
+        total = math.fsum(self._masses)
+        if total <= 0.0:
+            return None
+        target = q * total
+        cumulative = 0.0
+        last = 0
+        for i, mass in enumerate(self._masses):
+            if mass <= 0.0:
+                continue
+            if cumulative + mass >= target:
+                fraction = min(1.0, (target - cumulative) / mass)
+                return _EDGES[i] * (_EDGES[i + 1] / _EDGES[i]) ** fraction
+            cumulative += mass
+            last = i
+        return _EDGES[last + 1]  # rounding kept the running sum just below the target
+
+    def mean(self) -> float | None:
+        """Seconds; None when empty."""
+        if self._count <= 0.0:
+            return None
+        return self._latency_sum / self._count
+
+
+def _spread(dist: Dist) -> tuple[int, list[float], float]:
+    """The bucket masses of `dist` over the buckets its CDF crosses from eps to 1 - eps."""
+    start, end = dist.span(_SPAN_EPSILON)
+    first = _bucket_index(start)
+    last = _bucket_index(end)
+    survival = [1.0, *dist.survival_at(list(_EDGES[first + 1 : last + 1])), 0.0]
+    masses = [a - b if a > b else 0.0 for a, b in zip(survival, survival[1:])]
+    return first, masses, dist.mean()

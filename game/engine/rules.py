@@ -1,0 +1,198 @@
+"""The rules of the game: which moves the engine refuses and why, what a setting change makes
+of the settings, the budget, and which starting builds are sound.
+
+Nothing here changes a site: a screen can ask why a move would be refused before it is made,
+and the engine asks the same question before it makes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from game.engine import catalog
+from game.engine.actions import CONFIGURABLE, Action
+from game.engine.replication import Promotion
+from game.engine.scenario import ADDABLE, VERBS, Component, Scenario, Settings
+from game.engine.topology import HEALTHY, WEB_KINDS, Node, Topology, start_ids
+
+# Costs are sums of floats: a site that costs its budget to the last rounding error is within it.
+_BUDGET_SLACK = 1e-9
+
+
+# typing is imported for type checkers only: at run time it would add ~5 ms to the engine's import.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Site(Protocol):
+        """What the rules read of a run in progress (a Simulation is one)."""
+
+        scenario: Scenario
+        topology: Topology
+        settings: Settings
+
+        @property
+        def done(self) -> bool: ...
+
+        @property
+        def store_on_box(self) -> bool: ...
+
+        @property
+        def promotion(self) -> Promotion | None: ...
+
+
+def over_budget(cost_per_tick: float, budget: float | None) -> bool:
+    """Whether a site costing this much per tick breaks its level's budget (None: no budget)."""
+    return budget is not None and cost_per_tick > budget + _BUDGET_SLACK
+
+
+def refusal(site: Site, a: Action) -> str:
+    """Why the engine refuses move `a` now, in a player's words ("" if it carries it out)."""
+    if site.done:
+        return "the level is over"
+    if a.verb not in VERBS:
+        return f"unknown action {a.verb!r}"
+    if a.verb == "add":
+        return _refuse_add(site, a)
+    if not site.scenario.allows(a.verb):
+        return f"{a.verb} is not unlocked in this level"
+    if a.verb == "configure":
+        return _refuse_configure(site, a)
+    node = site.topology.nodes.get(a.target)
+    if node is None:
+        return f"there is no component {a.target!r}"
+    if a.verb == "remove":
+        return _refuse_remove(site, node)
+    if a.verb == "resize":
+        return _refuse_resize(site, node, a.size)
+    return _refuse_promote(site, node)
+
+
+def configured(settings: Settings, a: Action) -> Settings:
+    """The settings after the configure move `a` (ValueError or TypeError if its value is bad)."""
+    value = a.value
+    if a.setting == "ttl":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("ttl takes a number of seconds")
+        return dataclasses.replace(settings, ttl_s=float(value))
+    if a.setting == "invalidate_on_write":
+        if not isinstance(value, bool):
+            raise ValueError("invalidate_on_write takes true or false")
+        return dataclasses.replace(settings, invalidate_on_write=value)
+    field = {"algorithm": "balancer", "eviction": "eviction", "store": "store"}[a.setting]
+    return dataclasses.replace(settings, **{field: str(value)})
+
+
+def check_start(parts: Sequence[Component]) -> None:
+    """Raise ValueError, saying why, if a starting build cannot run."""
+    taken: set[str] = set()
+    for part, node_id in zip(parts, start_ids((part.kind, part.id) for part in parts)):
+        if part.id and node_id in taken:
+            raise ValueError(f"the starting build names {part.id!r} twice")
+        taken.add(node_id)
+    kinds = [part.kind for part in parts]
+    if not any(k in WEB_KINDS for k in kinds):
+        raise ValueError("the starting build needs a box or a web server")
+    if "web" in kinds and "primary" not in kinds:
+        raise ValueError("web servers need a database primary")
+    if "replica" in kinds and "primary" not in kinds:
+        raise ValueError("replicas need a database primary")
+    for kind_id in dict.fromkeys(kinds):
+        if kinds.count(kind_id) > catalog.KINDS[kind_id].limit:
+            raise ValueError(
+                f"the starting build has more than {catalog.KINDS[kind_id].limit} {kind_id}"
+            )
+
+
+def _refuse_add(site: Site, a: Action) -> str:
+    if a.kind not in ADDABLE:
+        return f"cannot add {a.kind!r}; components are {', '.join(ADDABLE)}"
+    if not site.scenario.allows(a.kind):
+        return f"{catalog.KINDS[a.kind].title.lower()} is not unlocked in this level"
+    spec = catalog.KINDS[a.kind]
+    if a.size not in spec.sizes:
+        return f"{a.kind} comes in sizes {', '.join(spec.sizes)}, not {a.size!r}"
+    if len(site.topology.of_kind(a.kind)) >= spec.limit:
+        what = spec.title.lower() if spec.limit == 1 else _plural(spec.title)
+        return f"a site can have at most {spec.limit} {what}, and this one has them"
+    if a.kind == "web" and site.store_on_box:
+        return "the database still lives on the box: add a database primary first"
+    if a.kind == "replica" and not site.topology.of_kind("primary"):
+        return "a replica copies a primary: add a database primary first"
+    return _refuse_cost(site, spec.sizes[a.size].cost)
+
+
+def _refuse_remove(site: Site, node: Node) -> str:
+    if node.kind in WEB_KINDS and len(site.topology.of_kind(*WEB_KINDS)) == 1:
+        return "the site needs at least one web server"
+    if node.kind == "box" and site.store_on_box:
+        return "the database lives on this box: add a database primary first"
+    if node.kind == "primary":
+        return "the data lives on the primary: promote a replica to replace it"
+    return ""
+
+
+def _refuse_resize(site: Site, node: Node, size: str) -> str:
+    spec = catalog.KINDS[node.kind]
+    if len(spec.sizes) == 1:
+        return f"a {spec.title.lower()} has one size"
+    if size not in spec.sizes:
+        return f"{node.kind} comes in sizes {', '.join(spec.sizes)}, not {size!r}"
+    if size == node.size:
+        return f"{node.id} is already size {size}"
+    return _refuse_cost(site, spec.sizes[size].cost - node.spec.cost)
+
+
+def _refuse_promote(site: Site, node: Node) -> str:
+    if site.settings.store == "keyvalue":
+        return "a key-value store has no primary to replace"
+    if site.store_on_box:
+        return "the database still lives on the box: wait until the primary is up"
+    if node.kind != "replica":
+        return f"only a replica can be promoted, and {node.id} is a {node.kind}"
+    if node.state != HEALTHY:
+        return f"{node.id} is {node.state}"
+    promotion = site.promotion
+    if promotion is not None and promotion.candidate:
+        return f"{promotion.candidate} is already being promoted"
+    return ""
+
+
+def _refuse_configure(site: Site, a: Action) -> str:
+    settings = CONFIGURABLE.get(a.target)
+    if settings is None:
+        return f"{a.target!r} has no settings; try {', '.join(CONFIGURABLE)}"
+    if a.setting not in settings:
+        return f"{a.target} settings are {', '.join(settings)}, not {a.setting!r}"
+    if a.target == "balancer" and not site.topology.of_kind("balancer"):
+        return "there is no balancer to configure"
+    if a.target == "database":
+        if site.store_on_box:
+            return "the database lives on the box: add a database primary first"
+        if site.promotion is not None:
+            return "a promotion is under way"
+    try:
+        new = configured(site.settings, a)
+    except (TypeError, ValueError, OverflowError) as error:
+        return str(error)
+    if new == site.settings:
+        return "that is already the setting"
+    return ""
+
+
+def _refuse_cost(site: Site, extra: float) -> str:
+    """A move that adds `extra` to the cost per tick is refused if it breaks the budget."""
+    budget = site.scenario.budget
+    after = site.topology.cost_per_tick() + extra
+    if over_budget(after, budget):
+        return f"over budget: the site would cost {after:g} per tick, the budget is {budget:g}"
+    return ""
+
+
+def _plural(title: str) -> str:
+    """A catalog title in the plural, for messages: "database primaries", "CDNs"."""
+    title = title if title.isupper() else title.lower()
+    if title.endswith("y") and title[-2:-1] not in "aeiou":
+        return title[:-1] + "ies"
+    return title + ("es" if title.endswith(("x", "s")) else "s")

@@ -1,0 +1,103 @@
+"""What one tick hands the next, beside the components themselves (topology.py).
+
+queues        every tier queue's backlog (tiers.Queues)
+replication   the replicas' unapplied writes, the primary's write rate, a promotion under
+              way and the writes a failover lost (replication.Replication)
+store_moved   whether the database has left the single box for a primary
+incidents     the scheduled failures, by tick
+events        what happened since the last report, for the next one
+memo          the run's memo of pure, repeatable computations (latency shapes, hit ratios)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from game.engine.histogram import LatencyHistogram
+from game.engine.replication import Replication
+from game.engine.report import EVENT_KINDS, Event
+from game.engine.scenario import Scenario
+from game.engine.tiers import Queues
+
+_MEMO_LIMIT = 4096  # distinct latency convolutions / hit ratios kept per run
+
+# typing is imported for type checkers only: at run time it would add ~5 ms to the engine's import.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
+
+
+class EventLog:
+    """The events since they were last taken, oldest first."""
+
+    __slots__ = ("_events",)
+
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+
+    def log(self, tick: int, kind: str, component: str, text: str) -> None:
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        self._events.append(Event(tick, kind, component, text))
+
+    def take(self) -> list[Event]:
+        events, self._events = self._events, []
+        return events
+
+
+class RunMemo:
+    """Remembers pure, repeatable computations for one run: `remember(key, make)` returns the
+    value `make()` gave for `key` (computing it the first time). Bounded: full, it starts
+    afresh."""
+
+    __slots__ = ("_values", "_blank")
+
+    def __init__(self) -> None:
+        self._values: dict[tuple, object] = {}
+        self._blank = LatencyHistogram()  # copies share its cache of path shapes
+
+    def remember(self, key: tuple, make: Callable[[], T]) -> T:
+        value = self._values.get(key)
+        if value is None:
+            if len(self._values) >= _MEMO_LIMIT:
+                self._values.clear()
+            value = self._values[key] = make()
+        return value  # type: ignore[return-value]
+
+    def histogram(self) -> LatencyHistogram:
+        """An empty histogram that shares the run's cache of path shapes."""
+        return self._blank.copy()
+
+
+@dataclass(slots=True)
+class RunState:
+    """The state a tick hands the next (the components are in the Topology)."""
+
+    queues: Queues
+    replication: Replication
+    store_moved: bool  # a primary has taken the database over from the single box
+    incidents: Mapping[int, tuple[str, ...]]  # tick -> components that fail then
+    events: EventLog = field(default_factory=EventLog)
+    memo: RunMemo = field(default_factory=RunMemo)
+
+    @classmethod
+    def start(cls, scenario: Scenario, has_primary: bool) -> RunState:
+        """Before the first tick of `scenario`; `has_primary`: its starting build has one."""
+        incidents: dict[int, list[str]] = {}
+        for incident in scenario.incidents:
+            incidents.setdefault(incident.tick, []).append(incident.target)
+        return cls(
+            queues=Queues(),
+            replication=Replication(),
+            store_moved=has_primary,
+            incidents=MappingProxyType({t: tuple(ids) for t, ids in incidents.items()}),
+        )
+
+    @property
+    def store_on_box(self) -> bool:
+        """Whether the database still lives on the single box."""
+        return not self.store_moved

@@ -1,0 +1,160 @@
+"""One tick being simulated: what it works on, and its account so far.
+
+The tiers (flow.py, cache_tier.py, data_tier.py) all work on a Tick. They serve their queues
+through it (`serve`), book the requests that fail by reason (`fail`), record the path each
+served request took with the latencies it crossed (`path`), and add stale reads (`stale`);
+`report` turns the account into the tick's TickReport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from game.engine.cache import Popularity
+from game.engine.latency import Dist
+from game.engine.report import TickReport, TierReport
+from game.engine.scenario import Scenario, Settings
+from game.engine.state import RunState
+from game.engine.tiers import Group, TierOutcome, serve
+from game.engine.topology import Topology
+
+_NEGLIGIBLE = 1e-12  # fewer requests than this on a path or a failure reason count as none
+
+# A tier with no server left to take its queue fails what waited in it, for this reason.
+_DOWN_REASON: Mapping[str, str] = MappingProxyType(
+    {
+        "web": "server_down",
+        "box": "server_down",
+        "cache": "server_down",
+        "primary": "primary_down",
+        "replicas": "primary_down",
+        "keyvalue": "store_down",
+    }
+)
+
+
+class Tick:
+    """Tick `t` of a run: the site as it stands, the state it carries, and its account."""
+
+    __slots__ = (
+        "t",
+        "topology",
+        "settings",
+        "traffic",
+        "timeout_s",
+        "state",
+        "queues",
+        "memo",
+        "popularity",
+        "failed",
+        "paths",
+        "tiers",
+        "served",
+        "stale_reads",
+        "replica_lag_s",
+        "dns_target",
+    )
+
+    def __init__(
+        self,
+        t: int,
+        scenario: Scenario,
+        topology: Topology,
+        settings: Settings,
+        state: RunState,
+        popularity: Popularity,
+    ) -> None:
+        self.t = t
+        self.topology = topology
+        self.settings = settings
+        self.traffic = scenario.traffic
+        self.timeout_s = scenario.timeout_s
+        self.state = state
+        self.queues = state.queues
+        self.memo = state.memo.remember  # memo(key, make): see RunMemo
+        self.popularity = popularity
+        # The account.
+        self.failed: dict[str, float] = {}
+        self.paths: list[tuple[float, Dist]] = []
+        self.tiers: list[TierReport] = []
+        self.served = 0.0
+        self.stale_reads = 0.0
+        self.replica_lag_s: float | None = None  # set when the site has replicas
+        self.dns_target: str | None = None
+
+    def fail(self, reason: str, count: float) -> None:
+        """Book `count` requests that failed for `reason` (a catalog.FAILURE_REASONS id)."""
+        if count > _NEGLIGIBLE:
+            self.failed[reason] = self.failed.get(reason, 0.0) + count
+
+    def path(self, count: float, *parts: Dist | None) -> None:
+        """Record `count` requests served along a path through these latencies."""
+        if count <= _NEGLIGIBLE:
+            return
+        self.served += count
+        dist = parts[0]
+        for part in parts[1:]:
+            if part is not None:
+                dist = self.memo(("conv", dist, part), lambda d=dist, p=part: d.convolve(p))
+        self.paths.append((count, dist))
+
+    def point(self, seconds: float) -> Dist:
+        """A constant latency (a round trip), remembered for the run."""
+        return self.memo(("point", seconds), lambda: Dist.point(seconds))
+
+    def stale(self, reads: float) -> None:
+        """Add reads that returned an out-of-date value."""
+        self.stale_reads += reads
+
+    def serve(
+        self, name: str, groups: list[Group], lam: float, kind: str = "", queue: str = ""
+    ) -> TierOutcome:
+        """Serve a tier and report it. Queues are keyed `queue:group` (`queue` defaults to the
+        tier's name); a group that vanished hands its queue to a live one, or fails it."""
+        live = {g.key for g in groups}
+        into = groups[0].key if groups else None
+        stranded = self.queues.regroup((queue or name) + ":", live, into)
+        outcome = serve(self.queues, groups, lam, self.timeout_s, self.memo)
+        self.fail(f"timeout_{name}", outcome.dropped)
+        self.fail(_DOWN_REASON[name], stranded)
+        servers = sum(g.servers for g in groups)
+        capacity = sum(g.servers * g.mu for g in groups) / servers if servers else 0.0
+        self.tiers.append(
+            TierReport(
+                name=name,
+                kind=kind or ("box" if name == "box" else name),
+                servers=servers,
+                capacity_rps=capacity,
+                offered=lam,
+                served=outcome.served,
+                dropped=outcome.dropped,
+                queued=outcome.queued,
+                utilization=outcome.utilization,
+                dist=outcome.dist,
+            )
+        )
+        return outcome
+
+    def report(self, rate: float, cost: float, cache_hit_ratio: float | None) -> TickReport:
+        """The tick's report, once every tier has been served."""
+        latency = self.state.memo.histogram()
+        for count, dist in self.paths:
+            latency.add(dist, count)
+        return TickReport(
+            tick=self.t,
+            rps=rate,
+            offered=rate,
+            served=self.served,
+            failed=self.failed,
+            queued=self.queues.total(),
+            cost=cost,
+            stale_reads=self.stale_reads,
+            lost_writes=self.state.replication.take_lost(),
+            cache_hit_ratio=cache_hit_ratio,
+            replica_lag_s=self.replica_lag_s,
+            tiers=self.tiers,
+            events=self.state.events.take(),
+            latency=latency,
+            dns_target=self.dns_target,
+        )
