@@ -1,6 +1,6 @@
 """What a validated file becomes in the engine: a LevelFile a Scenario, a PlanFile its Actions.
 
-The engine has the last word: its dataclasses check their own values, and a Simulation judges the
+The engine has the last word: its dataclasses check their own values, and its start rules judge the
 starting build (a web tier, a primary behind web servers, the most of each kind). Whatever it
 refuses comes back as FieldProblems at the field it is about, for the loader to give a line.
 """
@@ -13,11 +13,10 @@ from typing import Any, TypeVar
 from game.content.schema.fields import FieldProblems, Loc
 from game.content.schema.level import LevelFile
 from game.content.schema.plan import PlanFile
-from game.engine import catalog
+from game.engine import rules
 from game.engine.actions import Action
 from game.engine.scenario import Component, Incident, RandomFailures, Scenario, Settings
 from game.engine.scoring import Goal, Objectives, default_objectives
-from game.engine.simulation import Simulation
 from game.engine.traffic import Mix, Spike, Traffic
 
 T = TypeVar("T")
@@ -75,7 +74,7 @@ def scenario_of(level: LevelFile) -> Scenario:
         objectives=objectives,
         timeout_s=level.timeout_s,
     )
-    _check_start(level, scenario)
+    _check_start(scenario)
     return scenario
 
 
@@ -87,25 +86,10 @@ def _engine(loc: Loc, make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise FieldProblems([(loc, str(error), "")]) from None
 
 
-def _check_start(level: LevelFile, scenario: Scenario) -> None:
-    """Let the engine judge the starting build: building a Simulation runs its rules without
-    simulating a tick."""
+def _check_start(scenario: Scenario) -> None:
+    """Let the engine judge the starting build, and pin its refusal to the part at fault."""
     try:
-        Simulation(scenario)
-    except ValueError as error:
-        message = str(error)
-        raise FieldProblems([(_refused_entry(level, message), message, "")]) from None
-
-
-def _refused_entry(level: LevelFile, refusal: str) -> Loc:
-    """Where the engine's refusal of the starting build belongs.
-
-    When it refuses a kind over its limit ("... more than 1 balancer"), that is the first entry
-    of the kind past the catalog's limit; any other refusal is about the build as a whole.
-    """
-    seen: dict[str, int] = {}
-    for i, part in enumerate(level.start):
-        seen[part.kind] = seen.get(part.kind, 0) + 1
-        if seen[part.kind] > catalog.KINDS[part.kind].limit and refusal.endswith(f" {part.kind}"):
-            return ("start", i, "kind")
-    return ("start",)
+        rules.check_start(scenario.start)
+    except rules.StartRefused as error:
+        loc: Loc = ("start",) if error.index is None else ("start", error.index, "kind")
+        raise FieldProblems([(loc, str(error), "")]) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from game.engine import catalog
+from game.engine.topology import DATA_KINDS
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}")
 _KIND_FIELDS = ("boot_ticks", "mtbf_ticks", "repair_ticks", "limit", "title")
@@ -35,7 +36,7 @@ def components_table() -> str:
             elif spec.id == "box":
                 database = catalog.KINDS["primary"].sizes[size].capacity
                 serves = f"{_number(numbers.capacity)} requests + {_number(database)} query units"
-            elif spec.id in ("primary", "replica"):
+            elif spec.id in DATA_KINDS:
                 serves = f"{_number(numbers.capacity)} query units"
             else:
                 serves = f"{_number(numbers.capacity)} requests"

@@ -84,25 +84,33 @@ def configured(settings: Settings, a: Action) -> Settings:
     return dataclasses.replace(settings, **{field: str(value)})
 
 
+class StartRefused(ValueError):
+    """A starting build that cannot run; `index` is the part at fault (None: the build)."""
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 def check_start(parts: Sequence[Component]) -> None:
-    """Raise ValueError, saying why, if a starting build cannot run."""
-    taken: set[str] = set()
-    for part, node_id in zip(parts, start_ids((part.kind, part.id) for part in parts)):
-        if part.id and node_id in taken:
-            raise ValueError(f"the starting build names {part.id!r} twice")
-        taken.add(node_id)
-    kinds = [part.kind for part in parts]
-    if not any(k in WEB_KINDS for k in kinds):
-        raise ValueError("the starting build needs a box or a web server")
+    """Raise StartRefused, saying why and at which part, if a starting build cannot run."""
+    ids = start_ids((part.kind, part.id) for part in parts)
+    for i, (part, node_id) in enumerate(zip(parts, ids)):
+        if part.id and node_id in ids[:i]:
+            raise StartRefused(f"the starting build names {part.id!r} twice", i)
+    kinds = {part.kind for part in parts}
+    if not kinds & set(WEB_KINDS):
+        raise StartRefused("the starting build needs a box or a web server")
     if "web" in kinds and "primary" not in kinds:
-        raise ValueError("web servers need a database primary")
+        raise StartRefused("web servers need a database primary")
     if "replica" in kinds and "primary" not in kinds:
-        raise ValueError("replicas need a database primary")
-    for kind_id in dict.fromkeys(kinds):
-        if kinds.count(kind_id) > catalog.KINDS[kind_id].limit:
-            raise ValueError(
-                f"the starting build has more than {catalog.KINDS[kind_id].limit} {kind_id}"
-            )
+        raise StartRefused("replicas need a database primary")
+    counts: dict[str, int] = {}
+    for i, part in enumerate(parts):
+        counts[part.kind] = counts.get(part.kind, 0) + 1
+        limit = catalog.KINDS[part.kind].limit
+        if counts[part.kind] > limit:
+            raise StartRefused(f"the starting build has more than {limit} {part.kind}", i)
 
 
 def _refuse_add(site: Site, a: Action) -> str:
