@@ -1,4 +1,14 @@
-"""The Textual app: loads the level packs, applies the settings and moves between screens."""
+"""The Textual app: loads the level packs, applies the settings and owns the ways between screens.
+
+Screens post where the player wants to go (`game.ui.ways`); the app takes them there:
+
+    title -> levels -> briefing -> play -> results -> the next briefing, or back to the levels
+    codex, settings, help (from anywhere), a level's solutions (from its briefing)
+
+The stack holds only what the player can go back to: the results replace the play screen, and
+Next, Retry and Levels never leave an old briefing behind. The screens past the title are
+imported when first wanted, so the title comes up sooner.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +25,8 @@ from textual.widgets import Input, TextArea
 from game.content.packs import Pack, PackLevel, load_packs, pack_folders
 from game.store import SaveError, SavesLocked, Store
 from game.store.campaign import Campaign, level_digest
-from game.ui.screens.notice import NoticeScreen
+from game.ui import keys, ways
+from game.ui.dialogs import NoticeScreen
 from game.ui.screens.title import TitleScreen
 from game.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from game.ui.settings import DEFAULT_THEME, AppSettings
@@ -129,8 +140,9 @@ class MillionsApp(App[None]):
         yield SystemCommand("Settings", "Theme, speed and motion", self.action_settings)
         yield SystemCommand("Help", "Every key and what it does", self.action_help)
 
+    # -- the ways between screens ------------------------------------------------------------
+
     def action_campaign(self) -> None:
-        # The screens past the title are imported when first wanted: the title comes up sooner.
         from game.ui.screens.level_select import LevelSelectScreen
 
         self.push_screen(LevelSelectScreen(self.packs, self.pack_failures, self.campaign))
@@ -151,10 +163,8 @@ class MillionsApp(App[None]):
         if found is None:
             self.notify("There is no unfinished level to continue.", title="Continue")
             return
-        from game.ui.screens.play import PlayScreen
-
         pack, level, run = found
-        self.push_screen(PlayScreen(level, self.settings, resume=run))
+        self._play(level, resume=run)
         if run.level_digest and run.level_digest != level_digest(level):
             self.notify(
                 "This level has changed since you left it (a new version of the game or of its"
@@ -169,4 +179,93 @@ class MillionsApp(App[None]):
         from game.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.key_tables()))
+
+    def key_tables(self) -> list[tuple[str, list[Binding]]]:
+        """Each screen's keys, named as the player knows the screen, in the order met."""
+        from game.ui.dialogs import ConfirmScreen, NamePrompt
+        from game.ui.screens.briefing import BriefingScreen
+        from game.ui.screens.codex import CodexScreen
+        from game.ui.screens.help import HelpScreen
+        from game.ui.screens.level_select import LevelSelectScreen
+        from game.ui.screens.results import ResultsScreen
+        from game.ui.screens.settings_screen import SettingsScreen
+        from game.ui.screens.solutions import SolutionsScreen
+
+        def table(screen: type[Screen]) -> list[Binding]:
+            return list(Binding.make_bindings(screen.BINDINGS))
+
+        return [
+            ("Title", table(TitleScreen)),
+            ("Campaign", table(LevelSelectScreen)),
+            ("Briefing", table(BriefingScreen)),
+            ("Play", list(Binding.make_bindings(keys.bindings()))),
+            ("Results", table(ResultsScreen)),
+            ("Codex", table(CodexScreen)),
+            ("Settings", table(SettingsScreen)),
+            ("Help", table(HelpScreen)),
+            ("Name a solution", table(NamePrompt)),
+            ("Notice", table(NoticeScreen)),
+            ("Confirm", table(ConfirmScreen)),
+            ("Your solutions", table(SolutionsScreen)),
+        ]
+
+    def on_open_briefing(self, message: ways.OpenBriefing) -> None:
+        from game.ui.screens.briefing import BriefingScreen
+
+        self.push_screen(BriefingScreen(message.pack, message.level))
+
+    def on_open_solutions(self, message: ways.OpenSolutions) -> None:
+        from game.ui.screens.solutions import SolutionsScreen
+
+        self.push_screen(SolutionsScreen(message.pack, message.level))
+
+    def on_start_level(self, message: ways.StartLevel) -> None:
+        self._play(message.level, resume=message.resume, replay=message.replay)
+
+    def on_level_over(self, message: ways.LevelOver) -> None:
+        """The results take the finished play screen's place."""
+        from game.ui.screens.results import ResultsScreen
+
+        results = ResultsScreen(
+            message.level,
+            message.result,
+            message.history,
+            actions=message.actions,
+            replay=message.replay,
+        )
+        self.switch_screen(results)
+
+    def on_retry_level(self, message: ways.RetryLevel) -> None:
+        """Play the level again, in the results' place."""
+        from game.ui.screens.play import PlayScreen
+
+        self.switch_screen(PlayScreen(message.level, self.settings))
+
+    def on_next_level(self, message: ways.NextLevel) -> None:
+        """The next level's briefing, over the level list (not over the last briefing)."""
+        from game.ui.screens.briefing import BriefingScreen
+
+        self._back_to_levels()
+        self.push_screen(BriefingScreen(message.pack, message.level))
+
+    def on_back_to_levels(self, message: ways.BackToLevels) -> None:
+        self._back_to_levels()
+
+    def _play(self, level: PackLevel, **how) -> None:
+        from game.ui.screens.play import PlayScreen
+
+        self.push_screen(PlayScreen(level, self.settings, **how))
+
+    def _back_to_levels(self) -> None:
+        """Down the stack to the level list; where there is none (a level continued from the
+        title), the level list in place of everything above the title."""
+        from game.ui.screens.level_select import LevelSelectScreen
+
+        stack = self.screen_stack
+        found = [i for i, screen in enumerate(stack) if isinstance(screen, LevelSelectScreen)]
+        keep = found[-1] + 1 if found else 1
+        while len(self.screen_stack) > keep:
+            self.pop_screen()
+        if not found:
+            self.action_campaign()

@@ -17,13 +17,8 @@ from textual.widgets.option_list import Option
 from game.content.packs import Pack, PackFailure, PackLevel
 from game.store.campaign import Campaign
 from game.store.progress import LevelRecord
-from game.ui.screens.briefing import BriefingScreen
-from game.ui.screens.level_text import (
-    concept_titles,
-    first_paragraph,
-    objectives_table,
-    stars_text,
-)
+from game.ui.level_text import concept_titles, first_paragraph, objectives_table, stars_text
+from game.ui.ways import OpenBriefing
 
 LOCK = "🔒"
 
@@ -152,4 +147,4 @@ class LevelSelectScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option, LevelOption):
-            self.app.push_screen(BriefingScreen(event.option.pack, event.option.level))
+            self.post_message(OpenBriefing(event.option.pack, event.option.level))

@@ -7,7 +7,7 @@ the engine's view of the site (`site_view`) and hands it to the widgets, which o
 Keys are the table in `game.ui.keys`; the build bar's buttons run the same actions. Moves from
 the keys, the build bar, the inspector and the command palette all reach `apply`, the one place
 a move is stamped with its tick and handed to `Simulation.apply`; the engine's Outcome decides,
-and a refusal is shown with its reason.
+and a refusal is shown with its reason. When the level is over the app shows the results.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from game.store.progress import SavedRun, SavedSolution
 from game.store.resume import by_tick, resimulate
 from game.ui import keys
 from game.ui.palette import BuildCommands
-from game.ui.screens.results import ResultsScreen
 from game.ui.settings import SPEEDS, AppSettings
+from game.ui.ways import LevelOver
 from game.ui.widgets import (
     ActionRequested,
     ArchitectureMap,
@@ -198,10 +198,8 @@ class PlayScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         result = self.sim.result()
-        self.app.push_screen(
-            ResultsScreen(
-                self.level, result, self.history, actions=tuple(self.actions), replay=self.replay
-            )
+        self.post_message(
+            LevelOver(self.level, result, self.history, tuple(self.actions), self.replay)
         )
 
     # -- moves ------------------------------------------------------------------------------
