@@ -1,6 +1,6 @@
 """The Textual app: loads the level packs, applies the settings and owns the ways between screens.
 
-Screens post where the player wants to go (`game.ui.ways`); the app takes them there:
+Screens ask for a way (`game.ui.ways`: the app's methods of the same names); the app takes them:
 
     title -> levels -> briefing -> play -> results -> the next briefing, or back to the levels
     codex, settings, help (from anywhere), a level's solutions (from its briefing)
@@ -23,9 +23,13 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from game.content.packs import Pack, PackLevel, load_packs, pack_folders
+from game.engine.actions import Action
+from game.engine.report import TickReport
+from game.engine.simulation import RunResult
 from game.store import SaveError, SavesLocked, Store
 from game.store.campaign import Campaign, level_digest
-from game.ui import keys, ways
+from game.store.progress import SavedRun, SavedSolution
+from game.ui import keys
 from game.ui.dialogs import NoticeScreen
 from game.ui.screens.title import TitleScreen
 from game.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -210,54 +214,52 @@ class MillionsApp(App[None]):
             ("Your solutions", table(SolutionsScreen)),
         ]
 
-    def on_open_briefing(self, message: ways.OpenBriefing) -> None:
+    def open_briefing(self, pack: Pack, level: PackLevel) -> None:
         from game.ui.screens.briefing import BriefingScreen
 
-        self.push_screen(BriefingScreen(message.pack, message.level))
+        self.push_screen(BriefingScreen(pack, level))
 
-    def on_open_solutions(self, message: ways.OpenSolutions) -> None:
+    def open_solutions(self, pack: Pack, level: PackLevel) -> None:
         from game.ui.screens.solutions import SolutionsScreen
 
-        self.push_screen(SolutionsScreen(message.pack, message.level))
+        self.push_screen(SolutionsScreen(pack, level))
 
-    def on_start_level(self, message: ways.StartLevel) -> None:
-        self._play(message.level, resume=message.resume, replay=message.replay)
+    def start_level(
+        self,
+        level: PackLevel,
+        *,
+        resume: SavedRun | None = None,
+        replay: SavedSolution | None = None,
+    ) -> None:
+        self._play(level, resume=resume, replay=replay)
 
-    def on_level_over(self, message: ways.LevelOver) -> None:
+    def level_over(
+        self,
+        level: PackLevel,
+        result: RunResult,
+        history: list[TickReport],
+        actions: tuple[Action, ...],
+        replay: SavedSolution | None,
+    ) -> None:
         """The results take the finished play screen's place."""
         from game.ui.screens.results import ResultsScreen
 
-        results = ResultsScreen(
-            message.level,
-            message.result,
-            message.history,
-            actions=message.actions,
-            replay=message.replay,
-        )
-        self.switch_screen(results)
+        self.switch_screen(ResultsScreen(level, result, history, actions=actions, replay=replay))
 
-    def on_retry_level(self, message: ways.RetryLevel) -> None:
+    def retry_level(self, level: PackLevel) -> None:
         """Play the level again, in the results' place."""
         from game.ui.screens.play import PlayScreen
 
-        self.switch_screen(PlayScreen(message.level, self.settings))
+        self.switch_screen(PlayScreen(level, self.settings))
 
-    def on_next_level(self, message: ways.NextLevel) -> None:
-        """The next level's briefing, over the level list (not over the last briefing)."""
+    def next_level(self, pack: Pack, level: PackLevel) -> None:
+        """A level's briefing, over the level list (not over the last briefing)."""
         from game.ui.screens.briefing import BriefingScreen
 
-        self._back_to_levels()
-        self.push_screen(BriefingScreen(message.pack, message.level))
+        self.back_to_levels()
+        self.push_screen(BriefingScreen(pack, level))
 
-    def on_back_to_levels(self, message: ways.BackToLevels) -> None:
-        self._back_to_levels()
-
-    def _play(self, level: PackLevel, **how) -> None:
-        from game.ui.screens.play import PlayScreen
-
-        self.push_screen(PlayScreen(level, self.settings, **how))
-
-    def _back_to_levels(self) -> None:
+    def back_to_levels(self) -> None:
         """Down the stack to the level list; where there is none (a level continued from the
         title), the level list in place of everything above the title."""
         from game.ui.screens.level_select import LevelSelectScreen
@@ -269,3 +271,8 @@ class MillionsApp(App[None]):
             self.pop_screen()
         if not found:
             self.action_campaign()
+
+    def _play(self, level: PackLevel, **how) -> None:
+        from game.ui.screens.play import PlayScreen
+
+        self.push_screen(PlayScreen(level, self.settings, **how))

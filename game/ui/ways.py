@@ -1,25 +1,27 @@
-"""The ways between screens, as messages: a screen posts where the player wants to go, and the
-app (`game.ui.app`), which knows the ways, takes them there. So no screen imports another.
+"""The ways between screens: a screen says where the player wants to go, and the app
+(`game.ui.app.MillionsApp`), which knows the ways, takes them there. So no screen imports
+another; a screen reaches the app's ways with `ways(self)`.
 
     title -> levels -> briefing -> play -> results -> next briefing, or back to the levels
 
-    OpenBriefing(pack, level)     a level's briefing, over the level list
-    OpenSolutions(pack, level)    the player's solutions of a level, over its briefing
-    StartLevel(level, ...)        play it (afresh, resumed or replaying a solution)
-    LevelOver(level, result, ...) play is over: the results take its place
-    NextLevel(pack, level)        from results: the next level's briefing, over the level list
-    RetryLevel(level)             from results: play it again, in the results' place
-    BackToLevels()                from results: the level list
+    open_briefing(pack, level)     a level's briefing, over the level list
+    open_solutions(pack, level)    the player's solutions of a level, over its briefing
+    start_level(level, ...)        play it (afresh, resumed, or replaying a solution)
+    level_over(level, result, ...) play is over: the results take its place
+    next_level(pack, level)        from results: that level's briefing, over the level list
+    retry_level(level)             from results: play it again, in the results' place
+    back_to_levels()               from results: the level list
 
 The stack never holds more than the player can see: results replace play, and Next, Retry and
-Levels never leave an old briefing behind. Going back one screen is a pop (`app.pop_screen`).
+Levels never leave an old briefing behind. Each way changes the stack at once, so a key
+pressed right after lands on the screen it leads to. Going back one screen is a pop.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Protocol, cast
 
-from textual.message import Message
+from textual.screen import Screen
 
 from game.content.packs import Pack, PackLevel
 from game.engine.actions import Action
@@ -28,45 +30,37 @@ from game.engine.simulation import RunResult
 from game.store.progress import SavedRun, SavedSolution
 
 
-@dataclass
-class OpenBriefing(Message):
-    pack: Pack
-    level: PackLevel
+class Ways(Protocol):
+    """The ways the app offers the screens."""
+
+    def open_briefing(self, pack: Pack, level: PackLevel) -> None: ...
+
+    def open_solutions(self, pack: Pack, level: PackLevel) -> None: ...
+
+    def start_level(
+        self,
+        level: PackLevel,
+        *,
+        resume: SavedRun | None = None,
+        replay: SavedSolution | None = None,
+    ) -> None: ...
+
+    def level_over(
+        self,
+        level: PackLevel,
+        result: RunResult,
+        history: list[TickReport],
+        actions: tuple[Action, ...],
+        replay: SavedSolution | None,
+    ) -> None: ...
+
+    def next_level(self, pack: Pack, level: PackLevel) -> None: ...
+
+    def retry_level(self, level: PackLevel) -> None: ...
+
+    def back_to_levels(self) -> None: ...
 
 
-@dataclass
-class OpenSolutions(Message):
-    pack: Pack
-    level: PackLevel
-
-
-@dataclass
-class StartLevel(Message):
-    level: PackLevel
-    resume: SavedRun | None = None  # the run left unfinished, to go on from
-    replay: SavedSolution | None = None  # a solution to watch, played by its own moves
-
-
-@dataclass
-class LevelOver(Message):
-    level: PackLevel
-    result: RunResult
-    history: list[TickReport]
-    actions: tuple[Action, ...] = ()
-    replay: SavedSolution | None = None
-
-
-@dataclass
-class NextLevel(Message):
-    pack: Pack
-    level: PackLevel  # the level to brief
-
-
-@dataclass
-class RetryLevel(Message):
-    level: PackLevel
-
-
-@dataclass
-class BackToLevels(Message):
-    pass
+def ways(screen: Screen) -> Ways:
+    """The ways of the app `screen` runs in."""
+    return cast(Ways, screen.app)

@@ -9,6 +9,7 @@ no screen module imports another screen module (lazy imports included)
 from __future__ import annotations
 
 import grimp
+from textual import events
 from textual.widgets import Button
 
 from game.ui.app import MillionsApp
@@ -170,3 +171,17 @@ def test_the_ui_has_no_import_cycle() -> None:
                 assert not graph.chain_exists(importer=imported, imported=module), (
                     f"{module} and {imported} import each other"
                 )
+
+
+async def test_keys_in_a_burst_land_on_the_screens_the_ways_lead_to(app: MillionsApp) -> None:
+    """Keys typed faster than the screens are drawn (posted at once, as a terminal delivers a
+    burst): start, step, o. The way changes the stack at once, so the step and the o reach the
+    play screen, and no solutions screen opens over it from the briefing left behind."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "enter")
+        for key in ("s", "s", "o"):
+            app.post_message(events.Key(key, key))
+        for _ in range(5):
+            await pilot.pause()
+        assert _stack(app) == [TitleScreen, LevelSelectScreen, BriefingScreen, PlayScreen]
+        assert app.screen.sim.tick == 1  # the second s stepped it

@@ -12,7 +12,7 @@ from textual.widgets import Button, Footer, Header, Markdown, Static
 
 from game.content.packs import Pack, PackLevel
 from game.ui.level_text import concept_titles, objectives_table, unlocked_text
-from game.ui.ways import OpenSolutions, StartLevel
+from game.ui.ways import ways
 
 
 class BriefingScreen(Screen[None]):
@@ -65,7 +65,7 @@ class BriefingScreen(Screen[None]):
         return title
 
     def action_start(self) -> None:
-        self.post_message(StartLevel(self.level))
+        ways(self).start_level(self.level)
 
     def action_solutions(self) -> None:
-        self.post_message(OpenSolutions(self.pack, self.level))
+        ways(self).open_solutions(self.pack, self.level)

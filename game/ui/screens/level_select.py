@@ -18,7 +18,7 @@ from game.content.packs import Pack, PackFailure, PackLevel
 from game.store.campaign import Campaign
 from game.store.progress import LevelRecord
 from game.ui.level_text import concept_titles, first_paragraph, objectives_table, stars_text
-from game.ui.ways import OpenBriefing
+from game.ui.ways import ways
 
 LOCK = "🔒"
 
@@ -147,4 +147,4 @@ class LevelSelectScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option, LevelOption):
-            self.post_message(OpenBriefing(event.option.pack, event.option.level))
+            ways(self).open_briefing(event.option.pack, event.option.level)

@@ -31,7 +31,7 @@ from game.store.resume import by_tick, resimulate
 from game.ui import keys
 from game.ui.palette import BuildCommands
 from game.ui.settings import SPEEDS, AppSettings
-from game.ui.ways import LevelOver
+from game.ui.ways import ways
 from game.ui.widgets import (
     ActionRequested,
     ArchitectureMap,
@@ -198,9 +198,7 @@ class PlayScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         result = self.sim.result()
-        self.post_message(
-            LevelOver(self.level, result, self.history, tuple(self.actions), self.replay)
-        )
+        ways(self).level_over(self.level, result, self.history, tuple(self.actions), self.replay)
 
     # -- moves ------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from game.engine.simulation import RunResult
 from game.store.campaign import level_key
 from game.store.progress import RunRecorded, SavedSolution
 from game.ui.dialogs import NamePrompt
-from game.ui.ways import BackToLevels, NextLevel, RetryLevel
+from game.ui.ways import ways
 
 
 class ResultsScreen(Screen[None]):
@@ -201,10 +201,10 @@ class ResultsScreen(Screen[None]):
         if following is None or not self._next_open():
             self.notify("Pass this level to open the next one.", title="Not yet")
             return
-        self.post_message(NextLevel(*following))
+        ways(self).next_level(*following)
 
     def action_retry(self) -> None:
-        self.post_message(RetryLevel(self.level))
+        ways(self).retry_level(self.level)
 
     def action_save_solution(self) -> None:
         """Keep this run's moves under a name, to replay, copy or export later."""
@@ -231,7 +231,7 @@ class ResultsScreen(Screen[None]):
         self.app.push_screen(NamePrompt("Name this solution", default), save)
 
     def action_leave(self) -> None:
-        self.post_message(BackToLevels())
+        ways(self).back_to_levels()
 
 
 BARS = " ▁▂▃▄▅▆▇█"

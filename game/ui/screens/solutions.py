@@ -25,7 +25,7 @@ from game.store.errors import SaveError
 from game.store.progress import SavedSolution
 from game.ui.dialogs import ConfirmScreen, NamePrompt
 from game.ui.level_text import stars_text
-from game.ui.ways import StartLevel
+from game.ui.ways import ways
 
 EXPORTS = "exports"  # the folder in the saves folder that exported solutions go to
 
@@ -108,7 +108,7 @@ class SolutionsScreen(Screen[None]):
     def action_replay(self) -> None:
         solution = self.selected
         if solution is not None:
-            self.post_message(StartLevel(self.level, replay=solution))
+            ways(self).start_level(self.level, replay=solution)
 
     def action_copy(self) -> None:
         solution = self.selected
