@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -34,6 +35,9 @@ from game.ui.dialogs import NoticeScreen
 from game.ui.screens.title import TitleScreen
 from game.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from game.ui.settings import DEFAULT_THEME, AppSettings
+
+if TYPE_CHECKING:
+    from game.ui.screens.level_select import LevelSelectScreen
 
 # Textual's animation levels for the settings' motion choices.
 ANIMATION_LEVELS = {"full": "full", "reduced": "basic", "none": "none"}
@@ -256,10 +260,11 @@ class MillionsApp(App[None]):
         """A level's briefing, over the level list (not over the last briefing)."""
         from game.ui.screens.briefing import BriefingScreen
 
-        self.back_to_levels()
+        levels = self.back_to_levels()
+        levels.highlight(pack, level)  # back from the briefing, the list shows where it was
         self.push_screen(BriefingScreen(pack, level))
 
-    def back_to_levels(self) -> None:
+    def back_to_levels(self) -> LevelSelectScreen:
         """Down the stack to the level list; where there is none (a level continued from the
         title), the level list in place of everything above the title."""
         from game.ui.screens.level_select import LevelSelectScreen
@@ -269,8 +274,11 @@ class MillionsApp(App[None]):
         keep = found[-1] + 1 if found else 1
         while len(self.screen_stack) > keep:
             self.pop_screen()
-        if not found:
-            self.action_campaign()
+        if found:
+            return stack[found[-1]]
+        levels = LevelSelectScreen(self.packs, self.pack_failures, self.campaign)
+        self.push_screen(levels)
+        return levels
 
     def _play(self, level: PackLevel, **how) -> None:
         from game.ui.screens.play import PlayScreen

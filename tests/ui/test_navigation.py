@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import grimp
 from textual import events
-from textual.widgets import Button
+from textual.widgets import Button, OptionList
 
 from game.ui.app import MillionsApp
 from game.ui.screens.briefing import BriefingScreen
@@ -63,6 +63,8 @@ async def test_next_next_next_then_esc_from_the_briefing_lands_on_the_level_list
         await pilot.press("escape")
         assert isinstance(app.screen, LevelSelectScreen)
         assert _stack(app) == [TitleScreen, LevelSelectScreen]
+        highlighted = app.screen.query_one("#levels", OptionList).highlighted_option
+        assert highlighted.level is core.levels[3]  # the level last briefed, not level 1
 
 
 async def test_esc_or_levels_on_results_lands_on_the_level_list(app: MillionsApp) -> None:

@@ -97,6 +97,7 @@ class LevelSelectScreen(Screen[None]):
         super().__init__()
         self.packs, self.failures, self.campaign = packs, failures, campaign
         self._shown = False
+        self._wanted: str | None = None  # the level to highlight when the list is next shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -132,6 +133,7 @@ class LevelSelectScreen(Screen[None]):
         current = levels.highlighted_option if self._shown else None
         self._shown = True
         keep = current.id if isinstance(current, LevelOption) else None
+        keep, self._wanted = self._wanted or keep, None
         levels.set_options(self._options())
         ids = [option.id for option in levels.options]
         if keep in ids and not levels.options[ids.index(keep)].disabled:
@@ -140,6 +142,10 @@ class LevelSelectScreen(Screen[None]):
             open_levels = [i for i, o in enumerate(levels.options) if not o.disabled]
             unpassed = [i for i in open_levels if not _passed(levels.options[i])]
             levels.highlighted = (unpassed or open_levels or [None])[0]
+
+    def highlight(self, pack: Pack, level: PackLevel) -> None:
+        """Highlight this level when the list is next shown (the last one the player went to)."""
+        self._wanted = f"{pack.id}/{level.id}"
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if isinstance(event.option, LevelOption):
