@@ -164,6 +164,10 @@ def test_a_box_serves_with_its_database_only_while_the_view_says_it_holds_it() -
     text = facts(moved, "box-1")
     assert "with its database" not in text and "serves 56 requests/s" in text
     assert "single box" not in drawn(moved).splitlines()[0]
+    # Restarting after a resize, it serves nothing; when up it shares its time with the data.
+    restarting = replace(box, state=BOOTING, in_rotation=False, capacity=0.0, full_capacity=305.0)
+    text = facts(replace(holding, nodes=(restarting,)), "box-1")
+    assert "serves nothing now · up to 305 requests/s, less with its database" in text
 
 
 # -- over budget -----------------------------------------------------------------------------

@@ -227,7 +227,10 @@ class Inspector(Widget):
             text.append(f" · can serve {numbers.compact(node.full_capacity)} {unit} · ")
         else:
             text.append("serves nothing now", style=NOTE_STYLE)
-            text.append(f" · up to {numbers.compact(node.full_capacity)} {unit} · ")
+            text.append(f" · up to {numbers.compact(node.full_capacity)} {unit}")
+            if node.kind == "box" and view.store_on_box:
+                text.append(", less with its database")
+            text.append(" · ")
         text.append(f"costs {numbers.money(node.cost)}/tick")
         if node.keys is not None:
             text.append(f" · holds {numbers.compact(node.keys)} keys")
