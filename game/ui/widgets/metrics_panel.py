@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from rich.segment import Segment
@@ -184,7 +185,7 @@ def spark_bars(values: deque[float] | list[float], width: int) -> tuple[int, ...
 
 def _spark_segments(bars: tuple[int, ...], low: Style, high: Style) -> list[Segment]:
     """Runs of equal bars, each coloured between `low` and `high` by its height."""
-    styles = [_blend(low, high, level / 7) for level in range(8)]
+    styles = _ramp(low, high)
     segments = []
     run_start = 0
     for i in range(1, len(bars) + 1):
@@ -193,6 +194,12 @@ def _spark_segments(bars: tuple[int, ...], low: Style, high: Style) -> list[Segm
             segments.append(Segment(BARS[level] * (i - run_start), styles[level]))
             run_start = i
     return segments
+
+
+@lru_cache(maxsize=64)
+def _ramp(low: Style, high: Style) -> tuple[Style, ...]:
+    """The eight bar colours from `low` to `high` (the same few pairs every tick)."""
+    return tuple(_blend(low, high, level / 7) for level in range(8))
 
 
 def _blend(low: Style, high: Style, ratio: float) -> Style:
