@@ -172,7 +172,7 @@ class MillionsApp(App[None]):
             self.notify("There is no unfinished level to continue.", title="Continue")
             return
         pack, level, run = found
-        self._play(level, resume=run)
+        self.start_level(level, resume=run)
         if run.level_digest and run.level_digest != level_digest(level):
             self.notify(
                 "This level has changed since you left it (a new version of the game or of its"
@@ -235,7 +235,9 @@ class MillionsApp(App[None]):
         resume: SavedRun | None = None,
         replay: SavedSolution | None = None,
     ) -> None:
-        self._play(level, resume=resume, replay=replay)
+        from game.ui.screens.play import PlayScreen
+
+        self.push_screen(PlayScreen(level, self.settings, resume=resume, replay=replay))
 
     def level_over(
         self,
@@ -279,8 +281,3 @@ class MillionsApp(App[None]):
         levels = LevelSelectScreen(self.packs, self.pack_failures, self.campaign)
         self.push_screen(levels)
         return levels
-
-    def _play(self, level: PackLevel, **how) -> None:
-        from game.ui.screens.play import PlayScreen
-
-        self.push_screen(PlayScreen(level, self.settings, **how))
