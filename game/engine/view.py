@@ -3,9 +3,9 @@
 A screen never works out a game rule. Everything it shows about the site comes from here:
 
     SiteView      the tick, every component as a NodeView, the last TickReport, the run's totals
-                  and scores so far, the budget and whether the site is over it, where the
-                  database lives, a failover under way and until when, where DNS points, and
-                  advice for a saturated tier
+                  and scores so far, the level's objectives, the budget and whether the site is
+                  over it, where the database lives, a failover under way and until when, where
+                  DNS points, and advice for a saturated tier
     NodeView      one component: state, the tier it serves in, whether it is in rotation, its
                   load, what it can serve right now and what it costs
     MovePreview   what a move would do before it is made: refused and why, the change in cost
@@ -28,6 +28,7 @@ from game.engine.actions import Action
 from game.engine.report import TickReport, TierReport, Totals
 from game.engine.rules import over_budget
 from game.engine.scenario import ADDABLE, Settings
+from game.engine.scoring import Objectives, default_objectives
 from game.engine.topology import BOOTING, DATA_KINDS, HEALTHY, WEB_KINDS, Node
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ class SiteView:
     dns_target: str | None  # without a balancer, the one web server DNS sends everyone to
     advice: Advice | None = None
     tiers: Mapping[str, TierReport] = field(default_factory=dict)  # the last tick's, by name
+    objectives: Objectives = field(default_factory=default_objectives)  # the level's lines
 
     def node(self, node_id: str) -> NodeView | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -162,6 +164,7 @@ def site_view(sim: Simulation) -> SiteView:
         dns_target=dns_target,
         advice=_advice(sim, tiers),
         tiers=MappingProxyType(tiers),
+        objectives=objectives,
     )
 
 

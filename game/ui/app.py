@@ -1,10 +1,21 @@
-"""The Textual app: loads the level packs, applies the settings and moves between screens."""
+"""The Textual app: loads the level packs, applies the settings and owns the ways between screens.
+
+Screens ask for a way (`game.ui.ways`: the app's methods of the same names); the app takes them:
+
+    title -> levels -> briefing -> play -> results -> the next briefing, or back to the levels
+    codex, settings, help (from anywhere), a level's solutions (from its briefing)
+
+The stack holds only what the player can go back to: the results replace the play screen, and
+Next, Retry and Levels never leave an old briefing behind. The screens past the title are
+imported when first wanted, so the title comes up sooner.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -13,12 +24,20 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from game.content.packs import Pack, PackLevel, load_packs, pack_folders
+from game.engine.actions import Action
+from game.engine.report import TickReport
+from game.engine.simulation import RunResult
 from game.store import SaveError, SavesLocked, Store
 from game.store.campaign import Campaign, level_digest
-from game.ui.screens.notice import NoticeScreen
+from game.store.progress import SavedRun, SavedSolution
+from game.ui import keys
+from game.ui.dialogs import NoticeScreen
 from game.ui.screens.title import TitleScreen
 from game.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from game.ui.settings import DEFAULT_THEME, AppSettings
+
+if TYPE_CHECKING:
+    from game.ui.screens.level_select import LevelSelectScreen
 
 # Textual's animation levels for the settings' motion choices.
 ANIMATION_LEVELS = {"full": "full", "reduced": "basic", "none": "none"}
@@ -129,8 +148,9 @@ class MillionsApp(App[None]):
         yield SystemCommand("Settings", "Theme, speed and motion", self.action_settings)
         yield SystemCommand("Help", "Every key and what it does", self.action_help)
 
+    # -- the ways between screens ------------------------------------------------------------
+
     def action_campaign(self) -> None:
-        # The screens past the title are imported when first wanted: the title comes up sooner.
         from game.ui.screens.level_select import LevelSelectScreen
 
         self.push_screen(LevelSelectScreen(self.packs, self.pack_failures, self.campaign))
@@ -151,10 +171,8 @@ class MillionsApp(App[None]):
         if found is None:
             self.notify("There is no unfinished level to continue.", title="Continue")
             return
-        from game.ui.screens.play import PlayScreen
-
         pack, level, run = found
-        self.push_screen(PlayScreen(level, self.settings, resume=run))
+        self.start_level(level, resume=run)
         if run.level_digest and run.level_digest != level_digest(level):
             self.notify(
                 "This level has changed since you left it (a new version of the game or of its"
@@ -169,4 +187,97 @@ class MillionsApp(App[None]):
         from game.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.key_tables()))
+
+    def key_tables(self) -> list[tuple[str, list[Binding]]]:
+        """Each screen's keys, named as the player knows the screen, in the order met."""
+        from game.ui.dialogs import ConfirmScreen, NamePrompt
+        from game.ui.screens.briefing import BriefingScreen
+        from game.ui.screens.codex import CodexScreen
+        from game.ui.screens.help import HelpScreen
+        from game.ui.screens.level_select import LevelSelectScreen
+        from game.ui.screens.results import ResultsScreen
+        from game.ui.screens.settings_screen import SettingsScreen
+        from game.ui.screens.solutions import SolutionsScreen
+
+        def table(screen: type[Screen]) -> list[Binding]:
+            return list(Binding.make_bindings(screen.BINDINGS))
+
+        return [
+            ("Title", table(TitleScreen)),
+            ("Campaign", table(LevelSelectScreen)),
+            ("Briefing", table(BriefingScreen)),
+            ("Play", list(Binding.make_bindings(keys.bindings()))),
+            ("Results", table(ResultsScreen)),
+            ("Codex", table(CodexScreen)),
+            ("Settings", table(SettingsScreen)),
+            ("Help", table(HelpScreen)),
+            ("Name a solution", table(NamePrompt)),
+            ("Notice", table(NoticeScreen)),
+            ("Confirm", table(ConfirmScreen)),
+            ("Your solutions", table(SolutionsScreen)),
+        ]
+
+    def open_briefing(self, pack: Pack, level: PackLevel) -> None:
+        from game.ui.screens.briefing import BriefingScreen
+
+        self.push_screen(BriefingScreen(pack, level))
+
+    def open_solutions(self, pack: Pack, level: PackLevel) -> None:
+        from game.ui.screens.solutions import SolutionsScreen
+
+        self.push_screen(SolutionsScreen(pack, level))
+
+    def start_level(
+        self,
+        level: PackLevel,
+        *,
+        resume: SavedRun | None = None,
+        replay: SavedSolution | None = None,
+    ) -> None:
+        from game.ui.screens.play import PlayScreen
+
+        self.push_screen(PlayScreen(level, self.settings, resume=resume, replay=replay))
+
+    def level_over(
+        self,
+        level: PackLevel,
+        result: RunResult,
+        history: list[TickReport],
+        actions: tuple[Action, ...],
+        replay: SavedSolution | None,
+    ) -> None:
+        """The results take the finished play screen's place."""
+        from game.ui.screens.results import ResultsScreen
+
+        self.switch_screen(ResultsScreen(level, result, history, actions=actions, replay=replay))
+
+    def retry_level(self, level: PackLevel) -> None:
+        """Play the level again, in the results' place."""
+        from game.ui.screens.play import PlayScreen
+
+        self.switch_screen(PlayScreen(level, self.settings))
+
+    def next_level(self, pack: Pack, level: PackLevel) -> None:
+        """A level's briefing, over the level list (not over the last briefing)."""
+        from game.ui.screens.briefing import BriefingScreen
+
+        levels = self.back_to_levels()
+        levels.highlight(pack, level)  # back from the briefing, the list shows where it was
+        self.push_screen(BriefingScreen(pack, level))
+
+    def back_to_levels(self) -> LevelSelectScreen:
+        """Down the stack to the level list; where there is none (a level continued from the
+        title), the level list in place of everything above the title."""
+        from game.ui.screens.level_select import LevelSelectScreen
+
+        stack = self.screen_stack
+        found = [i for i, screen in enumerate(stack) if isinstance(screen, LevelSelectScreen)]
+        keep = found[-1] + 1 if found else 1
+        while len(self.screen_stack) > keep:
+            self.pop_screen()
+        if found:
+            return stack[found[-1]]
+        levels = LevelSelectScreen(self.packs, self.pack_failures, self.campaign)
+        self.push_screen(levels)
+        return levels

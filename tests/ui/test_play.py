@@ -202,18 +202,19 @@ async def _palette_command(app: MillionsApp, pilot, command: str) -> None:
 async def test_palette_offers_every_move_on_the_site(app: MillionsApp) -> None:
     """Words for adds, each component's resizes, removal and promotion, and each setting value
     the inspector offers (once, however many components it applies to)."""
-    from game.ui.screens.play_commands import site_moves, words
+    from game.ui.palette import site_moves
+    from game.ui.words import command
 
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _start(app, pilot, "fresh-enough")
-        offered = [words(action) for action, _ in site_moves(screen)]
+        offered = [command(action) for action, _ in site_moves(screen)]
         for command in (
             "Add web server M",
             "Resize web-3 to XL",
             "Remove cache-1",
             "Promote replica-2",
-            "Set cache eviction = lfu",
-            "Set cache TTL = 4 s",
+            "Set cache eviction = LFU",
+            "Set cache TTL = 5 s",
             "Set cache invalidate on write = yes",
             "Set balancer algorithm = round robin",
             "Set database store = key-value",
@@ -231,7 +232,7 @@ async def test_palette_resizes_and_configures(app: MillionsApp) -> None:
         await _palette_command(app, pilot, "Resize web-2 to S")
         assert screen.sim.topology.nodes["web-2"].size == "S"
         assert screen.sim.settings.eviction == "lru"
-        await _palette_command(app, pilot, "Set cache eviction = lfu")
+        await _palette_command(app, pilot, "Set cache eviction = LFU")
         assert screen.sim.settings.eviction == "lfu"
 
 

@@ -14,7 +14,7 @@ from game.engine.actions import Action
 from game.engine.simulation import Simulation
 from game.store import SavedSolution, Store
 from game.ui.app import MillionsApp
-from game.ui.screens.notice import NoticeScreen
+from game.ui.dialogs import NoticeScreen
 from game.ui.screens.play import PlayScreen
 from game.ui.screens.results import ResultsScreen, histogram
 from game.ui.screens.solutions import SolutionsScreen

@@ -19,8 +19,11 @@ async def test_every_inspector_move_can_be_scrolled_into_view_at_80x24() -> None
         screen = PlayScreen(CORE.level("read-heavy"), app.settings)
         await app.push_screen(screen)
         screen.post_message(ArchitectureMap.NodeSelected("db-1"))
-        await pilot.pause()
         inspector = screen.query_one(Inspector)
+        for _ in range(50):  # the buttons are composed, then laid out: on a busy machine later
+            await pilot.pause()
+            if inspector.max_scroll_y > 0:
+                break
         buttons = list(inspector.query(Button))
         assert buttons, "the primary has moves"
         last = buttons[-1]

@@ -1,4 +1,4 @@
-"""The play-screen widgets, each alone in a tiny app, fed by a real Simulation.
+"""The play-screen widgets, each alone in a tiny app, fed the view of a real Simulation.
 
 Snapshot tests are plain `def` (snap_compare cannot run inside an async test) and always pass
 a terminal size. Pilot tests check the messages the widgets post.
@@ -22,6 +22,7 @@ from game.engine.scenario import Component, Incident, Scenario
 from game.engine.scoring import Goal, Objectives
 from game.engine.simulation import Simulation
 from game.engine.traffic import Traffic
+from game.engine.view import add_moves, node_moves, site_view
 from game.ui.widgets import (
     ActionRequested,
     ArchitectureMap,
@@ -119,8 +120,9 @@ class Run:
     def last(self) -> TickReport:
         return self.reports[-1]
 
-    def node(self, node_id: str):
-        return next(n for n in self.sim.nodes() if n.id == node_id)
+    @property
+    def view(self):
+        return site_view(self.sim)
 
 
 @cache
@@ -160,18 +162,21 @@ class WidgetApp(App[None]):
     def on_action_requested(self, message: ActionRequested) -> None:
         self.messages.append(message)
 
+    def on_build_bar_pressed(self, message: BuildBar.Pressed) -> None:
+        self.messages.append(message)
+
 
 def map_app(name: str, ticks: int) -> WidgetApp:
     r = run(name, ticks)
-    return WidgetApp(ArchitectureMap(), lambda w: w.show(r.sim.nodes(), r.last))
+    return WidgetApp(ArchitectureMap(), lambda w: w.show(r.view))
 
 
 def metrics_app(name: str, ticks: int) -> WidgetApp:
     def feed(panel: MetricsPanel) -> None:
         sim = Simulation(run(name, ticks).sim.scenario)
         for _ in range(ticks):
-            report = sim.step()
-            panel.record(report, sim.totals, sim.scenario, sim.cost_per_tick())
+            sim.step()
+            panel.record(site_view(sim))
 
     return WidgetApp(MetricsPanel(), feed)
 
@@ -180,13 +185,8 @@ def inspector_app(name: str, ticks: int, node_id: str) -> WidgetApp:
     r = run(name, ticks)
 
     def feed(inspector: Inspector) -> None:
-        inspector.show(
-            r.node(node_id),
-            r.last,
-            settings=r.sim.settings,
-            scenario=r.sim.scenario,
-            tick=r.sim.tick,
-        )
+        view = r.view
+        inspector.show(view.node(node_id), view, node_moves(r.sim, node_id))
 
     return WidgetApp(Inspector(), feed)
 
@@ -217,7 +217,7 @@ def test_metrics_panel(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_failure_panel(snap_compare, size):
     r = run("failover", 35)
-    app = WidgetApp(FailureReasons(), lambda w: w.show(r.last))
+    app = WidgetApp(FailureReasons(), lambda w: w.show(r.view))
     assert snap_compare(app, terminal_size=size)
 
 
@@ -232,9 +232,12 @@ def test_inspector_replica(snap_compare, size):
 
 
 def test_build_bar_snapshot(snap_compare):
+    """Size M chosen; adds the engine would refuse (locked kinds, and web servers while the
+    database lives on the box) are dimmed."""
     locked = level(parts("box"), rps=10, unlocked=frozenset({"web", "primary", "resize"}))
-    app = WidgetApp(BuildBar(locked))
-    assert snap_compare(app, terminal_size=(80, 24), press=["2"])
+    adds = add_moves(Simulation(locked))
+    app = WidgetApp(BuildBar(), lambda w: w.show(adds, "M"))
+    assert snap_compare(app, terminal_size=(80, 24))
 
 
 def test_event_log_snapshot(snap_compare):
@@ -297,7 +300,7 @@ async def _inspector_resize_button_posts_the_action():
         await pilot.click("#resize-L")
         await pilot.pause()
     requested = [m.action for m in app.messages if isinstance(m, ActionRequested)]
-    assert requested == [Action(40, "resize", target="web-2", size="L")]
+    assert requested == [Action(0, "resize", target="web-2", size="L")]  # the screen stamps it
 
 
 def test_inspector_offers_promotion_for_a_replica_and_settings_for_a_cache():
@@ -310,18 +313,17 @@ async def _inspector_offers_promotion_for_a_replica_and_settings_for_a_cache():
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         inspector = app.query_one(Inspector)
-        assert "promote" in [c.id for c in inspector.choices]
-        inspector.show(
-            r.node("cache-1"), r.last, settings=r.sim.settings, scenario=r.sim.scenario, tick=35
-        )
+        assert "promote" in [m.action.verb for m in inspector.moves]
+        inspector.show(r.view.node("cache-1"), r.view, node_moves(r.sim, "cache-1"))
         await pilot.pause()
-        ids = [c.id for c in inspector.choices]
-        assert {"ttl-down", "ttl-up", "evict-lfu", "evict-fifo", "invalidate"} <= set(ids)
+        ids = [button.id for button in inspector.query("Button")]
+        assert {"ttl-60", "ttl-900", "evict-lfu", "evict-fifo", "invalidate"} <= set(ids)
+        assert "ttl-300" not in ids  # the TTL it has
         assert "promote" not in ids
-        await pilot.click("#ttl-up")
+        await pilot.click("#ttl-900")
         await pilot.pause()
     requested = [m.action for m in app.messages if isinstance(m, ActionRequested)]
-    assert requested == [Action(35, "configure", target="cache", setting="ttl", value=600.0)]
+    assert requested == [Action(0, "configure", target="cache", setting="ttl", value=900.0)]
 
 
 def test_a_thousand_web_servers_take_one_summary_line_per_pool():
@@ -330,7 +332,7 @@ def test_a_thousand_web_servers_take_one_summary_line_per_pool():
 
 async def _a_thousand_web_servers_take_one_summary_line_per_pool():
     r = run("huge", 3)
-    app = WidgetApp(ArchitectureMap(), lambda w: w.show(r.sim.nodes(), r.last))
+    app = WidgetApp(ArchitectureMap(), lambda w: w.show(r.view))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         site = app.query_one(ArchitectureMap)
@@ -344,28 +346,28 @@ async def _a_thousand_web_servers_take_one_summary_line_per_pool():
     assert "pool:web" in site.item_keys and site.node_for("pool:web") == "web-1"
 
 
-def test_build_bar_posts_adds_at_the_chosen_size_and_locks_what_the_level_locks():
-    asyncio.run(_build_bar_posts_adds_at_the_chosen_size_and_locks_what_the_level_locks())
+def test_build_bar_buttons_ask_for_their_keys_and_dim_what_the_engine_would_refuse():
+    asyncio.run(_build_bar_buttons_ask_for_their_keys_and_dim_what_the_engine_would_refuse())
 
 
-async def _build_bar_posts_adds_at_the_chosen_size_and_locks_what_the_level_locks():
+async def _build_bar_buttons_ask_for_their_keys_and_dim_what_the_engine_would_refuse():
     locked = level(parts("box"), rps=10, unlocked=frozenset({"web", "primary", "cache"}))
-    app = WidgetApp(BuildBar(locked, tick=7))
+    adds = add_moves(Simulation(locked))
+    app = WidgetApp(BuildBar(), lambda w: w.show(adds, "L"))
     async with app.run_test(size=(80, 10)) as pilot:
         bar = app.query_one(BuildBar)
-        bar.focus()
-        await pilot.press("3", "w")  # size L, add a web server
+        await pilot.click("#size-XL")
         await pilot.click("#add-primary")
-        await pilot.press("4", "c")  # XL: a cache comes in S, M, L only
-        await pilot.press("b")  # the balancer is locked
+        await pilot.click("#add-balancer")  # locked: still asks, and the screen says why
         await pilot.pause()
-        assert not bar.enabled("cache") and not bar.enabled("balancer") and bar.enabled("web")
-        assert bar.query_one("#add-balancer").disabled
-    requested = [m.action for m in app.messages if isinstance(m, ActionRequested)]
-    assert requested == [
-        Action(7, "add", kind="web", size="L"),
-        Action(7, "add", kind="primary", size="L"),
-    ]
+        assert bar.refusal("balancer") == "load balancer is not unlocked in this level"
+        assert bar.refusal("web").startswith("the database still lives on the box")
+        assert bar.refusal("primary") == ""
+        assert bar.query_one("#add-balancer").has_class("-refused")
+        assert not bar.query_one("#add-primary").has_class("-refused")
+        assert bar.query_one("#size-L").has_class("-selected")
+    pressed = [m.action for m in app.messages if isinstance(m, BuildBar.Pressed)]
+    assert pressed == ["size('XL')", "add('primary')", "add('balancer')"]
 
 
 def test_metrics_panel_keeps_a_bounded_history():
@@ -379,17 +381,17 @@ async def _metrics_panel_keeps_a_bounded_history():
         panel = app.query_one(MetricsPanel)
         assert len(panel.history("requests")) == HISTORY_TICKS
         assert panel.history("requests")[-1] == pytest.approx(500)
-        assert "uptime" in panel.text_of("availability").plain
+        assert "availability" in panel.text_of("availability").plain
 
 
 def test_failure_reasons_are_sorted_with_the_players_words():
     panel = FailureReasons()
     r = run("overloaded", 40)
-    panel.show(r.last)
+    panel.show(r.view)
     rows = panel.rows
     assert rows and rows == sorted(rows, key=lambda row: -row[1])
     assert sum(share for _, _, share in rows) == pytest.approx(1.0)
-    panel.show(run("calm", 40).last)
+    panel.show(run("calm", 40).view)
     assert panel.rows == []
 
 
@@ -413,7 +415,7 @@ def test_states_have_ascii_fallbacks_and_a_map_draws_with_them():
     assert [states.glyph(look, ascii=True).plain for look in states.LOOKS] == list("o*+!x")
     site = ArchitectureMap(ascii=True)
     r = run("failover", 35)
-    site.show(r.sim.nodes(), r.last)
+    site.show(r.view)
     drawn = "\n".join(line.plain for line in site._pack(120).lines)
     assert "x db-1 L" in drawn and "-405/s->" in drawn
     assert not set(drawn) & set("◌●◐▲✖▇░─▶↳└")
@@ -422,8 +424,8 @@ def test_states_have_ascii_fallbacks_and_a_map_draws_with_them():
 def test_without_a_balancer_the_map_says_how_many_web_servers_take_traffic():
     site = ArchitectureMap()
     sim = Simulation(level(parts("web", "web", "web", "primary:M"), rps=150))
-    report = sim.step()
-    site.show(sim.nodes(), report)
+    sim.step()
+    site.show(site_view(sim))
     lines = [line.plain for line in site._pack(80).lines]
     assert "web 150% · 1/3 in use" in lines[0]
     # Only the server DNS picks is loaded (and overloaded); the other two stand idle.
@@ -436,13 +438,11 @@ def test_without_a_balancer_the_map_says_how_many_web_servers_take_traffic():
 def test_the_inspector_says_when_a_tier_has_no_server_and_the_log_stays_bounded():
     r = run("failover", 35)
     inspector = Inspector()
-    inspector.show(
-        r.node("db-1"), r.last, settings=r.sim.settings, scenario=r.sim.scenario, tick=35
-    )
+    inspector.show(r.view.node("db-1"), r.view, node_moves(r.sim, "db-1"))
     assert "failed at 0:20" in inspector.facts.plain
-    assert "primary tier: no server is taking traffic" in inspector.facts.plain
+    assert "database primary: no server is taking traffic" in inspector.facts.plain
     assert inspector.action_for("store-keyvalue") == Action(
-        35, "configure", target="database", setting="store", value="keyvalue"
+        0, "configure", target="database", setting="store", value="keyvalue"
     )
     log = EventLog(max_lines=50)
     log.add([Event(t, "booted", f"web-{t}", f"web-{t} is up") for t in range(120)])
@@ -452,9 +452,10 @@ def test_the_inspector_says_when_a_tier_has_no_server_and_the_log_stays_bounded(
 def test_the_inspector_gives_a_box_its_rate_with_the_database_on_it():
     sim = Simulation(level(parts("box"), rps=20))
     report = sim.step()
-    [box] = sim.nodes()
+    view = site_view(sim)
+    [box] = view.nodes
     inspector = Inspector()
-    inspector.show(box, report, settings=sim.settings, scenario=sim.scenario, tick=1)
+    inspector.show(box, view, node_moves(sim, box.id))
     [tier] = report.tiers
     shared = tier.capacity_rps
     assert shared < 100  # the S box's web capacity, shared with the database's work

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,12 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Static
 
 from game.content.packs import Pack, PackLevel
-from game.ui.screens.level_text import concept_titles, objectives_table, unlocked_text
-from game.ui.screens.play import PlayScreen
-from game.ui.screens.solutions import SolutionsScreen
-
-if TYPE_CHECKING:
-    from game.ui.app import MillionsApp
+from game.ui.level_text import concept_titles, objectives_table, unlocked_text
+from game.ui.ways import ways
 
 
 class BriefingScreen(Screen[None]):
@@ -71,8 +65,7 @@ class BriefingScreen(Screen[None]):
         return title
 
     def action_start(self) -> None:
-        settings = cast("MillionsApp", self.app).settings
-        self.app.push_screen(PlayScreen(self.level, settings))
+        ways(self).start_level(self.level)
 
     def action_solutions(self) -> None:
-        self.app.push_screen(SolutionsScreen(self.pack, self.level))
+        ways(self).open_solutions(self.pack, self.level)

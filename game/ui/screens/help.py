@@ -1,10 +1,12 @@
-"""Every key the game answers to, read from the bindings themselves so it cannot drift."""
+"""Every key the game answers to, read from the bindings themselves so it cannot drift.
+
+The app hands the help its screens' key tables (`MillionsApp.key_tables`), in the order a
+player meets the screens; the keys that work everywhere are the app's own bindings.
+"""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -14,17 +16,17 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-import game.ui.screens
-
-# The modules of the screens a player meets, in the order they meet them; any other screen
-# module with key bindings follows in name order.
-FLOW = ("title", "level_select", "briefing", "play", "results", "codex", "settings_screen", "help")
+KeyTable = tuple[str, Sequence[Binding]]  # a screen's name in the player's words, its keys
 
 
 class HelpScreen(Screen[None]):
     CSS_PATH = "help.tcss"
     SUB_TITLE = "Help"
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+
+    def __init__(self, tables: Sequence[KeyTable]) -> None:
+        super().__init__()
+        self.tables = tables
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -34,33 +36,9 @@ class HelpScreen(Screen[None]):
             yield Static(
                 self._table("Every screen", Binding.make_bindings(Screen.BINDINGS)), classes="keys"
             )
-            for screen in self._screens():
-                name = screen.SUB_TITLE or screen.__name__.removesuffix("Screen")
-                bindings = Binding.make_bindings(screen.BINDINGS)
+            for name, bindings in self.tables:
                 yield Static(self._table(name, bindings), classes="keys")
         yield Footer()
-
-    def _screens(self) -> list[type[Screen]]:
-        """Every screen class in game.ui.screens that has key bindings of its own."""
-        names = sorted(
-            (m.name for m in pkgutil.iter_modules(game.ui.screens.__path__)),
-            key=lambda name: (FLOW.index(name) if name in FLOW else len(FLOW), name),
-        )
-        screens = []
-        for name in names:
-            try:
-                module = importlib.import_module(f"game.ui.screens.{name}")
-            except ImportError:  # a screen still being built has no keys to list yet
-                continue
-            screens.extend(
-                value
-                for value in vars(module).values()
-                if isinstance(value, type)
-                and issubclass(value, Screen)
-                and value.__module__ == module.__name__
-                and value.__dict__.get("BINDINGS")
-            )
-        return screens
 
     def _table(self, name: str, bindings: Iterable[Binding]) -> Table:
         """One row per action, with all the keys that run it."""

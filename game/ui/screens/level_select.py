@@ -17,13 +17,8 @@ from textual.widgets.option_list import Option
 from game.content.packs import Pack, PackFailure, PackLevel
 from game.store.campaign import Campaign
 from game.store.progress import LevelRecord
-from game.ui.screens.briefing import BriefingScreen
-from game.ui.screens.level_text import (
-    concept_titles,
-    first_paragraph,
-    objectives_table,
-    stars_text,
-)
+from game.ui.level_text import concept_titles, first_paragraph, objectives_table, stars_text
+from game.ui.ways import ways
 
 LOCK = "🔒"
 
@@ -102,6 +97,7 @@ class LevelSelectScreen(Screen[None]):
         super().__init__()
         self.packs, self.failures, self.campaign = packs, failures, campaign
         self._shown = False
+        self._wanted: str | None = None  # the level to highlight when the list is next shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -137,6 +133,7 @@ class LevelSelectScreen(Screen[None]):
         current = levels.highlighted_option if self._shown else None
         self._shown = True
         keep = current.id if isinstance(current, LevelOption) else None
+        keep, self._wanted = self._wanted or keep, None
         levels.set_options(self._options())
         ids = [option.id for option in levels.options]
         if keep in ids and not levels.options[ids.index(keep)].disabled:
@@ -146,10 +143,14 @@ class LevelSelectScreen(Screen[None]):
             unpassed = [i for i in open_levels if not _passed(levels.options[i])]
             levels.highlighted = (unpassed or open_levels or [None])[0]
 
+    def highlight(self, pack: Pack, level: PackLevel) -> None:
+        """Highlight this level when the list is next shown (the last one the player went to)."""
+        self._wanted = f"{pack.id}/{level.id}"
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if isinstance(event.option, LevelOption):
             self.query_one(LevelPreview).option = event.option
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option, LevelOption):
-            self.app.push_screen(BriefingScreen(event.option.pack, event.option.level))
+            ways(self).open_briefing(event.option.pack, event.option.level)

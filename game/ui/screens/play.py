@@ -1,34 +1,37 @@
-"""The play screen: drives the engine tick by tick and draws what it reports.
+"""The play screen: drives the engine tick by tick and draws the engine's view of the site.
 
 The screen owns a Simulation. A timer (or a manual step, for tests and for the step key) calls
-`advance`, which asks the engine for one tick and hands the report to the widgets. Moves from the
-build bar, the inspector and the command palette arrive as ActionRequested messages and go to
-`Simulation.apply`; the engine's Outcome decides, and a refusal is shown with its reason.
+`advance`, which asks the engine for one tick; after it, and after every move, the screen takes
+the engine's view of the site (`site_view`) and hands it to the widgets, which only draw it.
+
+Keys are the table in `game.ui.keys`; the build bar's buttons run the same actions. Moves from
+the keys, the build bar, the inspector and the command palette all reach `apply`, the one place
+a move is stamped with its tick and handed to `Simulation.apply`; the engine's Outcome decides,
+and a refusal is shown with its reason. When the level is over the app shows the results.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from game.content.packs import PackLevel
-from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.replay import by_tick
 from game.engine.report import TickReport
 from game.engine.simulation import Simulation, resimulate
+from game.engine.view import MovePreview, SiteView, add_moves, node_moves, site_view
 from game.store.campaign import level_digest, level_key
 from game.store.progress import SavedRun, SavedSolution
-from game.ui.screens.play_commands import BuildCommands
-from game.ui.screens.results import ResultsScreen
+from game.ui import keys
+from game.ui.palette import BuildCommands
 from game.ui.settings import SPEEDS, AppSettings
+from game.ui.ways import ways
 from game.ui.widgets import (
     ActionRequested,
     ArchitectureMap,
@@ -38,9 +41,8 @@ from game.ui.widgets import (
     Inspector,
     MetricsPanel,
 )
-from game.ui.widgets.build_bar import KEYS, SIZE_KEYS
+from game.ui.widgets.status import advice_text, status_text
 
-HINT_AT = 0.9  # a tier this busy gets a hint
 SAVE_EVERY = 20  # ticks between saves of the run in progress (a move saves at once)
 HISTORY_SHOWN = 120  # ticks of a resumed run fed back to the sparklines
 
@@ -49,20 +51,7 @@ class PlayScreen(Screen[None]):
     CSS_PATH = "play.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-roomy")]  # narrow: a one-column inspector
     COMMANDS = Screen.COMMANDS | {BuildCommands}
-    BINDINGS = [
-        Binding("space", "pause", "Pause"),
-        Binding("s", "step", "Step"),
-        Binding("f", "faster", "Speed"),
-        Binding("escape,q", "leave", "Back"),
-        *(
-            Binding(key, f"add('{kind}')", f"+{label}", show=False)
-            for kind, (label, key) in KEYS.items()
-        ),
-        *(
-            Binding(key, f"size('{size}')", f"size {size}", show=False)
-            for size, key in SIZE_KEYS.items()
-        ),
-    ]
+    BINDINGS = keys.bindings()
 
     def __init__(
         self,
@@ -83,8 +72,9 @@ class PlayScreen(Screen[None]):
         self.key: str | None = None  # the store's name for the level; None: nothing is saved
         seed = resume.seed if resume else replay.seed if replay else None
         self.sim = Simulation(level.scenario, seed=settings.seed if seed is None else seed)
-        self.last: TickReport | None = None
+        self.view: SiteView = site_view(self.sim)
         self.selected: str | None = None
+        self.add_size = "S"  # the size the add keys ask for
         self.paused = settings.tick_source == "manual"
         self.speed = settings.speed
         self.history: list[TickReport] = []
@@ -102,7 +92,7 @@ class PlayScreen(Screen[None]):
                 yield Static(id="hint")
             yield Inspector(id="inspector")
         yield EventLog(id="log")
-        yield BuildBar(self.level.scenario, id="build")
+        yield BuildBar(id="build")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -110,8 +100,6 @@ class PlayScreen(Screen[None]):
         self.key = level_key(pack, self.level) if pack and self.replay is None else None
         if self.resume is not None:
             self._resimulate(self.resume)
-        self.query_one(BuildBar).show(self.level.scenario, self.sim.tick)  # what is unlocked
-        self._draw_inspector()
         self._draw()
         self.query_one(ArchitectureMap).focus()
         if self.settings.tick_source == "timer":
@@ -125,11 +113,15 @@ class PlayScreen(Screen[None]):
         def seen(sim: Simulation, report: TickReport) -> None:
             self.history.append(report)
             if report.tick >= shown_from:
-                panel.record(report, sim.totals, self.level.scenario, sim.cost_per_tick())
+                panel.record(site_view(sim))
 
         self.sim = resimulate(self.level.scenario, run.seed, run.actions, run.tick, seen)
-        self.last = self.history[-1] if self.history else None
         self.query_one(EventLog).add(self.sim.take_events()[-50:])
+
+    @property
+    def last(self) -> TickReport | None:
+        """The last tick's report (None before the first tick)."""
+        return self.sim.last
 
     # -- time -------------------------------------------------------------------------------
 
@@ -139,13 +131,11 @@ class PlayScreen(Screen[None]):
             return
         for action in self._plan.get(self.sim.tick, ()):  # a replay's moves, at their ticks
             self.sim.apply(action)
-        report = self.last = self.sim.step()
+        report = self.sim.step()
         self.history.append(report)
-        self.query_one(MetricsPanel).record(
-            report, self.sim.totals, self.level.scenario, self.sim.cost_per_tick()
-        )
         self.query_one(EventLog).add(report.events)
         self._draw()
+        self.query_one(MetricsPanel).record(self.view)
         if self.sim.done:
             self._finish()
         elif self.sim.tick % SAVE_EVERY == 0:
@@ -208,32 +198,32 @@ class PlayScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         result = self.sim.result()
-        self.app.push_screen(
-            ResultsScreen(
-                self.level, result, self.history, actions=tuple(self.actions), replay=self.replay
-            )
-        )
+        ways(self).level_over(self.level, result, self.history, tuple(self.actions), self.replay)
 
     # -- moves ------------------------------------------------------------------------------
 
     def action_add(self, kind: str) -> None:
-        """A build key: even a locked kind goes to the engine, which says why it is refused."""
-        sizes = catalog.KINDS[kind].sizes
-        chosen = self.query_one(BuildBar).add_size
-        self.add(kind, chosen if chosen in sizes else next(iter(sizes)))
+        """An add key: even a refused add goes to the engine, which says why it refuses it."""
+        move = keys.add_move(add_moves(self.sim), kind, self.add_size)
+        if move is not None:
+            self.apply(move.action)
 
     def action_size(self, size: str) -> None:
-        self.query_one(BuildBar).select_size(size)
+        self.add_size = size
+        self._draw_build_bar()
 
-    def add(self, kind: str, size: str) -> None:
-        self.apply(Action(self.sim.tick, "add", kind=kind, size=size))
+    async def on_build_bar_pressed(self, message: BuildBar.Pressed) -> None:
+        """A build-bar button: the same action its key runs."""
+        message.stop()
+        await self.run_action(message.action)
 
     def on_action_requested(self, message: ActionRequested) -> None:
         message.stop()
         self.apply(message.action)
 
     def apply(self, action: Action) -> None:
-        """Hand a move to the engine now; a refusal is shown with the engine's reason."""
+        """Hand a move to the engine now, stamped with the tick; a refusal is shown with the
+        engine's reason."""
         if self.replay is not None:
             self.notify("This is a replay: it plays the solution's own moves.", title="Replay")
             return
@@ -247,6 +237,14 @@ class PlayScreen(Screen[None]):
         self.query_one(EventLog).add(self.sim.take_events())
         self._draw()
 
+    def moves_on_offer(self) -> tuple[MovePreview, ...]:
+        """Every move on offer now, priced: adds, then each component's moves (the palette)."""
+        on_nodes = (move for node in self.sim.nodes() for move in node_moves(self.sim, node.id))
+        return (*add_moves(self.sim), *on_nodes)
+
+    def moves_on_selected(self) -> tuple[MovePreview, ...]:
+        return node_moves(self.sim, self.selected) if self.selected is not None else ()
+
     def on_architecture_map_node_selected(self, message: ArchitectureMap.NodeSelected) -> None:
         self.selected = message.node_id
         self._draw_inspector()
@@ -254,33 +252,26 @@ class PlayScreen(Screen[None]):
     # -- drawing ----------------------------------------------------------------------------
 
     def _draw(self) -> None:
-        report = self.last
-        self.query_one(ArchitectureMap).show(self.sim.nodes(), report)
-        self.query_one(FailureReasons).show(report)
+        """Take the engine's view of the site and hand it to everything on screen."""
+        view = self.view = site_view(self.sim)
+        self.query_one(ArchitectureMap).show(view)
+        self.query_one(FailureReasons).show(view)
         if self.selected is not None:
             self._draw_inspector()
-        self._draw_hint(report)
+        self._draw_build_bar()
+        self._draw_hint()
         self._draw_status()
 
     def _draw_inspector(self) -> None:
-        node = self.sim.topology.nodes.get(self.selected) if self.selected else None
-        self.query_one(Inspector).show(
-            node,
-            self.last,
-            settings=self.sim.settings,
-            scenario=self.level.scenario,
-            tick=self.sim.tick,
-        )
+        node = self.view.node(self.selected) if self.selected is not None else None
+        moves = self.moves_on_selected() if node is not None else ()
+        self.query_one(Inspector).show(node, self.view, moves)
 
-    def _draw_hint(self, report: TickReport | None) -> None:
-        busiest = None
-        if report is not None:
-            busy = [t for t in report.tiers if t.servers and t.utilization >= HINT_AT]
-            busiest = max(busy, key=lambda t: t.utilization, default=None)
-        hint = Text()
-        if busiest is not None:
-            hint.append(f"{busiest.name} at {100 * busiest.utilization:.0f}%: ", style="bold")
-            hint.append(_ADVICE.get(busiest.name, "it needs more capacity"))
+    def _draw_build_bar(self) -> None:
+        self.query_one(BuildBar).show(add_moves(self.sim), self.add_size)
+
+    def _draw_hint(self) -> None:
+        hint = advice_text(self.view.advice)
         if hint.plain != self._hint:  # most ticks the advice stays the same
             # Only the percentage changes from tick to tick: as long as the words keep their
             # length they wrap the same, so the screen needs no new layout.
@@ -289,26 +280,7 @@ class PlayScreen(Screen[None]):
             self.query_one("#hint", Static).update(hint, layout=relayout)
 
     def _draw_status(self) -> None:
-        scenario = self.level.scenario
-        state = "paused" if self.paused else f"{self.speed}x"
-        line = Text()
-        if self.replay is not None:
-            line.append(f"replay of {self.replay.name}: ", style="bold reverse")
-            line.append(" ")
-        line.append(self.level.file.title, style="bold")
-        line.append(f"   tick {self.sim.tick}/{scenario.duration}   {state}")
-        until = self.sim.failover_until
-        if until is not None:
-            line.append(f"   failover: {until - self.sim.tick} s left", "bold red")
+        running = "paused" if self.paused else f"{self.speed}x"
+        replay = self.replay.name if self.replay is not None else None
+        line = status_text(self.view, self.level.file.title, running, replay)
         self.query_one("#status", Static).update(line, layout=False)  # always one line
-
-
-# What usually helps a saturated tier: advice, shown when the tier is nearly full.
-_ADVICE = {
-    "box": "split the database onto its own primary, or a bigger box",
-    "web": "more web servers behind the balancer (or bigger ones)",
-    "cache": "more cache nodes",
-    "primary": "replicas for the reads, or a cache in front",
-    "replicas": "more replicas, or a cache in front",
-    "keyvalue": "more data nodes",
-}

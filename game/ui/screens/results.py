@@ -2,6 +2,7 @@
 against the player's own record: personal bests and where this run stands among their runs.
 
 A finished run is recorded here (and the run in progress cleared); a replay is not recorded.
+Next, Retry and Levels are the app's ways (`game.ui.ways`): the results never leave a trail.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from game.engine.report import TickReport
 from game.engine.simulation import RunResult
 from game.store.campaign import level_key
 from game.store.progress import RunRecorded, SavedSolution
-from game.ui.screens.name_prompt import NamePrompt
+from game.ui.dialogs import NamePrompt
+from game.ui.ways import ways
 
 
 class ResultsScreen(Screen[None]):
@@ -195,23 +197,14 @@ class ResultsScreen(Screen[None]):
         return following is not None and self.app.campaign.is_unlocked(*following)
 
     def action_next(self) -> None:
-        from game.ui.screens.briefing import BriefingScreen
-
         following = self._next()
         if following is None or not self._next_open():
             self.notify("Pass this level to open the next one.", title="Not yet")
             return
-        self.app.pop_screen()  # this screen
-        self.app.pop_screen()  # the finished play screen
-        self.app.push_screen(BriefingScreen(*following))
+        ways(self).next_level(*following)
 
     def action_retry(self) -> None:
-        from game.ui.screens.play import PlayScreen
-
-        settings = self.app.settings
-        self.app.pop_screen()  # this screen
-        self.app.pop_screen()  # the finished play screen
-        self.app.push_screen(PlayScreen(self.level, settings))
+        ways(self).retry_level(self.level)
 
     def action_save_solution(self) -> None:
         """Keep this run's moves under a name, to replay, copy or export later."""
@@ -238,8 +231,7 @@ class ResultsScreen(Screen[None]):
         self.app.push_screen(NamePrompt("Name this solution", default), save)
 
     def action_leave(self) -> None:
-        self.app.pop_screen()
-        self.app.pop_screen()
+        ways(self).back_to_levels()
 
 
 BARS = " ▁▂▃▄▅▆▇█"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,9 +11,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Select, Static
 
 from game.ui.settings import ANIMATIONS, SPEEDS, AppSettings
-
-if TYPE_CHECKING:
-    from game.ui.app import MillionsApp
 
 MOTION_LABELS = {
     "full": "Full: every animation",
@@ -64,5 +60,5 @@ class SettingsScreen(Screen[None]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """Each select's id names the setting it changes."""
-        app = cast("MillionsApp", self.app)
+        app = self.app  # the game's app: it applies and keeps its settings
         app.apply_settings(replace(app.settings, **{str(event.select.id): event.value}))

@@ -22,9 +22,9 @@ from game.engine.metrics import METRICS
 from game.store.campaign import level_key
 from game.store.exports import ClaimsDoNotHold, export_solution, saved_plan
 from game.store.progress import SavedSolution
-from game.ui.screens.level_text import stars_text
-from game.ui.screens.name_prompt import NamePrompt
-from game.ui.screens.notice import ConfirmScreen
+from game.ui.dialogs import ConfirmScreen, NamePrompt
+from game.ui.level_text import stars_text
+from game.ui.ways import ways
 
 EXPORTS = "exports"  # the folder in the saves folder that exported solutions go to
 
@@ -105,11 +105,9 @@ class SolutionsScreen(Screen[None]):
     # -- moves --------------------------------------------------------------------------------
 
     def action_replay(self) -> None:
-        from game.ui.screens.play import PlayScreen
-
         solution = self.selected
         if solution is not None:
-            self.app.push_screen(PlayScreen(self.level, self.app.settings, replay=solution))
+            ways(self).start_level(self.level, replay=solution)
 
     def action_copy(self) -> None:
         solution = self.selected

@@ -1,13 +1,17 @@
-"""The play screen's widgets: each draws what the engine reported and posts what the player asks.
+"""The play screen's widgets: each draws the engine's view and posts what the player asks.
 
     ArchitectureMap   the site, left to right, with the request flow; posts NodeSelected
     MetricsPanel      requests/s, latency, availability and spend, with recent history
     FailureReasons    why requests fail right now, by reason
     EventLog          boots, failures, promotions and refused actions
-    Inspector         the selected component and the moves that apply to it
-    BuildBar          add components; posts ActionRequested
+    Inspector         the selected component and the moves on offer for it; posts ActionRequested
+    BuildBar          the add and size keys as buttons; posts BuildBar.Pressed
+    status            the status line and the advice line (functions of the view)
 
-None of them computes a game rule: numbers come from TickReport, Totals and the catalog.
+None of them computes a game rule: what they draw comes from the engine's view of the site
+(`game.engine.view`: SiteView, NodeView, MovePreview, Advice); colour, glyph and layout are
+theirs (`states`), words are the vocabulary's (`game.ui.words`). A widget test builds a view by
+hand.
 """
 
 from game.ui.widgets.action_request import ActionRequested

@@ -1,7 +1,8 @@
 """The message every play-screen control sends when the player asks for a move.
 
-Widgets never apply an action: they post `ActionRequested(action)` and the screen hands the
-action to the engine (`Simulation.apply`), whose Outcome says whether it was carried out.
+Widgets never apply an action: they post `ActionRequested(action)` with the move as the engine's
+view offers it (tick 0), and the screen stamps it with the tick and hands it to the engine
+(`Simulation.apply`), whose Outcome says whether it was carried out.
 Handle it with `on_action_requested` (or `@on(ActionRequested)`) on the screen or the app.
 """
 
@@ -16,6 +17,6 @@ from game.engine.actions import Action
 
 @dataclass
 class ActionRequested(Message):
-    """The player asked for `action`. Its tick is the one the sending widget was last told."""
+    """The player asked for `action` (its tick is stamped by the screen that applies it)."""
 
     action: Action

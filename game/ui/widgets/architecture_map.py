@@ -9,16 +9,17 @@ and a small load bar. A pool larger than `pool_rows` collapses to one summary li
 fit the width they wrap into bands; a band that continues the flow starts with `↳`.
 
 The numbers on the arrows are the requests per second that reached the next tier this tick,
-read from the engine's TickReport (arrows the report has no figure for carry none).
+read from the engine's report (arrows the report has no figure for carry none). Everything else
+comes from the engine's view of each component (`NodeView`): its state, its load, whether it
+takes traffic at all (without a balancer DNS sends everyone to one server; the rest stand idle).
 
-Update it with `show(nodes, report)`. Arrow keys move the highlight, enter or a click selects:
+Update it with `show(view)`, a `SiteView`. Arrow keys move the highlight, enter or a click selects:
 the widget posts `ArchitectureMap.NodeSelected(node_id)`. Selecting a collapsed pool selects
 its oldest component.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +33,11 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from game.engine import catalog
-from game.engine.report import TickReport, TierReport
-from game.engine.topology import BOOTING, FAILED, HEALTHY, WEB_KINDS, Node
-from game.ui.widgets import numbers, states
+from game.engine.topology import BOOTING, FAILED, HEALTHY
+from game.engine.view import NodeView, SiteView
+from game.ui import numbers
+from game.ui.widgets import states
+from game.ui.words import DATA_TIER, KEYVALUE_TIER, KIND_SHORT, TIER
 
 POOL_ROWS = 6  # a pool with more components than this is drawn as one summary line
 ID_WIDTH = 12  # longer ids are cut with an ellipsis
@@ -46,9 +49,8 @@ ARROW_STYLE = Style(color="bright_black")
 FLOW_STYLE = Style(color="cyan")
 CURSOR_STYLE = Style(reverse=True)
 
-# Kinds in the web column, the data column, and how a summary line names a pool.
-WEB_COLUMN = ("box", "web")
-POOL_NAMES = {"box": "box", "web": "web", "cache": "cache", "replica": "replica"}
+WEB_COLUMN = ("box", "web")  # the kinds drawn in the web column
+DATA_TIERS = ("primary", "replicas", "keyvalue")  # the tiers of the data column
 
 
 @dataclass(slots=True)
@@ -108,8 +110,7 @@ class ArchitectureMap(Widget, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.pool_rows = pool_rows
         self.ascii = ascii
-        self._site_nodes: list[Node] = []
-        self._report: TickReport | None = None
+        self._view: SiteView | None = None
         self._columns: list[_Column] = []
         self._keys: list[str] = []  # selectable items, in drawing order
         self._column_keys: list[list[str]] = []
@@ -118,10 +119,9 @@ class ArchitectureMap(Widget, can_focus=True):
 
     # -- feeding it ---------------------------------------------------------------------------
 
-    def show(self, nodes: Sequence[Node], report: TickReport | None) -> None:
-        """Draw these components (Simulation.nodes()) with the last tick's report (or None)."""
-        self._site_nodes = list(nodes)
-        self._report = report
+    def show(self, view: SiteView) -> None:
+        """Draw the site as the engine's view of it after the last tick."""
+        self._view = view
         self._build_columns()
         if self._keys and self.cursor not in self._node_of:
             self.cursor = self._keys[0]
@@ -152,12 +152,15 @@ class ArchitectureMap(Widget, can_focus=True):
     # -- building the picture -----------------------------------------------------------------
 
     def _build_columns(self) -> None:
-        report = self._report
-        tiers = states.tiers_by_name(report)
-        by_kind: dict[str, list[Node]] = {}
-        for node in self._site_nodes:
-            by_kind.setdefault(node.kind, []).append(node)
+        view = self._view
         self._node_of = {}
+        if view is None:
+            self._columns, self._column_keys, self._keys = [], [], []
+            return
+        report, tiers = view.report, view.tiers
+        by_kind: dict[str, list[NodeView]] = {}
+        for node in view.nodes:
+            by_kind.setdefault(node.kind, []).append(node)
         columns: list[_Column] = []
         demand = report.rps if report is not None else None
         into_dns = "->" if self.ascii else "└▶"
@@ -165,51 +168,49 @@ class ArchitectureMap(Widget, can_focus=True):
         labelled = False  # the first arrow after DNS carries the site's demand
 
         if by_kind.get("cdn"):
-            columns.append(
-                _Column("CDN", self._node_cells(by_kind["cdn"], tiers), self._arrow(demand))
-            )
+            cells = self._node_cells(by_kind["cdn"])
+            columns.append(_Column(KIND_SHORT["cdn"], cells, self._arrow(demand)))
             labelled = True
         if by_kind.get("balancer"):
             into = None if labelled else demand
-            cells = self._node_cells(by_kind["balancer"], tiers)
-            columns.append(_Column("balancer", cells, self._arrow(into)))
+            cells = self._node_cells(by_kind["balancer"])
+            columns.append(_Column(KIND_SHORT["balancer"], cells, self._arrow(into)))
             labelled = True
-        web_nodes = [n for k in WEB_COLUMN for n in by_kind.get(k, [])]
-        web_nodes.sort(key=lambda n: n.order)
+        web_nodes = [n for n in view.nodes if n.kind in WEB_COLUMN]
         if web_nodes:
             web_tier = tiers.get("box") or tiers.get("web")
             into = web_tier.offered if web_tier is not None else None
             if not labelled and into is None:
                 into = demand
-            title = "single box" if "box" in tiers else "web"
+            on_box = view.store_on_box and any(n.kind == "box" for n in web_nodes)
+            title = TIER["box"] if on_box else KIND_SHORT["web"]
             if web_tier is not None and web_tier.servers:
                 title += f" {numbers.percent(web_tier.utilization)}"
                 healthy = sum(n.state == HEALTHY for n in web_nodes)
-                if web_tier.servers < healthy:  # without a balancer DNS picks one server
-                    title += f" · {web_tier.servers}/{healthy} in use"
-            cells = self._pool_cells("web", web_nodes, tiers)
-            columns.append(_Column(title, cells, self._arrow(into)))
+                in_use = sum(n.in_rotation for n in web_nodes)
+                if in_use < healthy:  # without a balancer DNS sends everyone to one server
+                    title += f" · {in_use}/{healthy} in use"
+            columns.append(_Column(title, self._pool_cells("web", web_nodes), self._arrow(into)))
         if by_kind.get("cache"):
             cache_tier = tiers.get("cache")
-            title = "cache"
+            title = KIND_SHORT["cache"]
             if report is not None and report.cache_hit_ratio is not None:
                 title += f" hit {numbers.percent(report.cache_hit_ratio)}"
             into = cache_tier.offered if cache_tier is not None else None
-            cells = self._pool_cells("cache", by_kind["cache"], tiers)
+            cells = self._pool_cells("cache", by_kind["cache"])
             columns.append(_Column(title, cells, self._arrow(into)))
         primaries, replicas = by_kind.get("primary", []), by_kind.get("replica", [])
         if primaries or replicas:
-            data_tiers = [tiers[n] for n in ("primary", "replicas", "keyvalue") if n in tiers]
+            data_tiers = [tiers[n] for n in DATA_TIERS if n in tiers]
             into = sum(t.offered for t in data_tiers) if data_tiers else None
-            keyvalue = "keyvalue" in tiers
             cells: list[_Cell] = []
             if primaries:
-                cells.append(_Cell(Text("primary", style=LABEL_STYLE)))
-                cells += self._node_cells(primaries, tiers)
+                cells.append(_Cell(Text(KIND_SHORT["primary"], style=LABEL_STYLE)))
+                cells += self._node_cells(primaries)
             if replicas:
                 cells.append(_Cell(Text("replicas", style=LABEL_STYLE)))
-                cells += self._pool_cells("replica", replicas, tiers)
-            title = "key-value store" if keyvalue else "database"
+                cells += self._pool_cells("replica", replicas)
+            title = KEYVALUE_TIER if view.settings.store == "keyvalue" else DATA_TIER
             columns.append(_Column(title, cells, self._arrow(into)))
         self._columns = columns
         self._column_keys = [[c.key for c in col.cells if c.key] for col in columns]
@@ -224,18 +225,15 @@ class ArchitectureMap(Widget, can_focus=True):
         text.append(dash + head, style=ARROW_STYLE)
         return text
 
-    def _pool_cells(
-        self, pool: str, nodes: list[Node], tiers: dict[str, TierReport]
-    ) -> list[_Cell]:
+    def _pool_cells(self, pool: str, nodes: list[NodeView]) -> list[_Cell]:
         """One line per component, or one summary line for a pool too large to list."""
         if len(nodes) <= self.pool_rows:
-            return self._node_cells(nodes, tiers)
-        tier = states.tier_of(nodes[0].kind, tiers)
-        util = tier.utilization if tier is not None and tier.servers else None
+            return self._node_cells(nodes)
+        util = next((n.utilization for n in nodes if n.in_rotation), None)
         counts = {BOOTING: 0, HEALTHY: 0, FAILED: 0}
         for node in nodes:
             counts[node.state] = counts.get(node.state, 0) + 1
-        line = Text(f"{POOL_NAMES.get(pool, pool)} ×{len(nodes)} ", style=TITLE_STYLE)
+        line = Text(f"{KIND_SHORT.get(pool, pool)} ×{len(nodes)} ", style=TITLE_STYLE)
         healthy_look = states.load_look(util) if util is not None else states.HEALTHY_LOOK
         for look, count in (
             (healthy_look, counts[HEALTHY]),
@@ -250,18 +248,13 @@ class ArchitectureMap(Widget, can_focus=True):
         self._node_of[key] = nodes[0].id
         return [_Cell(line, key)]
 
-    def _node_cells(self, nodes: list[Node], tiers: dict[str, TierReport]) -> list[_Cell]:
+    def _node_cells(self, nodes: list[NodeView]) -> list[_Cell]:
         id_width = min(ID_WIDTH, max(Text(n.id).cell_len for n in nodes))
         sized = any(len(catalog.KINDS[n.kind].sizes) > 1 for n in nodes)
         size_width = max(len(n.size) for n in nodes) if sized else 0
         cells = []
         for node in nodes:
-            tier = states.tier_of(node.kind, tiers)
-            util = tier.utilization if tier is not None and tier.servers else None
-            dns_target = self._report.dns_target if self._report is not None else None
-            if dns_target is not None and node.kind in WEB_KINDS:
-                util = util if node.id == dns_target else 0.0  # DNS sends it nothing
-            look = states.node_look(node.state, util)
+            look = states.node_look(node.state, node.utilization)
             line = states.glyph(look, self.ascii)
             line.append(" ")
             name = Text(node.id, style=states.name_style(look))
@@ -270,9 +263,9 @@ class ArchitectureMap(Widget, can_focus=True):
             if sized:
                 size = node.size if len(catalog.KINDS[node.kind].sizes) > 1 else ""
                 line.append(" " + size.ljust(size_width))
-            if states.has_tier(node.kind):
+            if node.unit:  # a queue: its load
                 line.append(" ")
-                shown = util if node.state == HEALTHY else None
+                shown = node.utilization if node.state == HEALTHY else None
                 line.append_text(states.load_bar(shown, BAR_CELLS, self.ascii))
             self._node_of[node.id] = node.id
             cells.append(_Cell(line, node.id))

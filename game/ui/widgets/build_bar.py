@@ -2,47 +2,34 @@
 
     add +web +balancer +primary +replica +cache +CDN   size S M L XL
 
-The underlined letter of each button is its key (w b p r c d), and 1-4 pick the size. The keys
-work while the bar has focus; a screen that wants them everywhere binds `KEYS` / `SIZE_KEYS`
-itself and calls `request_add(kind)` / `select_size(size)`. Kinds the level has not unlocked
-are drawn disabled, and so is a kind that does not come in the chosen size (cache has no XL).
-Pressing a button posts `ActionRequested(Action(tick, "add", kind=..., size=...))`; the bar
-never applies it. Feed it with `show(scenario, tick)`.
+The buttons are the play screen's key table (`game.ui.keys`): the underlined letter of each is
+its key, and 1-4 pick the size. A button asks for exactly what its key does: pressing it posts
+`BuildBar.Pressed(action)` with its key's action, which the screen runs as it runs the key. The
+bar binds no key itself, so a key does the same whichever button has focus.
+
+Feed it with `show(adds, size)`: the priced adds on offer (`game.engine.view.add_moves`) and
+the size chosen. An add the engine would refuse now is drawn dimmed with the engine's reason as
+its tooltip; pressing it still asks, and the screen shows the refusal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.reactive import reactive
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from game.engine import catalog
-from game.engine.actions import Action
-from game.engine.scenario import ADDABLE, Scenario
-from game.ui.widgets.action_request import ActionRequested
+from game.engine.view import MovePreview
+from game.ui import numbers
+from game.ui.keys import ADD_KEYS, SIZE_KEYS, add_move
+from game.ui.words import KIND_SHORT, a_kind
 
-# Component kind -> (label, key). The key is a letter of the label, drawn underlined.
-KEYS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "web": ("web", "w"),
-        "balancer": ("balancer", "b"),
-        "primary": ("primary", "p"),
-        "replica": ("replica", "r"),
-        "cache": ("cache", "c"),
-        "cdn": ("CDN", "d"),
-    }
-)
-SIZE_KEYS: Mapping[str, str] = MappingProxyType(
-    {size: str(number) for number, size in enumerate(catalog.SIZES, start=1)}
-)
 KEY_STYLE = Style(underline=True, bold=True)
 
 
@@ -60,98 +47,56 @@ class BuildBar(Widget):
 
     DEFAULT_CSS = Path(__file__).with_name("build_bar.tcss").read_text(encoding="utf-8")
 
-    BINDINGS = [
-        *(
-            Binding(key, f"add('{kind}')", f"add {label}", show=False)
-            for kind, (label, key) in KEYS.items()
-        ),
-        *(
-            Binding(key, f"size('{size}')", f"size {size}", show=False)
-            for size, key in SIZE_KEYS.items()
-        ),
-    ]
+    @dataclass
+    class Pressed(Message):
+        """A button was pressed: run `action`, the play screen's action of its key."""
 
-    ActionRequested = ActionRequested
-
-    add_size: reactive[str] = reactive("S")
-    """The size new components are added at."""
+        action: str
 
     def __init__(
-        self,
-        scenario: Scenario | None = None,
-        *,
-        tick: int = 0,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.scenario = scenario
-        self.tick = tick
+        self.adds: tuple[MovePreview, ...] = ()
+        self.add_size = "S"
 
     def compose(self) -> ComposeResult:
         yield Static("add", classes="build-label")
-        for kind, (label, key) in KEYS.items():
-            yield Button(hotkey_label(label, key), id=f"add-{kind}", compact=True)
+        for kind, key in ADD_KEYS.items():
+            yield Button(hotkey_label(KIND_SHORT[kind], key.key), id=f"add-{kind}", compact=True)
         yield Static("size", classes="build-label")
         for size, key in SIZE_KEYS.items():
-            yield Button(Text(size), id=f"size-{size}", compact=True, tooltip=f"key {key}")
+            yield Button(Text(size), id=f"size-{size}", compact=True, tooltip=f"key {key.key}")
 
     def on_mount(self) -> None:
         self._refresh_buttons()
 
-    # -- feeding it ---------------------------------------------------------------------------
-
-    def show(self, scenario: Scenario, tick: int) -> None:
-        """The level being played (what it unlocks) and the tick new actions are stamped with."""
-        self.scenario = scenario
-        self.tick = tick
-        self._refresh_buttons()
-
-    def enabled(self, kind: str) -> bool:
-        """Whether the button for `kind` can be pressed (unlocked, and comes in the size)."""
-        return self._why_not(kind) == ""
-
-    def request_add(self, kind: str) -> None:
-        """Ask for a component of `kind` at the chosen size (as the button would)."""
-        if kind not in ADDABLE or not self.enabled(kind):
+    def show(self, adds: Sequence[MovePreview], size: str) -> None:
+        """The adds on offer, priced and judged by the engine, and the size chosen."""
+        adds = tuple(adds)
+        if adds == self.adds and size == self.add_size:
             return
-        sizes = catalog.KINDS[kind].sizes
-        size = self.add_size if len(sizes) > 1 else next(iter(sizes))
-        self.post_message(ActionRequested(Action(self.tick, "add", kind=kind, size=size)))
-
-    def select_size(self, size: str) -> None:
-        if size in catalog.SIZES:
-            self.add_size = size
-
-    # -- inside -------------------------------------------------------------------------------
-
-    def _why_not(self, kind: str) -> str:
-        spec = catalog.KINDS[kind]
-        if self.scenario is not None and not self.scenario.allows(kind):
-            return f"{spec.title.lower()} is not unlocked in this level"
-        if len(spec.sizes) > 1 and self.add_size not in spec.sizes:
-            return f"{spec.title.lower()} comes in {', '.join(spec.sizes)}"
-        return ""
-
-    def watch_add_size(self) -> None:
+        self.adds, self.add_size = adds, size
         self._refresh_buttons()
+
+    def refusal(self, kind: str) -> str:
+        """Why the engine would refuse the add the button for `kind` asks for ("" if not)."""
+        move = add_move(self.adds, kind, self.add_size)
+        return "not on offer" if move is None else move.refusal
 
     def _refresh_buttons(self) -> None:
         if not self.is_mounted:
             return
-        for kind in KEYS:
+        for kind in ADD_KEYS:
             button = self.query_one(f"#add-{kind}", Button)
-            why = self._why_not(kind)
-            button.disabled = bool(why)
-            spec = catalog.KINDS[kind]
-            sizes = spec.sizes
-            size = self.add_size if len(sizes) > 1 else next(iter(sizes))
-            cost = sizes[size].cost if size in sizes else None
-            button.tooltip = why or (
-                f"add a {spec.title.lower()}"
-                + (f" ({size}, {cost:g}/tick)" if cost is not None else "")
-            )
+            move = add_move(self.adds, kind, self.add_size)
+            why = self.refusal(kind)
+            button.set_class(bool(why), "-refused")
+            if move is not None and not why:
+                price = f"{move.action.size}, {numbers.money(move.cost_change)}/tick"
+                button.tooltip = f"add {a_kind(kind)} ({price})"
+            else:
+                button.tooltip = why
         for size in SIZE_KEYS:
             self.query_one(f"#size-{size}", Button).set_class(size == self.add_size, "-selected")
 
@@ -159,12 +104,6 @@ class BuildBar(Widget):
         event.stop()
         button_id = event.button.id or ""
         if button_id.startswith("add-"):
-            self.request_add(button_id.removeprefix("add-"))
+            self.post_message(self.Pressed(ADD_KEYS[button_id.removeprefix("add-")].action))
         elif button_id.startswith("size-"):
-            self.select_size(button_id.removeprefix("size-"))
-
-    def action_add(self, kind: str) -> None:
-        self.request_add(kind)
-
-    def action_size(self, size: str) -> None:
-        self.select_size(size)
+            self.post_message(self.Pressed(SIZE_KEYS[button_id.removeprefix("size-")].action))

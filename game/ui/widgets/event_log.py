@@ -18,27 +18,27 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 from game.engine.report import Event
+from game.ui.words import EVENT_BADGES
 
 MAX_LINES = 200
 BADGE_WIDTH = 9
 
-# Event kind -> (badge, badge style, text style).
-KIND_LOOK: Mapping[str, tuple[str, Style, Style]] = MappingProxyType(
+# Event kind -> (badge style, text style); the badges' words are the vocabulary's.
+KIND_LOOK: Mapping[str, tuple[Style, Style]] = MappingProxyType(
     {
         "refused": (
-            "REFUSED",
             Style(color="#ffffff", bgcolor="#c0392b", bold=True),
             Style(color="#ff5c6c"),
         ),
-        "failed": ("failed", Style(color="#ff5c6c", bold=True), Style()),
-        "failover": ("failover", Style(color="#e6c84f", bold=True), Style()),
-        "promoted": ("promoted", Style(color="#e6c84f", bold=True), Style()),
-        "booted": ("up", Style(color="#57c77a"), Style()),
-        "moved": ("moved", Style(color="#5fd7d7"), Style()),
-        "action": ("you", Style(color="#6cb6ff"), Style()),
+        "failed": (Style(color="#ff5c6c", bold=True), Style()),
+        "failover": (Style(color="#e6c84f", bold=True), Style()),
+        "promoted": (Style(color="#e6c84f", bold=True), Style()),
+        "booted": (Style(color="#57c77a"), Style()),
+        "moved": (Style(color="#5fd7d7"), Style()),
+        "action": (Style(color="#6cb6ff"), Style()),
     }
 )
-OTHER_LOOK = ("", Style(dim=True), Style())
+OTHER_LOOK = (Style(dim=True), Style())
 TIME_STYLE = Style(dim=True)
 
 
@@ -85,11 +85,12 @@ class EventLog(RichLog):
 
 
 def _parts(event: Event) -> tuple[Text, Text, Text]:
-    badge, badge_style, text_style = KIND_LOOK.get(event.kind, OTHER_LOOK)
+    badge = EVENT_BADGES.get(event.kind, event.kind)
+    badge_style, text_style = KIND_LOOK.get(event.kind, OTHER_LOOK)
     minutes, seconds = divmod(max(event.tick, 0), 60)
     return (
         Text(f"{minutes:>3}:{seconds:02d}", style=TIME_STYLE),
-        Text(f" {badge or event.kind} ".ljust(BADGE_WIDTH), style=badge_style),
+        Text(f" {badge} ".ljust(BADGE_WIDTH), style=badge_style),
         Text(event.text, style=text_style),
     )
 

@@ -5,7 +5,8 @@
     ▇▇▇░░░░░  38%  timed out waiting on the read replicas   66/s
 
 Reasons are sorted by how many requests they cost, largest first; their words come from
-`catalog.FAILURE_REASONS`. A tick without failures says so. Feed it with `show(report)`.
+`catalog.FAILURE_REASONS`. A tick without failures says so. Feed it with `show(view)`, the
+engine's view of the site after the tick.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from textual.widgets import Static
 
 from game.engine import catalog
 from game.engine.report import TickReport
-from game.ui.widgets import numbers
+from game.engine.view import SiteView
+from game.ui import numbers
 
 BAR_CELLS = 8
 TITLE_STYLE = Style(bold=True)
@@ -45,8 +47,9 @@ class FailureReasons(Static):
         self._rows: list[tuple[str, float, float]] = []
         self._shape: tuple[int | str, ...] | None = None  # what sets the panel's height
 
-    def show(self, report: TickReport | None) -> None:
-        """Show the failures of this tick (None: before the first tick)."""
+    def show(self, view: SiteView) -> None:
+        """Show the failures of the last tick (none before the first)."""
+        report = view.report
         if report is None:
             self._rows = []
             self._shape = None

@@ -1,25 +1,28 @@
-"""The selected component: what it is, how its tier is doing, and the moves that apply to it.
+"""The selected component: what it is, how its tier is doing, and the moves on offer for it.
 
     Web server  web-2
     size M · serves 175 requests/s · costs 2/tick
-    ◐ busy since 0:00
+    ◐ busy · up since 0:00
     web tier: 4 serving · 81% utilization · 0 queued · 0/s timed out
     latency p50 61 ms · p95 64 ms · p99 70 ms
     resize to [S · 1/tick] [L · 4/tick] [XL · 8/tick]
     [remove]
 
-The buttons post `ActionRequested(action)`; the inspector never applies a move, and it does
-not pre-judge one either: the engine refuses what cannot be done and says why (the event log
-shows it). Moves the level has not unlocked are drawn disabled.
+Everything it says comes from the engine's view: the component (`NodeView`: its state, what it
+serves now and when up, what it costs), its tier's report, the site's settings, and the moves
+on offer, priced (`MovePreview`, from `game.engine.view.node_moves`). A move the engine would
+refuse now is drawn dimmed with the engine's reason as its tooltip; pressing it still asks.
 
-Feed it with `show(node, report, settings=..., scenario=..., tick=...)`; `show(None, ...)`
-clears it. `tick` is stamped on the actions it sends (the screen may restamp them); the
-buttons are rebuilt only when the moves on offer change, so a running clock keeps focus.
+The buttons post `ActionRequested(action)` with the move as the view offers it (tick 0: the
+screen stamps the tick); the inspector never applies a move. Feed it with
+`show(node, view, moves)`; `show(None, view, ())` clears it. The buttons are rebuilt only when
+the moves on offer change (a refusal that comes and goes only dims one), so a running clock
+keeps focus.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.style import Style
@@ -32,54 +35,57 @@ from textual.widgets import Button, Static
 
 from game.engine import catalog
 from game.engine.actions import Action
-from game.engine.report import TickReport, TierReport
-from game.engine.scenario import Scenario, Settings
-from game.engine.topology import BOOTING, FAILED, Node
-from game.ui.widgets import moves, numbers, states
+from game.engine.report import TierReport
+from game.engine.topology import BOOTING, FAILED, HEALTHY
+from game.engine.view import MovePreview, NodeView, SiteView
+from game.ui import numbers, words
+from game.ui.widgets import states
 from game.ui.widgets.action_request import ActionRequested
-from game.ui.widgets.moves import ALGORITHM_WORDS, STORE_WORDS, Choice
 
 TITLE_STYLE = Style(bold=True)
 NOTE_STYLE = Style(dim=True)
+NOTHING_SELECTED = "nothing selected"
+HOW_TO_SELECT = "pick a component on the map: click it, or arrows and enter"
 
-# What one unit of a kind's capacity is, in the player's words.
-CAPACITY_UNIT = {
-    "box": "requests/s",
-    "web": "requests/s",
-    "primary": "query units/s",
-    "replica": "query units/s",
-    "cache": "lookups/s",
-}
-
-# The rows of buttons, top to bottom, with the words before each.
-ROWS: tuple[tuple[str, str], ...] = (("resize", "resize to"), ("moves", ""), ("settings", ""))
+# The rows of buttons, top to bottom, with the words before each and the verbs they hold.
+ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("resize", "resize to", ("resize",)),
+    ("moves", "", ("remove", "promote")),
+    ("settings", "", ("configure",)),
+)
 
 
 class _Choices(Horizontal):
-    """A row of buttons, rebuilt when the choices change."""
+    """A row of buttons: rebuilt when the moves change, dimmed in place when refusals do."""
 
-    choices: reactive[tuple[Choice, ...]] = reactive((), recompose=True)
+    buttons: reactive[tuple[tuple[str, str], ...]] = reactive((), recompose=True)
+    """(id, label) of each button."""
 
-    def __init__(self, choices: tuple[Choice, ...], label: str, *, id: str) -> None:
+    def __init__(self, label: str, *, id: str) -> None:
         super().__init__(id=id, classes="choices")
         self.label = label
-        self.set_reactive(_Choices.choices, choices)
-
-    def watch_choices(self) -> None:
-        self.set_class(not self.choices, "-empty")
+        self.moves: tuple[MovePreview, ...] = ()
 
     def compose(self) -> ComposeResult:
-        self.set_class(not self.choices, "-empty")
+        self.set_class(not self.buttons, "-empty")
         if self.label:
             yield Static(Text(self.label), classes="choices-label", markup=False)
-        for choice in self.choices:
-            yield Button(
-                Text(choice.label),
-                id=choice.id,
-                compact=True,
-                disabled=not choice.enabled,
-                tooltip=None if choice.enabled else "not unlocked in this level",
-            )
+        for (button_id, text), move in zip(self.buttons, self.moves, strict=True):
+            button = Button(Text(text), id=button_id, compact=True, tooltip=move.refusal or None)
+            button.set_class(bool(move.refusal), "-refused")
+            yield button
+
+    def show(self, moves: tuple[MovePreview, ...], labels: tuple[str, ...]) -> None:
+        self.moves = moves
+        buttons = tuple(zip((words.move_id(m.action) for m in moves), labels, strict=True))
+        if buttons != self.buttons:
+            self.buttons = buttons  # composed anew, from the moves as they are then
+            return
+        for button, move in zip(self.query(Button), moves, strict=False):
+            if button.has_class("-refused") != bool(move.refusal):
+                button.set_class(bool(move.refusal), "-refused")
+            if button.tooltip != (move.refusal or None):
+                button.tooltip = move.refusal or None
 
 
 class Inspector(Widget):
@@ -100,68 +106,59 @@ class Inspector(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.ascii = ascii
         self.node_id: str | None = None
-        self.tick = 0  # stamped on the actions the buttons ask for
-        self._title = Text("nothing selected", style=NOTE_STYLE)
-        self._facts = Text("pick a component on the map: click it, or arrows and enter")
-        self._rows: dict[str, tuple[Choice, ...]] = {row: () for row, _ in ROWS}
+        self._title = Text(NOTHING_SELECTED, style=NOTE_STYLE)
+        self._facts = Text(HOW_TO_SELECT)
+        self._moves: tuple[MovePreview, ...] = ()
+        self._labels: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(self._title, id="inspector-title", markup=False)
         yield Static(self._facts, id="inspector-facts", markup=False)
-        for row, label in ROWS:
-            yield _Choices(self._rows[row], label, id=f"inspector-{row}")
+        for row, label, _ in ROWS:
+            yield _Choices(label, id=f"inspector-{row}")
+
+    def on_mount(self) -> None:
+        self._draw_rows()
 
     # -- feeding it ---------------------------------------------------------------------------
 
     def show(
-        self,
-        node: Node | None,
-        report: TickReport | None,
-        *,
-        settings: Settings,
-        scenario: Scenario,
-        tick: int,
+        self, node: NodeView | None, view: SiteView, moves: Sequence[MovePreview] = ()
     ) -> None:
-        """Show `node` (None clears) with the last tick's report and the site's settings.
-
-        Buttons are rebuilt only when the moves on offer change, not on every tick."""
-        self.tick = tick
+        """Show `node` (None clears) as the view has it, with the moves on offer for it."""
         if node is None:
             self.node_id = None
-            self._title = Text("nothing selected", style=NOTE_STYLE)
-            self._facts = Text("pick a component on the map: click it, or arrows and enter")
-            self._rows = {row: () for row, _ in ROWS}
+            self._title = Text(NOTHING_SELECTED, style=NOTE_STYLE)
+            self._facts = Text(HOW_TO_SELECT)
+            self._moves, self._labels = (), ()
         else:
             self.node_id = node.id
-            tier = states.tier_of(node.kind, states.tiers_by_name(report))
             self._title = Text.assemble(
-                (catalog.KINDS[node.kind].title, TITLE_STYLE), "  ", (node.id, TITLE_STYLE)
+                (words.kind_title(node.kind), TITLE_STYLE), "  ", (node.id, TITLE_STYLE)
             )
-            self._facts = self._describe(node, tier, report, settings)
-            self._rows = {
-                "resize": moves.resizes(node, scenario),
-                "moves": moves.node_moves(node, scenario),
-                "settings": moves.setting_choices(node, settings, scenario),
-            }
+            self._facts = self._describe(node, view)
+            self._moves = tuple(moves)
+            self._labels = tuple(words.label(move, view) for move in self._moves)
         if self.is_mounted:
             self.query_one("#inspector-title", Static).update(self._title)
             self.query_one("#inspector-facts", Static).update(self._facts)
-            for row, _ in ROWS:
-                buttons = self.query_one(f"#inspector-{row}", _Choices)
-                if buttons.choices != self._rows[row]:
-                    buttons.choices = self._rows[row]
+            self._draw_rows()
+
+    def _draw_rows(self) -> None:
+        for row, _, verbs in ROWS:
+            shown = [i for i, m in enumerate(self._moves) if m.action.verb in verbs]
+            self.query_one(f"#inspector-{row}", _Choices).show(
+                tuple(self._moves[i] for i in shown), tuple(self._labels[i] for i in shown)
+            )
 
     @property
-    def choices(self) -> tuple[Choice, ...]:
-        """Every button on show, top row first."""
-        return tuple(choice for row, _ in ROWS for choice in self._rows[row])
+    def moves(self) -> tuple[MovePreview, ...]:
+        """Every move on show, in the order of the rows."""
+        return tuple(m for _, _, verbs in ROWS for m in self._moves if m.action.verb in verbs)
 
     def action_for(self, button_id: str) -> Action | None:
-        """The move the button `button_id` asks for now (stamped with the current tick)."""
-        for choice in self.choices:
-            if choice.id == button_id:
-                return dataclasses.replace(choice.action, tick=self.tick)
-        return None
+        """The move the button `button_id` asks for (as offered: tick 0)."""
+        return next((m.action for m in self._moves if words.move_id(m.action) == button_id), None)
 
     @property
     def facts(self) -> Text:
@@ -175,72 +172,90 @@ class Inspector(Widget):
 
     # -- words --------------------------------------------------------------------------------
 
-    def _describe(
-        self, node: Node, tier: TierReport | None, report: TickReport | None, settings: Settings
-    ) -> Text:
-        kind = catalog.KINDS[node.kind]
-        spec = kind.sizes[node.size]
-        text = Text()
-        if len(kind.sizes) > 1:
-            text.append(f"size {node.size} · ")
-        unit = CAPACITY_UNIT.get(node.kind)
-        shared = tier is not None and tier.servers and tier.capacity_rps < spec.capacity
-        if unit is not None and node.kind == "box" and shared:
-            # While the database lives on the box, each request also costs database work: the
-            # engine reports the rate the box completes with both.
-            text.append(f"serves {numbers.compact(tier.capacity_rps)} {unit} with its database")
-            text.append(f" (web alone {numbers.compact(spec.capacity)}) · ")
-        elif unit is not None:
-            text.append(f"serves {numbers.compact(spec.capacity)} {unit} · ")
-        else:
-            text.append("no capacity limit · ")
-        text.append(f"costs {numbers.money(spec.cost)}/tick")
-        if node.kind == "cache":
-            text.append(f" · holds {numbers.compact(kind.items[node.size])} keys")
+    def _describe(self, node: NodeView, view: SiteView) -> Text:
+        text = self._serves(node, view)
         text.append("\n")
-
-        util = tier.utilization if tier is not None and tier.servers else None
-        look = states.node_look(node.state, util)
+        look = states.node_look(node.state, node.utilization)
         text.append_text(states.glyph(look, self.ascii))
         if node.state == BOOTING:
             text.append(f" booting, up at {_clock(node.until)}")
         elif node.state == FAILED:
             text.append(f" failed at {_clock(node.since)}, back at {_clock(node.until)}")
         else:
-            text.append(f" {look} since {_clock(node.since)}")
+            text.append(f" {look} · up since {_clock(node.since)}")
+        if node.warming:
+            text.append(" · warming up, its hit ratio still low")
         text.append("\n")
-
-        if tier is not None and not tier.servers:
-            text.append(f"{tier.name} tier: no server is taking traffic", style=NOTE_STYLE)
-        elif tier is not None:
-            text.append(f"{tier.name} tier: {tier.servers} serving · ")
-            text.append(f"{numbers.percent(tier.utilization)} utilization", style=TITLE_STYLE)
-            text.append(f" · {numbers.compact(tier.queued)} queued")
-            text.append(f" · {numbers.rate(tier.dropped)} timed out\n")
-            text.append("latency ")
-            text.append(
-                " · ".join(
-                    f"p{q} {numbers.millis(tier.percentile_ms(q / 100))}" for q in (50, 95, 99)
-                )
-            )
-        elif states.has_tier(node.kind):
-            text.append("its tier served nothing this tick", style=NOTE_STYLE)
-        else:
-            text.append("not a queue: it passes requests on", style=NOTE_STYLE)
+        tier = view.tiers.get(node.tier) if node.tier is not None else None
+        text.append_text(self._tier(node, tier))
+        settings, report = view.settings, view.report
         if node.kind == "cache":
             text.append("\n")
             if report is not None and report.cache_hit_ratio is not None:
                 text.append(f"hit ratio {numbers.percent(report.cache_hit_ratio)} · ")
-            text.append(f"TTL {settings.ttl_s:g} s · eviction {settings.eviction.upper()}")
-            text.append(
-                f" · invalidate on write: {'yes' if settings.invalidate_on_write else 'no'}"
-            )
+            text.append(f"TTL {words.seconds(settings.ttl_s)}")
+            text.append(f" · {words.SETTING['eviction']} {words.value_words(settings.eviction)}")
+            invalidate = words.value_words(settings.invalidate_on_write)
+            text.append(f" · {words.SETTING['invalidate_on_write']}: {invalidate}")
         elif node.kind == "balancer":
-            text.append(f"\nalgorithm: {ALGORITHM_WORDS.get(settings.balancer, settings.balancer)}")
+            text.append(f"\nalgorithm: {words.value_words(settings.balancer)}")
         elif node.kind in ("primary", "replica"):
-            text.append(f"\nstore: {STORE_WORDS.get(settings.store, settings.store)}")
+            text.append(f"\nstore: {words.value_words(settings.store)}")
             if report is not None and report.replica_lag_s is not None:
                 text.append(f" · replica lag {report.replica_lag_s:.1f} s")
+        return text
+
+    def _serves(self, node: NodeView, view: SiteView) -> Text:
+        """What it serves now (and when up), what it costs, what it holds."""
+        text = Text()
+        sizes = catalog.KINDS[node.kind].sizes
+        if len(sizes) > 1:
+            text.append(f"size {node.size} · ")
+        unit = words.UNIT.get(node.unit, "")
+        if not node.unit:
+            text.append("no capacity limit · ")
+        elif node.capacity > 0 and node.kind == "box" and view.store_on_box:
+            # While the database lives on the box, each request also costs database work: the
+            # engine gives the rate the box completes with both.
+            web_alone = sizes[node.size].capacity
+            text.append(f"serves {numbers.compact(node.capacity)} {unit} with its database")
+            text.append(f" (web alone {numbers.compact(web_alone)}) · ")
+        elif node.capacity > 0:
+            text.append(f"serves {numbers.compact(node.capacity)} {unit} · ")
+        elif node.state == HEALTHY and view.dns_target is not None and node.kind in ("box", "web"):
+            text.append(f"idle: DNS sends everyone to {view.dns_target}", style=NOTE_STYLE)
+            text.append(f" · can serve {numbers.compact(node.full_capacity)} {unit} · ")
+        else:
+            text.append("serves nothing now", style=NOTE_STYLE)
+            text.append(f" · up to {numbers.compact(node.full_capacity)} {unit}")
+            if node.kind == "box" and view.store_on_box:
+                text.append(", less with its database")
+            text.append(" · ")
+        text.append(f"costs {numbers.money(node.cost)}/tick")
+        if node.keys is not None:
+            text.append(f" · holds {numbers.compact(node.keys)} keys")
+        return text
+
+    def _tier(self, node: NodeView, tier: TierReport | None) -> Text:
+        text = Text()
+        if tier is None:
+            if node.unit:
+                text.append("its tier served nothing this tick", style=NOTE_STYLE)
+            else:
+                text.append("not a queue: it passes requests on", style=NOTE_STYLE)
+            return text
+        name = words.TIER.get(tier.name, tier.name)
+        if not tier.servers:
+            text.append(f"{name}: no server is taking traffic", style=NOTE_STYLE)
+            return text
+        text.append(f"{name}: {tier.servers} serving · ")
+        text.append(f"{numbers.percent(tier.utilization)} utilization", style=TITLE_STYLE)
+        text.append(f" · {numbers.compact(tier.queued)} queued")
+        text.append(f" · {numbers.rate(tier.dropped)} timed out\n")
+        text.append("latency ")
+        text.append(
+            " · ".join(f"p{q} {numbers.millis(tier.percentile_ms(q / 100))}" for q in (50, 95, 99))
+        )
         return text
 
 

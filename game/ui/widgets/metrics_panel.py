@@ -1,19 +1,22 @@
-"""The four numbers a level is judged on, each with a sparkline of the recent ticks.
+"""The numbers a level is judged on, each with a sparkline of the recent ticks.
 
-    requests  1.0k/s                          ▃▄▅▆▇██
-    p95       180 ms now · run 150 ms ≤ 500    ▁▁▂▁▇▂▁
-    uptime    99.2% run ≥ 99.0%                ████▇██
-    cost      12/tick ≤ 20 · total 3.4k        ▅▅▅▅▆▆▆
+    requests     1.0k/s                                  ▃▄▅▆▇██
+    p95 latency  180 ms now · run 150 ms ≤ 500 ms        ▁▁▂▁▇▂▁
+    availability 99.200% ≥ 99.000%                       ████▇██
+    cost         12/tick ≤ 20 · run 3,400 ≤ 5,000        ▅▅▅▅▆▆▆
 
-Feed it once per tick with `record(report, totals, scenario, cost_per_tick)`. Scores are
-compared with the level's pass lines through `Goal.met`, so a value is green when it meets
-its pass line and red when it does not; the panel itself decides nothing. It keeps the last
-`HISTORY_TICKS` ticks of each series.
+Feed it once per tick with `record(view)`, the engine's view of the site after the tick. The
+run's scores are the view's, written as their Metric writes them everywhere, and compared with
+the level's pass lines through `Goal.met`: green when a score meets its line, red when not.
+Whether the site is over its budget is the view's word too; the panel decides nothing. It
+keeps the last `HISTORY_TICKS` ticks of each series.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from rich.segment import Segment
@@ -23,15 +26,17 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from game.engine.report import TickReport, Totals
-from game.engine.scenario import Scenario
+from game.engine.metrics import METRICS
 from game.engine.scoring import Goal
-from game.ui.widgets import numbers
+from game.engine.view import SiteView
+from game.ui import numbers
+from game.ui.words import metric_label
 
 HISTORY_TICKS = 120  # ticks of history each sparkline keeps
 
-METRICS: tuple[str, ...] = ("requests", "latency", "availability", "cost")
-LABEL_WIDTH = 10
+ROWS: tuple[str, ...] = ("requests", "latency", "availability", "cost")
+REQUESTS = "requests"
+LABEL_WIDTH = 13  # "availability" and a space
 TEXT_WIDTH = 50  # cells for a metric's words; its sparkline takes the rest of the row
 SPARK_MIN_WIDTH = 8  # narrower than this, a sparkline is left out
 BARS = "▁▂▃▄▅▆▇█"
@@ -50,7 +55,7 @@ class MetricsPanel(Widget):
     `metrics--<metric>-min` and `metrics--<metric>-max` (see metrics_panel.tcss)."""
 
     DEFAULT_CSS = Path(__file__).with_name("metrics_panel.tcss").read_text(encoding="utf-8")
-    COMPONENT_CLASSES = {f"metrics--{m}-{end}" for m in METRICS for end in ("min", "max")}
+    COMPONENT_CLASSES = {f"metrics--{m}-{end}" for m in ROWS for end in ("min", "max")}
 
     def __init__(
         self,
@@ -61,83 +66,73 @@ class MetricsPanel(Widget):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._history: dict[str, deque[float]] = {m: deque(maxlen=history) for m in METRICS}
-        self._texts: dict[str, Text] = {m: _label(m) for m in METRICS}
+        self._history: dict[str, deque[float]] = {m: deque(maxlen=history) for m in ROWS}
+        self._texts: dict[str, Text] = {m: _label(m) for m in ROWS}
         self._rows: dict[str, tuple[object, Strip]] = {}  # metric -> (what it shows, its line)
 
     # -- feeding it ---------------------------------------------------------------------------
 
-    def record(
-        self, report: TickReport, totals: Totals, scenario: Scenario, cost_per_tick: float
-    ) -> None:
-        """Add one tick: its report, the run's totals so far, the level and the site's cost."""
-        goals = {g.metric: g for g in scenario.objectives.goals}
-        q = scenario.objectives.latency_percentile
+    def record(self, view: SiteView) -> None:
+        """Add one tick, as the engine's view has the site after it."""
+        report = view.report
+        if report is None:
+            return
+        objectives = view.objectives
+        goals = {g.metric: g for g in objectives.goals}
+        q = objectives.latency_percentile
         now_ms = report.percentile_ms(q / 100)
-        run_ms = totals.percentile_ms(q / 100)
 
         self._history["requests"].append(report.rps)
         self._history["latency"].append(now_ms or 0.0)
         self._history["availability"].append(report.availability)
         self._history["cost"].append(report.cost)
 
-        requests = _label("requests")
+        requests = _label(REQUESTS)
         requests.append(numbers.rate(report.rps), style=VALUE_STYLE)
         if report.failed_total > 0:
             requests.append(f" · {numbers.rate(report.failed_total)} failing", style=MISSED_STYLE)
         self._texts["requests"] = requests
 
-        latency = _label(f"p{q}")
+        latency = _label(metric_label("latency_ms", q))
         latency.append(numbers.millis(now_ms), style=VALUE_STYLE)
         latency.append(" now · run ", style=NOTE_STYLE)
-        latency.append_text(
-            _scored(numbers.millis(run_ms), goals.get("latency_ms"), run_ms, "≤", "ms")
-        )
+        latency.append_text(_scored("latency_ms", view.scores, goals))
         self._texts["latency"] = latency
 
-        availability = _label("uptime")
-        availability.append_text(
-            _scored(
-                numbers.percent(totals.availability, 2),
-                goals.get("availability"),
-                totals.availability,
-                "≥",
-                "%",
-            )
-        )
+        availability = _label(metric_label("availability"))
+        availability.append_text(_scored("availability", view.scores, goals))
         self._texts["availability"] = availability
 
-        cost = _label("cost")
-        budget = scenario.budget
-        over = budget is not None and cost_per_tick > budget + 1e-9
+        cost = _label(metric_label("cost"))
         cost.append(
-            f"{numbers.money(cost_per_tick)}/tick", style=MISSED_STYLE if over else VALUE_STYLE
+            f"{numbers.money(view.cost_per_tick)}/tick",
+            style=MISSED_STYLE if view.over_budget else VALUE_STYLE,
         )
-        if budget is not None:
-            cost.append(f" ≤ {numbers.money(budget)}", style=NOTE_STYLE)
-        cost.append(" · total ", style=NOTE_STYLE)
-        cost.append_text(_scored(numbers.money(totals.cost), goals.get("cost"), totals.cost, "≤"))
+        if view.budget is not None:
+            cost.append(f" ≤ {numbers.money(view.budget)}", style=NOTE_STYLE)
+        cost.append(" · run ", style=NOTE_STYLE)  # the spend so far, as the latency row says
+        cost.append_text(_scored("cost", view.scores, goals))
         self._texts["cost"] = cost
         self.refresh()  # four rows of fixed height: no new layout; unchanged rows are cached
 
     def history(self, metric: str) -> list[float]:
-        """The recorded series of `metric` (one of METRICS), oldest first."""
+        """The recorded series of `metric` (one of ROWS), oldest first."""
         return list(self._history[metric])
 
     def text_of(self, metric: str) -> Text:
-        """The line shown for `metric` (one of METRICS)."""
+        """The line shown for `metric` (one of ROWS)."""
         return self._texts[metric]
 
     # -- drawing ------------------------------------------------------------------------------
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(METRICS)
+        return len(ROWS)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width  # the content width, inside the padding
-        if not 0 <= y < len(METRICS) or width <= 0:
+        if not 0 <= y < len(ROWS) or width <= 0:
             return Strip.blank(max(width, 0))
-        metric = METRICS[y]
+        metric = ROWS[y]
         text = self._texts[metric]
         text_width = min(TEXT_WIDTH, width)
         spark_width = width - text_width - 1
@@ -190,7 +185,7 @@ def spark_bars(values: deque[float] | list[float], width: int) -> tuple[int, ...
 
 def _spark_segments(bars: tuple[int, ...], low: Style, high: Style) -> list[Segment]:
     """Runs of equal bars, each coloured between `low` and `high` by its height."""
-    styles = [_blend(low, high, level / 7) for level in range(8)]
+    styles = _ramp(low, high)
     segments = []
     run_start = 0
     for i in range(1, len(bars) + 1):
@@ -199,6 +194,12 @@ def _spark_segments(bars: tuple[int, ...], low: Style, high: Style) -> list[Segm
             segments.append(Segment(BARS[level] * (i - run_start), styles[level]))
             run_start = i
     return segments
+
+
+@lru_cache(maxsize=64)
+def _ramp(low: Style, high: Style) -> tuple[Style, ...]:
+    """The eight bar colours from `low` to `high` (the same few pairs every tick)."""
+    return tuple(_blend(low, high, level / 7) for level in range(8))
 
 
 def _blend(low: Style, high: Style, ratio: float) -> Style:
@@ -213,17 +214,16 @@ def _label(name: str) -> Text:
     return Text(name.ljust(LABEL_WIDTH), style=NOTE_STYLE)
 
 
-def _scored(shown: str, goal: Goal | None, value: float | None, sign: str, unit: str = "") -> Text:
-    """A scored value, green if it meets the goal's pass line, red if not, with that line."""
-    if goal is None or value is None:
-        return Text(shown, style=VALUE_STYLE)
-    style = MET_STYLE if goal.met(value, 1) else MISSED_STYLE
-    text = Text(shown, style=style)
-    if unit == "%":
-        line = numbers.percent(goal.pass_line, 1)
-    elif unit == "ms":
-        line = f"{goal.pass_line:g}"
-    else:
-        line = numbers.money(goal.pass_line)
-    text.append(f" {sign} {line}", style=NOTE_STYLE)
+def _scored(metric: str, scores: Mapping[str, float], goals: Mapping[str, Goal]) -> Text:
+    """A score of the run so far, green if it meets its pass line and red if not, with that
+    line; each written as its Metric writes it everywhere."""
+    found = METRICS[metric]
+    value = scores.get(metric)
+    if value is None:
+        return Text("-", style=VALUE_STYLE)
+    goal = goals.get(metric)
+    if goal is None:
+        return Text(found.format(value), style=VALUE_STYLE)
+    text = Text(found.format(value), style=MET_STYLE if goal.met(value, 1) else MISSED_STYLE)
+    text.append(f" {found.sign} {found.format(goal.pass_line)}", style=NOTE_STYLE)
     return text

@@ -1,7 +1,7 @@
 """How a component looks on screen: its display state, glyph, colour and load bar.
 
-The engine knows three life states (booting, healthy, failed). The play screen splits healthy
-into healthy / busy / overloaded by the utilization the engine reported for the node's tier.
+The engine knows three life states (booting, healthy, failed). The screens split healthy into
+healthy / busy / overloaded by the utilization the engine's view gives the component.
 The thresholds below are presentation, not game rules: they colour the map, they decide nothing.
 
 Glyphs, with the ASCII fallback used when a widget is built with `ascii=True` (for terminals
@@ -22,14 +22,13 @@ Load bars use ▇ for load and ░ for headroom (ASCII: # and .).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from rich.style import Style
 from rich.text import Text
 
-from game.engine.report import TickReport, TierReport
 from game.engine.topology import BOOTING, FAILED, HEALTHY
 
 BUSY_AT = 0.75  # a tier at or above this utilization draws its healthy nodes as busy
@@ -114,44 +113,3 @@ def load_bar(utilization: float | None, cells: int, ascii: bool = False) -> Text
     bar = Text.assemble((full_char * filled, LOOK[load_look(utilization)].style))
     bar.append(empty_char * (cells - filled), style=IDLE_STYLE)
     return bar
-
-
-# -- which reported tier a component serves in -----------------------------------------------
-
-# Component kind -> tier names it may appear in, in order of preference. The engine names a
-# tier after its role; a key-value store puts primary and replicas in one "keyvalue" tier and
-# the single box reports as "box" while it still holds the database.
-TIER_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "box": ("box", "web"),
-        "web": ("web",),
-        "cache": ("cache",),
-        "primary": ("keyvalue", "primary"),
-        "replica": ("keyvalue", "replicas"),
-    }
-)
-
-
-def has_tier(kind: str) -> bool:
-    """Whether components of this kind serve in a reported tier (balancer and CDN do not)."""
-    return kind in TIER_NAMES
-
-
-def tiers_by_name(report: TickReport | None) -> dict[str, TierReport]:
-    return {} if report is None else {tier.name: tier for tier in report.tiers}
-
-
-def tier_of(kind: str, tiers: Mapping[str, TierReport]) -> TierReport | None:
-    """The tier report a component of `kind` is counted in, if the tick reported one."""
-    for name in TIER_NAMES.get(kind, ()):
-        tier = tiers.get(name)
-        if tier is not None:
-            return tier
-    return None
-
-
-def count_looks(looks: Iterable[str]) -> dict[str, int]:
-    counts = dict.fromkeys(LOOKS, 0)
-    for look in looks:
-        counts[look] += 1
-    return counts
