@@ -16,7 +16,7 @@ from dataclasses import replace
 from rich.text import Text
 
 from game.engine.actions import Action
-from game.engine.latency import LatencyHistogram
+from game.engine.histogram import LatencyHistogram
 from game.engine.report import TickReport, TierReport, Totals
 from game.engine.scenario import Settings
 from game.engine.scoring import Goal, Objectives
