@@ -104,6 +104,19 @@ class AdversaryReport:
         return [error for level in self.levels for error in level.errors]
 
 
+def steps_needed(pack: Pack) -> int:
+    """How many times attack_pack tells its `progress` (one per task it runs)."""
+    steps = 0
+    for level in pack.levels:
+        start = start_nodes(level.scenario)
+        lessons = lessons_of(level, start)
+        plays = strategies(level, lessons, start)
+        plans = {s.plan for s in plays if s.plan is not None}
+        steps += len(plans) + sum(1 for s in plays if s.plan is None)
+        steps += (level.reference is not None) + sum(1 for lesson in lessons if lesson.known)
+    return steps
+
+
 def attack_pack(
     pack: Pack,
     extra_seeds: int = 0,
