@@ -104,10 +104,10 @@ class AdversaryReport:
         return [error for level in self.levels for error in level.errors]
 
 
-def steps_needed(pack: Pack) -> int:
+def steps_needed(pack: Pack, levels: Iterable[PackLevel] | None = None) -> int:
     """How many times attack_pack tells its `progress` (one per task it runs)."""
     steps = 0
-    for level in pack.levels:
+    for level in pack.levels if levels is None else levels:
         start = start_nodes(level.scenario)
         lessons = lessons_of(level, start)
         plays = strategies(level, lessons, start)
