@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from game.content.lessons import Lesson
+from game.content.lessons import Lesson, move_text
 from game.content.packs import Pack, PackLevel
 from game.content.pool import PlanTask, PolicyTask, Runner, Score, finished
 from game.content.repertoire import (
@@ -333,4 +333,4 @@ def _scores_text(level: PackLevel, run: Score) -> str:
 
 
 def _plan_text(plan: Sequence[Action]) -> str:
-    return "; ".join(f"{a.tick}: {a.describe()}" for a in plan) or "no moves"
+    return "; ".join(f"{a.tick}: {move_text(a)}" for a in plan) or "no moves"

@@ -259,6 +259,13 @@ def spread(
     return len(amounts) >= 2 and max(amounts) <= SPREAD_SHARE * total + 1e-9
 
 
+def move_text(action: Action) -> str:
+    """A move in a player's words, its value written as in a level file (ttl = 3600, true)."""
+    if action.verb == "configure":
+        return f"set {action.target} {action.setting} = {_shown(action.value)}"
+    return action.describe()
+
+
 def _same(a: object, b: object) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
