@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from game.content.adversary import AdversaryReport, LevelAttack, Played
+from game.content.adversary import AdversaryReport, LevelAttack
+from game.content.repertoire import Played
 from game.content.timing import TimingWindow
 from game.content.tuning import Tuning
 from game.engine.metrics import METRICS
@@ -22,6 +23,7 @@ def report_lines(report: AdversaryReport) -> list[str]:
         f"adversary on {report.pack}: {len(report.levels)} levels,"
         f" {sum(a.runs for a in report.levels)} runs on {report.workers}"
         f" worker{'s' if report.workers != 1 else ''} in {report.seconds:.1f} s"
+        f" ({report.cpu_seconds:.1f} s of processor time)"
     ]
     for attack in report.levels:
         lines.append("")

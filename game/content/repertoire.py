@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from game.content.lessons import Lesson, Node, lesson_for
 from game.content.packs import PackLevel
+from game.content.pool import Score
 from game.content.strategies import (
     FOLLOW_LEAN,
     FOLLOW_TARGET,
@@ -46,6 +47,34 @@ class Strategy:
     how: str  # how it was derived, in one line
     plan: tuple[Action, ...] | None = None
     policy: object | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Played:
+    """A strategy's runs, one per seed, and the concepts each run withheld."""
+
+    strategy: Strategy
+    runs: tuple[Score, ...]
+    withheld: tuple[tuple[str, ...], ...]  # per run: the concepts its accepted moves withhold
+
+    @property
+    def name(self) -> str:
+        return self.strategy.name
+
+    @property
+    def first(self) -> Score:
+        return self.runs[0]
+
+    def spread(self, metric: str) -> tuple[float, float]:
+        values = [run.scores[metric] for run in self.runs]
+        return min(values), max(values)
+
+    @property
+    def stars(self) -> tuple[int, int]:
+        return min(r.stars for r in self.runs), max(r.stars for r in self.runs)
+
+    def passes_without(self) -> list[tuple[Score, tuple[str, ...]]]:
+        return [(r, w) for r, w in zip(self.runs, self.withheld) if w and r.passed]
 
 
 def seeds_for(level: PackLevel, extra_seeds: int) -> tuple[int, ...]:

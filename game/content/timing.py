@@ -10,6 +10,7 @@ one coarse interval, so a dip that recovers within 5% is not seen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from game.content.pool import Score, run_plan
@@ -107,3 +108,31 @@ def _last_good(grid, good: float, bad: float | None, ok) -> float:
         else:
             high = middle
     return good if low < 0 else inside[low]
+
+
+def combine(scans: Sequence[WindowScan]) -> WindowScan:
+    """Scans of the same plan on different seeds as one: the window is the narrowest (a delay
+    is in it only if it is on every seed), a delay tried shows the fewest stars of the seeds
+    that tried it, and the late runs are put together in the order of the scans."""
+    windows = [s.window for s in scans]
+
+    def narrowest(shares: list[float | None]) -> float | None:
+        return None if any(x is None for x in shares) else min(shares)  # type: ignore[type-var]
+
+    fewest: dict[float, int] = {}
+    for window in windows:
+        for share, stars in window.tried:
+            fewest[share] = min(stars, fewest.get(share, stars))
+    first = windows[0]
+    window = TimingWindow(
+        narrowest([w.passes_to for w in windows]),
+        narrowest([w.three_stars_to for w in windows]),
+        first.limit,
+        first.duration,
+        tuple(sorted(fewest.items())),
+    )
+    late = tuple(
+        (share, tuple(run for scan in scans for run in dict(scan.late)[share]))
+        for share, _ in scans[0].late
+    )
+    return WindowScan(window, late)

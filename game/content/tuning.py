@@ -22,9 +22,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from game.content.adversary import LevelAttack, Played, attack_pack
+from game.content.adversary import LevelAttack, attack_pack
 from game.content.packs import Pack, PackLevel
-from game.content.repertoire import COUNTER, LATE, REFERENCE, WASTEFUL
+from game.content.repertoire import COUNTER, LATE, REFERENCE, WASTEFUL, Played
 from game.engine.metrics import METRICS
 from game.engine.scoring import Goal, Objectives
 
