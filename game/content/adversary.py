@@ -95,13 +95,25 @@ def attack_pack(
     progress: Callable[[str], None] = lambda _: None,
     levels: Iterable[PackLevel] | None = None,
 ) -> AdversaryReport:
-    """Play the adversary against every level of a pack (or the `levels` given); `progress`
-    is told as each strategy, window and search of a level is done."""
+    """Play the adversary against every level of a pack (or the `levels` given of it)."""
+    chosen = pack.levels if levels is None else levels
+    return attack_levels(pack.id, chosen, extra_seeds, workers, progress)
+
+
+def attack_levels(
+    pack_id: str,
+    levels: Iterable[PackLevel],
+    extra_seeds: int = 0,
+    workers: int | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> AdversaryReport:
+    """Play the adversary against these levels on their seed and `extra_seeds` more (20 at
+    least with random failures), on `workers` processes (default: every core; 1: this one);
+    `progress` is told as each strategy, window and search of a level is done."""
     began, cpu = time.perf_counter(), _cpu()
-    chosen = list(pack.levels if levels is None else levels)
     with Runner(workers) as runner:
-        report = AdversaryReport(pack.id, runner.workers)
-        sieges = [Siege(level, seeds_for(level, extra_seeds)) for level in chosen]
+        report = AdversaryReport(pack_id, runner.workers)
+        sieges = [Siege(level, seeds_for(level, extra_seeds)) for level in levels]
         owner: dict[Future, Siege] = {}
         for siege in sieges:
             owner.update((future, siege) for future in siege.open(runner))
