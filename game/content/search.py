@@ -135,8 +135,10 @@ def search(task: SearchTask) -> Found:
                 tries += 1
                 if _withholds(lesson, start, score) and better((candidate, score), round_best):
                     round_best = (candidate, score)
-                if score.stars == 3:
+                if round_best is not None and round_best[1].stars == 3:
                     break
+            if round_best is not None and round_best[1].stars == 3:
+                break
         if round_best is None or not better(round_best, best):
             break
         best = round_best

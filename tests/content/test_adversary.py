@@ -169,9 +169,16 @@ def test_check_with_the_adversary_fails_on_key_lookups_staying_relational(tmp_pa
 # -- a level that needs its lesson ------------------------------------------------------------
 
 
-def test_a_level_whose_lesson_is_needed_is_clean():
+@pytest.fixture(scope="module")
+def edge():
+    level = level_of(EDGE_LEVEL, EDGE_SOLUTIONS)
+    return level, attack_levels("copy", [level], workers=1)
+
+
+def test_a_level_whose_lesson_is_needed_is_clean(edge):
     """Far users and a median latency only the edge can meet: nothing passes without a CDN."""
-    report, attack = _attack(level_of(EDGE_LEVEL, EDGE_SOLUTIONS))
+    _, report = edge
+    attack = report.levels[0]
     assert report.ok, attack.errors
     roles = {p.strategy.role for p in attack.played}
     assert roles == {COUNTER, WASTEFUL, LATE, REFERENCE}
@@ -183,18 +190,16 @@ def test_a_level_whose_lesson_is_needed_is_clean():
     assert _played(attack, "brute force").stars[1] < 3
 
 
-def test_the_pool_plays_the_same_as_one_process():
-    """Two spawned workers and this process give the same report, seed by seed."""
-    level = level_of(EDGE_LEVEL, EDGE_SOLUTIONS)
+def test_the_pool_plays_the_same_as_one_process(edge):
+    """Two spawned workers give the same report as this process alone, run for run."""
+    level, alone = edge
 
     def shape(attack):
         return [(p.name, p.strategy.concept, p.runs) for p in attack.played], attack.window
 
-    alone = attack_levels("copy", [level], extra_seeds=1, workers=1)
-    pooled = attack_levels("copy", [level], extra_seeds=1, workers=2)
-    assert pooled.workers == 2
+    pooled = attack_levels("copy", [level], workers=2)
+    assert (alone.workers, pooled.workers) == (1, 2)
     assert shape(alone.levels[0]) == shape(pooled.levels[0])
-    assert alone.levels[0].seeds == (3, 4)
 
 
 # -- the timing window ------------------------------------------------------------------------
@@ -230,10 +235,9 @@ def test_a_window_narrows_to_the_seed_that_fails_first():
 # -- tuning -----------------------------------------------------------------------------------
 
 
-def test_tuning_proposes_lines_that_prove_the_lesson():
-    level = level_of(EDGE_LEVEL, EDGE_SOLUTIONS)
-    _, attack = _attack(level)
-    tuning = propose(level, attack)
+def test_tuning_proposes_lines_that_prove_the_lesson(edge):
+    level, report = edge
+    tuning = propose(level, report.levels[0])
     assert not tuning.problems
     assert [line.metric for line in tuning.lines] == ["availability", "latency_ms", "cost"]
     for line in tuning.lines:
