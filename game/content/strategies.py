@@ -15,6 +15,7 @@ Each takes a Lesson to withhold (or None): a move that would apply it is never m
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -100,15 +101,11 @@ def vocabulary(scenario: Scenario, start: Sequence[Node]) -> tuple[Action, ...]:
 
 def delayed(plan: Sequence[Action], ticks: int) -> tuple[Action, ...]:
     """The plan with every move `ticks` later (a move pushed past the end is not made)."""
-    return tuple(_at(a, a.tick + ticks) for a in plan)
+    return tuple(at_tick(a, a.tick + ticks) for a in plan)
 
 
 def at_tick(action: Action, tick: int) -> Action:
-    return _at(action, tick)
-
-
-def _at(a: Action, tick: int) -> Action:
-    return Action(tick, a.verb, a.kind, a.target, a.size, a.setting, a.value)
+    return dataclasses.replace(action, tick=tick)
 
 
 def peak_tick(traffic: Traffic, duration: int) -> int:
@@ -126,9 +123,9 @@ def scale_up_plan(
 ) -> tuple[Action, ...]:
     """Resize the start's components one size at a time, in turn, while the budget allows; each
     is resized once, to its last size, at `tick`."""
-    sizes = {n.id: n.size for n in start if len(catalog.KINDS[n.kind].sizes) > 1}
     if not scenario.allows("resize"):
         return ()
+    sizes = {n.id: n.size for n in start if len(catalog.KINDS[n.kind].sizes) > 1}
     kinds = {n.id: n.kind for n in start}
     cost = sum(catalog.KINDS[n.kind].sizes[n.size].cost for n in start)
     budget = math.inf if scenario.budget is None else scenario.budget
