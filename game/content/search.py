@@ -7,8 +7,8 @@ tick drawn from a handful (the reference's, and early shares of the level), keep
 plan of the round if it beats the plan it started from, and stops at three stars, when a round
 finds nothing better, or when the budget of runs is spent. Settings are tried first (one move
 that changes everything), then additions, then the rest, each group in a seeded random order:
-the same level, lesson and seed always search the same plans. A win it finds is pared down to
-the moves it needs.
+the same level, lesson and seed always search the same plans. The moves it added that the
+best plan does not need are then taken out again.
 """
 
 from __future__ import annotations
@@ -54,11 +54,14 @@ def objective(score: Score, objectives: Objectives) -> tuple[int, float]:
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """The search's best plan and its run on the level's seed; `runs` it spent."""
+    """The search's best plan and its run on the level's seed: the play it started from
+    (`base`, by name) and the moves it `added`; `runs` it spent."""
 
     plan: tuple[Action, ...]
     score: Score
     runs: int
+    base: str
+    added: tuple[Action, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,7 @@ class SearchTask:
     scenario: Scenario
     lesson: Lesson
     start: tuple[Node, ...]
-    bases: tuple[tuple[tuple[Action, ...], Score], ...]  # plays run on the level's seed
+    bases: tuple[tuple[str, tuple[Action, ...], Score], ...]  # named plays, on the level's seed
     home: tuple[Action, ...]  # the reference without the lesson: also searched from
     ticks: tuple[int, ...]  # the reference's ticks
     budget: int = SEARCH_BUDGET
@@ -97,15 +100,21 @@ def search(task: SearchTask) -> Found:
     def better(a: Play, b: Play | None) -> bool:
         return b is None or objective(a[1], objectives) > objective(b[1], objectives)
 
-    known = {plan: score for plan, score in task.bases if _withholds(lesson, start, score)}
+    known: dict[tuple[Action, ...], Score] = {}
+    names: dict[tuple[Action, ...], str] = {}
+    for name, plan, score in task.bases:
+        if _withholds(lesson, start, score) and plan not in known:
+            known[plan], names[plan] = score, name
     if task.home not in known and lesson.withheld(task.home, start):
         known[task.home] = run_plan(scenario, task.home, seed)
+        names[task.home] = "the reference without the lesson"
         runs += 1
     if not known:
-        known[()] = run_plan(scenario, (), seed)
+        known[()], names[()] = run_plan(scenario, (), seed), "no moves"
         runs += 1
     best: Play = max(known.items(), key=lambda play: objective(play[1], objectives))
-    starts = [best[0]] + ([task.home] if task.home in known and task.home != best[0] else [])
+    base = best[0]
+    starts = [base] + ([task.home] if task.home in known and task.home != base else [])
     kinds = {n.id: n.kind for n in start}
     moves = _ordered(
         [m for m in vocabulary(scenario, start) if lesson.spread or not lesson.uses(m, kinds)],
@@ -118,15 +127,14 @@ def search(task: SearchTask) -> Found:
     for round_no in range(task.rounds):
         if best[1].stars == 3 or runs >= task.budget:
             break
-        bases = starts if round_no == 0 else [best[0]]
+        roots = starts if round_no == 0 else [best[0]]
         round_best: Play | None = None
-        for base in bases:
+        for root in roots:
             tries = 0
             for move in moves:
-                share = per_round // len(bases)
-                if tries >= share or runs >= task.budget:
+                if tries >= per_round // len(roots) or runs >= task.budget:
                     break
-                candidate = (*base, at_tick(move, rng.choice(ticks)))
+                candidate = (*root, at_tick(move, rng.choice(ticks)))
                 if candidate in tried or not lesson.withheld(candidate, start):
                     continue
                 tried.add(candidate)
@@ -142,24 +150,24 @@ def search(task: SearchTask) -> Found:
         if round_best is None or not better(round_best, best):
             break
         best = round_best
-    if best[1].passed:
-        best, spent = _pared(scenario, lesson, start, best)
-        runs += spent
-    return Found(best[0], best[1], runs)
+        if round_no == 0:
+            base = next(b for b in starts if best[0][: len(b)] == b)
+    origin = len(base)
+    best, spent = _pared(scenario, lesson, start, best, origin, objectives)
+    return Found(best[0], best[1], runs + spent, names[base], best[0][origin:])
 
 
-def _pared(scenario: Scenario, lesson: Lesson, start, found: Play) -> tuple[Play, int]:
-    """A win without the lesson with every move it does not need taken out (one at a time,
-    kept out when the stars do not drop), so the report shows the plan that matters."""
+def _pared(scenario, lesson, start, found: Play, origin: int, objectives) -> tuple[Play, int]:
+    """The found play without the moves the search added that it does not need (each taken
+    out when the play does no worse without it), so the report shows what matters."""
     plan, score = found
     runs = 0
-    for move in list(plan):
-        if len(plan) == 1:
-            break
+    for move in plan[origin:-1]:  # the last move added is the one that made it better
         shorter = tuple(m for m in plan if m is not move)
         trial = run_plan(scenario, shorter, scenario.seed)
         runs += 1
-        if trial.stars >= score.stars and _withholds(lesson, start, trial):
+        keeps = objective(trial, objectives) >= objective(score, objectives)
+        if keeps and _withholds(lesson, start, trial):
             plan, score = shorter, trial
     return (plan, score), runs
 

@@ -115,7 +115,7 @@ class Siege:
             if not lesson.known:
                 continue
             bases = tuple(
-                (played.first.accepted, played.first)
+                (played.name, played.first.accepted, played.first)
                 for played in self.played.values()
                 if played.strategy.concept == lesson.concept
             )
@@ -135,12 +135,13 @@ class Siege:
         """The search's plan becomes a strategy: its run on the level's seed is in hand, the
         other seeds are played as any plan."""
         self.runs += found.runs
-        moves = "; ".join(f"{a.tick}: {move_text(a)}" for a in found.plan) or "no moves"
+        added = "; ".join(f"{a.tick}: {move_text(a)}" for a in found.added)
+        how = f"from {found.base}, " + (f"added {added}" if added else "nothing better found")
         strategy = Strategy(
             "search",
             COUNTER,
             self.lessons[index].concept,
-            f"greedy from the best counter, {found.runs} runs: {moves}",
+            f"{how} ({found.runs} runs)",
             plan=found.plan,
         )
         self.strategies.append(strategy)

@@ -138,6 +138,9 @@ def test_fresh_enough_is_won_with_invalidation_and_an_hour_long_ttl():
     moves = {(a.verb, a.setting, a.value) for a in search.first.accepted}
     assert moves == {("configure", "ttl", 3600), ("configure", "invalidate_on_write", True)}
     assert search.withheld[0] == ("cache-expiry",)
+    assert search.strategy.how.startswith(
+        "from counter without-cache-expiry, added 60: set cache invalidate_on_write = true"
+    )
 
 
 def test_one_cache_is_won_with_one_big_node():
@@ -150,6 +153,7 @@ def test_one_cache_is_won_with_one_big_node():
     search = _played(attack, "search")
     adds = [(a.kind, a.size) for a in search.first.accepted if a.verb == "add"]
     assert adds == [("cache", "L")]
+    assert search.strategy.how.startswith("from reference without lesson, added 48: add cache L")
 
 
 def test_check_with_the_adversary_fails_on_key_lookups_staying_relational(tmp_path: Path, capsys):
