@@ -114,9 +114,9 @@ class Siege:
         for index, lesson in enumerate(self.lessons):
             if not lesson.known:
                 continue
-            bases = tuple(
+            bases = tuple(  # in the strategies' order, whatever order they finished in
                 (played.name, played.first.accepted, played.first)
-                for played in self.played.values()
+                for played in (self.played[i] for i in sorted(self.played))
                 if played.strategy.concept == lesson.concept
             )
             task = SearchTask(
