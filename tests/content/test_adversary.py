@@ -19,7 +19,10 @@ from game.content.adversary import attack_levels
 from game.content.lessons import CATALOGUED, DERIVED, Node, lesson_for, spread
 from game.content.loader import parse_level, parse_plan_file
 from game.content.packs import PackLevel, Solution, load_pack
+from game.content.pool import Runner
+from game.content.proof_text import attack_lines
 from game.content.repertoire import COUNTER, LATE, REFERENCE, WASTEFUL
+from game.content.siege import Siege
 from game.content.strategies import start_nodes
 from game.content.timing import WindowTask, combine
 from game.content.tuning import propose
@@ -204,6 +207,29 @@ def test_the_pool_plays_the_same_as_one_process(edge):
     pooled = attack_levels("copy", [level], workers=2)
     assert (alone.workers, pooled.workers) == (1, 2)
     assert shape(alone.levels[0]) == shape(pooled.levels[0])
+    assert attack_lines(alone.levels[0]) == attack_lines(pooled.levels[0])
+
+
+def test_the_report_does_not_depend_on_the_order_runs_finish_in():
+    """Workers finish in any order. Here several counters make no move at all and tie as the
+    best play to search from: taking the runs last first still gives the same report."""
+    idle = EDGE_SOLUTIONS["edge-only.without-cdn.toml"].replace(
+        'actions = [{tick = 10, do = "add", kind = "web", size = "M"}]', "actions = []"
+    )
+    level = level_of(EDGE_LEVEL, {**EDGE_SOLUTIONS, "edge-only.without-cdn.toml": idle})
+
+    def played(last_first: bool):
+        siege = Siege(level, (level.scenario.seed,))
+        with Runner(1) as runner:
+            waiting = list(siege.open(runner))
+            while waiting:
+                more, _ = siege.take(waiting.pop(-1 if last_first else 0), runner)
+                waiting.extend(more)
+        return [(p.name, p.strategy.how, p.runs) for p in siege.result()[0]]
+
+    forward, backward = played(False), played(True)
+    assert forward == backward
+    assert "from reference without lesson" in dict((n, h) for n, h, _ in forward)["search"]
 
 
 # -- the timing window ------------------------------------------------------------------------
