@@ -173,8 +173,7 @@ def _errors(level: PackLevel, played: Sequence[Played]) -> list[str]:
                     f"{level.id}: {p.name} (a wasteful build) earns 3 stars on seed"
                     f" {three.seed} ({_scores_text(level, three)})"
                 )
-        late_share = p.strategy.name == f"reference {LATE_REQUIRED:.0%} late"
-        if p.strategy.role == LATE and late_share:
+        if p.strategy.role == LATE and abs(p.strategy.late - LATE_REQUIRED) < 1e-9:
             failed = next((r for r in p.runs if not r.passed), None)
             if failed is not None:
                 errors.append(
@@ -185,7 +184,10 @@ def _errors(level: PackLevel, played: Sequence[Played]) -> list[str]:
 
 
 def _scores_text(level: PackLevel, run: Score) -> str:
-    goals = level.scenario.objectives.goals
-    return ", ".join(METRICS[g.metric].format(run.scores[g.metric]) for g in goals) + (
-        f"; {run.refused} moves refused" if run.refused else ""
+    objectives = level.scenario.objectives
+    scores = ", ".join(
+        f"{METRICS[g.metric].label(objectives.latency_percentile)}"
+        f" {METRICS[g.metric].format(run.scores[g.metric])}"
+        for g in objectives.goals
     )
+    return scores + (f"; {run.refused} moves refused" if run.refused else "")

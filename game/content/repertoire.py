@@ -47,6 +47,7 @@ class Strategy:
     how: str  # how it was derived, in one line
     plan: tuple[Action, ...] | None = None
     policy: object | None = None
+    late: float = 0.0  # the reference delayed: by this share of the level
 
 
 @dataclass(frozen=True, slots=True)

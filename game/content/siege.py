@@ -174,5 +174,6 @@ class Siege:
             name = "reference" if share == 0 else f"reference {share:.0%} late"
             role = REFERENCE if share == 0 else LATE
             how = "as written" if share == 0 else f"every move {share:.0%} of the level later"
-            played.append(self.judged(Strategy(name, role, "", how, plan=reference.actions), runs))
+            strategy = Strategy(name, role, "", how, plan=reference.actions, late=share)
+            played.append(self.judged(strategy, runs))
         return played, scan.window

@@ -144,6 +144,8 @@ def test_fresh_enough_is_won_with_invalidation_and_an_hour_long_ttl():
     assert search.strategy.how.startswith(
         "from counter without-cache-expiry, added 60: set cache invalidate_on_write = true"
     )
+    error = next(e for e in attack.errors if "search" in e)
+    assert "(availability 100.000%, p95 latency 75 ms, cost 14,640, stale reads" in error
 
 
 def test_one_cache_is_won_with_one_big_node():
@@ -260,6 +262,31 @@ def test_a_window_narrows_to_the_seed_that_fails_first():
     assert late.window.passes_to == pytest.approx(0.15)
     assert both.passes_to == pytest.approx(0.15)
     assert both.three_stars_to == pytest.approx(0.07)
+
+
+def test_a_lesson_that_must_come_on_time_is_an_error():
+    """A reference that passes 5% late but not 10% is an error, with the run that failed. The
+    concept is one the table does not know and the level's counter makes no move: no lesson
+    can be read, so no counter is played, and the level says why."""
+    text = SPARE_LEVEL.replace('concepts = ["horizontal-scaling"]', 'concepts = ["thrift"]')
+    text = text.replace("cost = [350.5, 345.0, 342.5]", "cost = [335.5, 333.0, 331.0]")
+    solutions = {
+        "spare-server.reference.toml": SPARE_REFERENCE,
+        "spare-server.without-thrift.toml": SPARE_REFERENCE.replace(
+            'name = "reference"', 'name = "without-thrift"\nlesson = "thrift"'
+        )
+        .replace("stars = 3", "passed = false")
+        .replace('actions = [{tick = 0, do = "remove", target = "web-2"}]', "actions = []"),
+    }
+    report, attack = _attack(level_of(text, solutions))
+    assert (
+        attack.lessons[0].source == "unknown: the level has no counter-solution (with moves) for it"
+    )
+    assert attack.window.passes_to == pytest.approx(0.05)
+    assert attack.errors == (
+        "spare-server: reference 10% late fails on seed 1 (availability 100.000%, p95 latency"
+        " 111 ms, cost 340): a lesson a little late must still pass",
+    )
 
 
 # -- tuning -----------------------------------------------------------------------------------
@@ -380,6 +407,15 @@ points = [[0, 10.0], [100, 10.0]]
 availability = [0.9, 0.95, 0.99]
 latency_ms = [1000, 900, 800]
 cost = [350.5, 345.0, 342.5]
+"""
+
+SPARE_REFERENCE = """\
+level = "spare-server"
+name = "reference"
+note = "Remove the spare at once."
+actions = [{tick = 0, do = "remove", target = "web-2"}]
+[expect]
+stars = 3
 """
 
 # -- copies of three core levels as they were (issue 12), with their solutions ----------------
