@@ -86,7 +86,11 @@ def spread_text(p: Played, metric: str) -> str:
 
 
 def tuning_lines(tuning: Tuning) -> list[str]:
-    lines = [f"{tuning.level}: star lines from {len(tuning.seeds)} seeds ({_seeds(tuning.seeds)})"]
+    count = len(tuning.seeds)
+    lines = [
+        f"{tuning.level}: star lines from {count} seed{'s' if count != 1 else ''}"
+        f" ({_seeds(tuning.seeds)})"
+    ]
     headers = ["metric", "now [pass, 2, 3]", "proposed", "reference worst", "late worst"]
     headers.append("nearest counter")
     rows = []

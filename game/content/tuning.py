@@ -4,11 +4,13 @@ many seeds, and lines that separate them.
 For each metric the level grades:
 
     three stars  a little easier than the reference's worst seed (THREE_MARGIN)
-    pass         generous: halfway (on a ratio scale) from the worst that the reference and
-                 its 5% and 10% late versions score on any seed to the nearest counter that
-                 scores worse, or PASS_MARGIN easier than that worst if that is more; every
-                 counter that fails a metric's line today fails the proposed one too
+    pass         generous: PASS_MARGIN easier than the worst that the reference and its 5%
+                 and 10% late versions score on any seed, but no easier than halfway (on a
+                 ratio scale) from there to the nearest counter this metric is to fail
     two stars    halfway between pass and three stars
+
+A counter is to fail on the metric where its best seed falls furthest short of the lesson
+applied late (its guard); the other metrics may then be generous.
 
 Lines are rounded to three significant figures, toward the easier side. A counter that would
 pass under the proposed lines, or a wasteful build that would earn three stars, is a problem
@@ -30,7 +32,7 @@ from game.engine.scoring import Goal, Objectives
 
 TUNE_SEEDS = 20
 THREE_MARGIN = 0.03  # three stars: the reference's worst, 3% easier
-PASS_MARGIN = 0.15  # pass: the worst a lesson a little late scores, 15% easier
+PASS_MARGIN = 0.5  # pass: the worst a lesson a little late scores, half as much again
 # The least slack a line leaves, per metric: a share line is never set at exactly 100% or 0%.
 MIN_SLACK = {"availability": (0.005, 0.0005), "stale_share": (0.005, 0.0005)}  # (pass, three)
 
@@ -42,7 +44,7 @@ class LineProposal:
     proposed: tuple[float, float, float]
     reference_worst: float
     late_worst: float  # the worst of the reference and its late versions, over the seeds
-    nearest_counter: tuple[str, float] | None  # the counter nearest the pass line from below
+    nearest_counter: tuple[str, float] | None  # the nearest counter this line is to fail
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +90,20 @@ def propose(level: PackLevel, attack: LevelAttack) -> Tuning:
         return Tuning(level.id, attack.seeds, (), (), ("the level has no reference solution",))
     must_pass = [p for p in attack.played if p.strategy.role in (REFERENCE, LATE)]
     counters = [p for p in attack.played if p.strategy.role == COUNTER]
+    late = {metric: _worst(metric, must_pass) for metric in current}
+    guards: dict[str, list[Played]] = {metric: [] for metric in current}
+    problems = []
+    for counter in counters:
+        guard = _guard(counter, late)
+        if guard is None:
+            problems.append(
+                f"{counter.name} ({counter.strategy.concept}) scores as well as the reference"
+                " and its late versions on every metric: no lines can make it fail"
+            )
+        else:
+            guards[guard].append(counter)
     lines = tuple(
-        _propose_metric(metric, current.get(metric), reference, must_pass, counters)
+        _propose_metric(metric, current[metric], reference, late[metric], guards[metric])
         for metric in current
     )
     proposed = Objectives(
@@ -97,13 +111,9 @@ def propose(level: PackLevel, attack: LevelAttack) -> Tuning:
         objectives.latency_percentile,
     )
     rows = tuple(_crossing(p, lines, proposed) for p in attack.played)
-    problems = []
     for p, row in zip(attack.played, rows):
-        if p.strategy.role == COUNTER and row.stars_proposed[1] > 0:
-            problems.append(
-                f"{p.name} ({p.strategy.concept}) passes even under the proposed lines:"
-                " no line separates it from the lesson"
-            )
+        if p.strategy.role == COUNTER and row.stars_proposed[1] > 0 and _guard(p, late):
+            problems.append(f"{p.name} ({p.strategy.concept}) passes under the proposed lines")
         if p.strategy.role == WASTEFUL and row.stars_proposed[1] == 3:
             problems.append(f"{p.name} earns 3 stars under the proposed lines")
         if p.strategy.role in (REFERENCE, LATE) and row.stars_proposed[0] == 0:
@@ -111,26 +121,48 @@ def propose(level: PackLevel, attack: LevelAttack) -> Tuning:
     return Tuning(level.id, attack.seeds, lines, rows, tuple(problems))
 
 
+def _guard(counter: Played, late: dict[str, float]) -> str | None:
+    """The metric on which a counter's best seed falls furthest short of what the lesson,
+    late, still scores (as a ratio; for availability, of the distance from 100%): the line
+    that is to make it fail. None if it falls short on none."""
+    best_metric, best_gap = None, 0.0
+    for metric, line in late.items():
+        gap = _shortfall(metric, _best(metric, [counter]), line)
+        if gap > best_gap:
+            best_metric, best_gap = metric, gap
+    return best_metric
+
+
+def _shortfall(metric: str, value: float, reference: float) -> float:
+    m = METRICS[metric]
+    if m.higher_is_better and m.share:
+        value, reference = 1 - value, 1 - reference
+    elif m.higher_is_better:
+        value, reference = reference, value
+    if value <= reference:
+        return 0.0
+    return math.log(value / reference) if reference > 0 else math.inf
+
+
 def _propose_metric(
     metric: str,
     current: tuple[float, float, float] | None,
     reference: Sequence[Played],
-    must_pass: Sequence[Played],
-    counters: Sequence[Played],
+    late_worst: float,
+    guarded: Sequence[Played],
 ) -> LineProposal:
+    """Lines for one metric; `guarded`: the counters this metric's pass line is to fail."""
     m = METRICS[metric]
     ref_worst = _worst(metric, reference)
-    late_worst = _worst(metric, must_pass)
     slack = MIN_SLACK.get(metric, (0.0, 0.0))
     three = _easier(metric, ref_worst, THREE_MARGIN, slack[1])
-    worse = [p for p in counters if m.better(late_worst, _worst(metric, [p]))]
-    nearest = None
     passing = _easier(metric, late_worst, PASS_MARGIN, slack[0])
-    if worse:
-        bound = max(worse, key=lambda p: _sign(metric) * _worst(metric, [p]))
-        nearest = (bound.name, _worst(metric, [bound]))
+    nearest = None
+    if guarded:
+        bound = max(guarded, key=lambda p: _sign(metric) * _best(metric, [p]))
+        nearest = (bound.name, _best(metric, [bound]))
         middle = _round(metric, _between(metric, late_worst, nearest[1]))
-        if m.better(passing, middle):  # halfway to the nearest counter is more generous
+        if m.better(middle, passing):  # no easier than halfway to the nearest counter
             passing = middle
     if not m.meets(three, passing):  # pass must be no harder than three stars
         passing = three
@@ -170,6 +202,11 @@ def _sign(metric: str) -> int:
 def _worst(metric: str, plays: Sequence[Played]) -> float:
     values = [run.scores[metric] for p in plays for run in p.runs]
     return min(values) if METRICS[metric].higher_is_better else max(values)
+
+
+def _best(metric: str, plays: Sequence[Played]) -> float:
+    values = [run.scores[metric] for p in plays for run in p.runs]
+    return max(values) if METRICS[metric].higher_is_better else min(values)
 
 
 def _easier(metric: str, value: float, margin: float, slack: float) -> float:

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from game.cli import main
-from game.content.adversary import attack_levels
+from game.content.adversary import LevelAttack, attack_levels
 from game.content.lessons import CATALOGUED, DERIVED, Node, lesson_for, spread
 from game.content.loader import parse_level, parse_plan_file
 from game.content.packs import PackLevel, Solution, load_pack
-from game.content.pool import Runner
+from game.content.pool import Runner, Score
 from game.content.proof_text import attack_lines
-from game.content.repertoire import COUNTER, LATE, REFERENCE, WASTEFUL
+from game.content.repertoire import COUNTER, LATE, REFERENCE, WASTEFUL, Played, Strategy
 from game.content.siege import Siege
 from game.content.strategies import start_nodes
 from game.content.timing import WindowTask, combine
@@ -303,13 +303,69 @@ def test_tuning_proposes_lines_that_prove_the_lesson(edge):
         assert metric.meets(three, two) and metric.meets(two, passing)
         assert metric.meets(line.reference_worst, three)  # the reference earns 3 stars
         assert metric.meets(line.late_worst, passing)  # a little late still passes
-    cost = next(line for line in tuning.lines if line.metric == "cost")
+    by_metric = {line.metric: line for line in tuning.lines}
+    cost, latency = by_metric["cost"], by_metric["latency_ms"]
     assert cost.proposed[2] == pytest.approx(2130)  # 2,062 and 3%, to three figures, up
+    # every counter falls furthest short on the median latency: that line is to fail them;
+    # the pass line is the late reference's worst and half again, no easier than halfway
+    # (geometrically) to the nearest counter's best
+    _, nearest = latency.nearest_counter
+    late = latency.late_worst
+    assert late < latency.proposed[0] < nearest
+    assert latency.proposed[0] == pytest.approx(min(1.5 * late, (late * nearest) ** 0.5), rel=0.01)
+    # no counter is left for the cost line to fail: it is generous, half as much again
+    assert cost.nearest_counter is None
+    assert cost.proposed[0] == pytest.approx(cost.late_worst * 1.5, rel=0.01)
     rows = {(r.strategy, r.role): r for r in tuning.rows}
     assert rows[("reference", REFERENCE)].stars_proposed == (3, 3)
     assert all(r.stars_proposed == (0, 0) for r in tuning.rows if r.role == COUNTER)
     latency = [line.metric for line in tuning.lines].index("latency_ms")
     assert all(r.reached[latency] == 0 for r in tuning.rows if r.role == COUNTER)
+
+
+def _play(name: str, role: str, availability: float, latency: float, cost: float) -> Played:
+    scores = {"availability": availability, "latency_ms": latency, "cost": cost}
+    scores.update(stale_share=0.0, lost_writes=0.0)
+    score = Score(3, 0, scores, (), (), 0)
+    return Played(
+        Strategy(name, role, "cdn" if role == COUNTER else "", "", plan=()), (score,), ((),)
+    )
+
+
+def test_each_counter_is_failed_by_the_line_it_falls_furthest_short_of():
+    level = level_of(EDGE_LEVEL, EDGE_SOLUTIONS)
+    attack = LevelAttack(
+        "edge-only",
+        (3,),
+        ("availability", "latency_ms", "cost"),
+        (),
+        (
+            _play("reference", REFERENCE, 1.0, 27.0, 2000.0),
+            _play("reference 10% late", LATE, 0.999, 28.0, 1990.0),
+            _play("dear", COUNTER, 1.0, 27.0, 2400.0),  # short on cost only
+            _play("slow", COUNTER, 0.998, 229.0, 2100.0),  # furthest short on latency
+            _play("as good", COUNTER, 1.0, 26.0, 1900.0),
+        ),
+        None,
+        (),
+        (),
+        5,
+    )
+    tuning = propose(level, attack)
+    lines = {line.metric: line for line in tuning.lines}
+    # cost fails "dear": halfway from 2,000 to 2,400 (2,191, rounded up to 2,200), which is
+    # less generous than 2,000 and half again
+    assert lines["cost"].proposed[0] == pytest.approx(2200)
+    assert lines["cost"].nearest_counter == ("dear", 2400.0)
+    assert lines["latency_ms"].nearest_counter == ("slow", 229.0)
+    assert lines["latency_ms"].proposed[0] == pytest.approx(42)  # 28 ms and half again
+    assert lines["availability"].nearest_counter is None
+    stars = {row.strategy: row.stars_proposed for row in tuning.rows}
+    assert stars["dear"] == stars["slow"] == (0, 0) and stars["reference"] == (3, 3)
+    assert tuning.problems == (
+        "as good (cdn) scores as well as the reference and its late versions on every metric:"
+        " no lines can make it fail",
+    )
 
 
 def test_tune_command_prints_the_lines_and_who_crosses_them(tmp_path: Path, capsys):
