@@ -3,7 +3,7 @@ and reports what passed without the lesson, the reference's timing window and th
 of every score.
 
 For each level and each concept it teaches (its Lesson, see lessons.py) it plays, on every seed
-checked:
+checked (repertoire.py lists them, strategies.py builds them):
 
     counters (must fail)   brute force without the lesson, the reference without the lesson's
                            moves, scale up, follow the load (out, up, mixed and lean),
@@ -13,7 +13,8 @@ checked:
     late (10% must pass)   the reference with every move delayed by 5% and 10% of the level
 
 Any run whose accepted moves withhold a lesson and that passes is an error, whatever the
-strategy meant to do. Runs go over every core (pool.py); only their scores come back.
+strategy meant to do; so is a wasteful build with 3 stars and a reference 10% late that fails.
+Runs go over every core (pool.py, scheduled by siege.py); only their scores come back.
 """
 
 from __future__ import annotations

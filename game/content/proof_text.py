@@ -20,7 +20,8 @@ _LINE_NAMES = ("-", "pass", "2", "3")
 
 def report_lines(report: AdversaryReport) -> list[str]:
     lines = [
-        f"adversary on {report.pack}: {len(report.levels)} levels,"
+        f"adversary on {report.pack}: {len(report.levels)}"
+        f" level{'s' if len(report.levels) != 1 else ''},"
         f" {sum(a.runs for a in report.levels)} runs on {report.workers}"
         f" worker{'s' if report.workers != 1 else ''} in {report.seconds:.1f} s"
         f" ({report.cpu_seconds:.1f} s of processor time)"
