@@ -145,6 +145,20 @@ def _add_levels(commands: argparse._SubParsersAction) -> None:
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="pack folders")
     check.add_argument("--seeds", type=int, default=0, help="extra seeds per solution (0-50)")
     check.add_argument("--pack", type=Path, action="append", default=[], help="another pack")
+    check.add_argument(
+        "--adversary", action="store_true", help="also play the adversary on every level"
+    )
+    check.add_argument("--workers", type=int, help="processes for the adversary (default: cores)")
+    tune = tools.add_parser(
+        "tune",
+        help="propose a level's star lines from the adversary's runs",
+        description="Play the reference, its late versions, the counters and the adversary on"
+        " many seeds, propose star lines and show which line each strategy reaches.",
+    )
+    tune.add_argument("level", help="a level id")
+    tune.add_argument("--seeds", type=int, default=20, help="seeds to play (1-50)")
+    tune.add_argument("--pack", type=Path, action="append", default=[], help="another pack")
+    tune.add_argument("--workers", type=int, help="processes (default: cores)")
     new = tools.add_parser("new", help="create a pack with one working level")
     new.add_argument("path", type=Path, help="a folder that does not exist yet")
     tools.add_parser(

@@ -12,23 +12,29 @@ from rich.table import Table
 from rich.text import Text
 
 from game.commands.output import fail
+from game.content.adversary import steps_needed
 from game.content.checker import Report, check_pack, runs_needed
 from game.content.errors import LevelError
 from game.content.loader import level_json_schema
 from game.content.packs import load_pack, pack_folders
+from game.content.proof_text import attack_lines, report_lines, tuning_lines
 from game.content.scaffold import create_pack
 from game.content.schema import CodexFile, PackFile, PlanFile
+from game.content.solutions import NotInstalled, find_level
+from game.content.tuning import tune_level
 
 MAX_EXTRA_SEEDS = 50
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"check": _check, "new": _new, "schema": _schema}[args.tool](args)
+    return {"check": _check, "new": _new, "schema": _schema, "tune": _tune}[args.tool](args)
 
 
 def _check(args: argparse.Namespace) -> int:
     if not 0 <= args.seeds <= MAX_EXTRA_SEEDS:
         return fail("millions levels check", f"--seeds must be between 0 and {MAX_EXTRA_SEEDS}")
+    if args.workers is not None and args.workers < 1:
+        return fail("millions levels check", "--workers must be 1 or more")
     folders = [*args.paths, *args.pack] or pack_folders()
     if not folders:
         return fail("millions levels check", "no packs found; name a pack folder")
@@ -42,13 +48,15 @@ def _check(args: argparse.Namespace) -> int:
             out.print(Text(str(error)))
             ok = False
             continue
-        report = _run_with_progress(pack, args.seeds)
+        report = _run_with_progress(pack, args.seeds, args.adversary, args.workers)
         _print_report(out, report, folder, args.seeds)
         ok = ok and report.ok
     return 0 if ok else 1
 
 
-def _run_with_progress(pack, seeds: int) -> Report:
+def _run_with_progress(
+    pack, seeds: int, adversary: bool = False, workers: int | None = None
+) -> Report:
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -58,8 +66,10 @@ def _run_with_progress(pack, seeds: int) -> Report:
         transient=True,
     )
     with progress:
-        task = progress.add_task(f"checking {pack.id}", total=runs_needed(pack, seeds))
-        return check_pack(pack, seeds, lambda what: progress.update(task, advance=1))
+        task = progress.add_task(f"checking {pack.id}", total=runs_needed(pack, seeds, adversary))
+        return check_pack(
+            pack, seeds, lambda what: progress.update(task, advance=1), adversary, workers
+        )
 
 
 def _print_report(out: Console, report: Report, folder, seeds: int) -> None:
@@ -87,6 +97,9 @@ def _print_report(out: Console, report: Report, folder, seeds: int) -> None:
             _claims(row),
         )
     out.print(table)
+    if report.adversary is not None:
+        for line in report_lines(report.adversary):
+            out.print(Text(line), soft_wrap=True)
     for flag in report.flags:
         out.print(Text(f"flag: {flag}", style="bold red"))
     verdict = "every level is proven" if report.ok else "some expectations do not hold"
@@ -100,6 +113,26 @@ def _claims(row) -> Text:
     if row.verification.differences:
         return Text("DIFFER", style="bold red")
     return Text("verified", style="green")
+
+
+def _tune(args: argparse.Namespace) -> int:
+    if not 1 <= args.seeds <= MAX_EXTRA_SEEDS:
+        return fail("millions levels tune", f"--seeds must be between 1 and {MAX_EXTRA_SEEDS}")
+    if args.workers is not None and args.workers < 1:
+        return fail("millions levels tune", "--workers must be 1 or more")
+    try:
+        pack, level = find_level(args.level, extra=args.pack)
+    except (NotInstalled, LevelError) as error:
+        return fail("millions levels tune", error)
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(f"tuning {level.id}", total=steps_needed(pack, [level]))
+        attack, tuning = tune_level(
+            pack, level, args.seeds, args.workers, lambda _: progress.update(task, advance=1)
+        )
+    out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    for line in [*attack_lines(attack), "", *tuning_lines(tuning)]:
+        out.print(Text(line), soft_wrap=True)
+    return 0
 
 
 def _new(args: argparse.Namespace) -> int:

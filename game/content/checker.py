@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from game.content.adversary import AdversaryReport, attack_pack, steps_needed
 from game.content.packs import Pack, PackLevel, Solution
 from game.content.solutions import Verification, claim_line, claimed_seed, compare
 from game.engine.simulation import RunResult, run
@@ -35,6 +36,7 @@ class Report:
     pack: str
     rows: list[Row] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # what is wrong with a level as a whole
+    adversary: AdversaryReport | None = None  # when asked for: its errors are flags too
 
     @property
     def ok(self) -> bool:
@@ -46,8 +48,8 @@ def seeds_for(level: PackLevel, extra: int) -> list[int]:
     return [level.scenario.seed + i for i in range(extra + 1)]
 
 
-def runs_needed(pack: Pack, extra_seeds: int) -> int:
-    return sum(
+def runs_needed(pack: Pack, extra_seeds: int, adversary: bool = False) -> int:
+    return (steps_needed(pack) if adversary else 0) + sum(
         len(level.solutions) * (extra_seeds + 1)
         + 1
         + sum(1 for s in level.solutions if _claims_elsewhere(level, s, extra_seeds))
@@ -62,9 +64,14 @@ def _claims_elsewhere(level: PackLevel, solution: Solution, extra_seeds: int) ->
 
 
 def check_pack(
-    pack: Pack, extra_seeds: int = 0, progress: Callable[[str], None] = lambda _: None
+    pack: Pack,
+    extra_seeds: int = 0,
+    progress: Callable[[str], None] = lambda _: None,
+    adversary: bool = False,
+    workers: int | None = None,
 ) -> Report:
-    """Run every solution of every level; `progress` is told after each run."""
+    """Run every solution of every level; `progress` is told after each run. With `adversary`,
+    then play the adversary on `workers` processes (default: every core)."""
     report = Report(pack.id)
     for level in pack.levels:
         untouched = run(level.scenario)
@@ -97,6 +104,9 @@ def check_pack(
                 )
             )
         report.flags.extend(_level_flags(level, report.rows))
+    if adversary:
+        report.adversary = attack_pack(pack, extra_seeds, workers, progress)
+        report.flags.extend(report.adversary.errors)
     return report
 
 
