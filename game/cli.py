@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     from game import sharing
 
     sharing.add_commands(commands)
+    from game import serve
+
+    serve.add_serve_command(commands)
 
     levels = commands.add_parser("levels", help="tools for level authors")
     tools = levels.add_subparsers(dest="tool", metavar="TOOL", required=True)
@@ -93,6 +96,10 @@ def _main(argv: Sequence[str] | None) -> int:
         from game import sharing
 
         return sharing.run(args)
+    if args.command == "serve":
+        from game import serve
+
+        return serve.run(args)
     if args.command == "levels":
         from game import authoring
 
