@@ -1,7 +1,7 @@
 """The `millions` command: its options and subcommands, and the module that runs each.
 
 Play (no command) is game.commands.play, `sim` game.commands.sim, `replay`, `export` and
-`import` game.commands.sharing, `levels ...` game.commands.levels. A command's module is
+`import` game.commands.sharing, `serve` game.commands.serve, `levels ...` game.commands.levels. A command's module is
 imported only when it runs, so starting the game loads no command it does not use. Every
 failure a user can cause ends in a one-line message and a non-zero exit, never a traceback.
 """
@@ -34,6 +34,10 @@ def _run(args: argparse.Namespace) -> int:
         from game.commands import sharing
 
         return sharing.run(args)
+    if args.command == "serve":
+        from game.commands import serve
+
+        return serve.run(args)
     if args.command == "levels":
         from game.commands import levels
 
@@ -66,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_sim(commands)
     _add_sharing(commands)
+    from game.commands import serve  # standard library only, like this module
+
+    serve.add_serve_command(commands)
     _add_levels(commands)
     return parser
 

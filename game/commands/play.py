@@ -4,6 +4,8 @@ them)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from pathlib import Path
 
 from game.commands.output import fail
 from game.store import SavesLocked, saves_folder
@@ -15,12 +17,16 @@ def run(args: argparse.Namespace) -> int:
     for folder in args.pack:
         if not (folder / "pack.toml").is_file():
             return fail("millions", f"--pack {folder}: no pack.toml there")
-    folder = saves_folder(args.saves)
     try:
-        store = open_saves(folder)
+        return play(saves_folder(args.saves), args.pack)
     except SavesLocked as error:
         return fail("millions", error)
-    settings = AppSettings(packs=tuple(args.pack), saves_dir=folder).with_saved(store.settings())
+
+
+def play(folder: Path, packs: Sequence[Path]) -> int:
+    """Run the game on the saves in `folder`; raises SavesLocked while another game has them."""
+    store = open_saves(folder)
+    settings = AppSettings(packs=tuple(packs), saves_dir=folder).with_saved(store.settings())
     app = MillionsApp(settings, store)
     try:
         app.run()
