@@ -1,9 +1,10 @@
 """The `millions` command: its options and subcommands, and the module that runs each.
 
 Play (no command) is game.commands.play, `sim` game.commands.sim, `replay`, `export` and
-`import` game.commands.sharing, `serve` game.commands.serve, `levels ...` game.commands.levels. A command's module is
-imported only when it runs, so starting the game loads no command it does not use. Every
-failure a user can cause ends in a one-line message and a non-zero exit, never a traceback.
+`import` game.commands.sharing, `serve` game.commands.serve, `levels ...`
+game.commands.levels. A command's module is imported only when it runs, so starting the game
+loads no command it does not use. Every failure a user can cause ends in a one-line message and
+a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
