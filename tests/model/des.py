@@ -164,3 +164,65 @@ def lost_writes(write_rps, apply_rps, ship_delay_s, fail_at_s, runs, seed):
         lost_sum += state["committed"] - state["applied"]
         lag_sum += fail_at_s - state["newest"]
     return lost_sum / runs, lag_sum / runs
+
+
+def invalidation_race(read_rps, write_rps, window_s, ttl_s, horizon_s, seed):
+    """One key behind a cache with invalidate-on-write. A read that misses reads the database
+    and sets the cache window_s later with what it read; a write bumps the row's version and
+    deletes the cached entry. Returns (stale hits, hits, reads)."""
+    rng = random.Random(seed)
+    version = 0
+    entry: tuple[int, float] | None = None  # (version, expires at)
+    pending: deque[tuple[float, int]] = deque()  # sets in flight, in time order
+    next_read = rng.expovariate(read_rps)
+    next_write = rng.expovariate(write_rps)
+    stale = hits = reads = 0
+    while True:
+        next_set = pending[0][0] if pending else math.inf
+        now = min(next_read, next_write, next_set)
+        if now > horizon_s:
+            return stale, hits, reads
+        if now == next_set:
+            _, seen = pending.popleft()
+            entry = (seen, now + ttl_s)
+        elif now == next_write:
+            version += 1
+            entry = None
+            next_write += rng.expovariate(write_rps)
+        else:
+            reads += 1
+            if entry is not None and entry[1] > now:
+                hits += 1
+                stale += entry[0] < version
+            else:
+                entry = None
+                pending.append((now + window_s, version))
+            next_read += rng.expovariate(read_rps)
+
+
+def cold_lru_hits(keys, alpha, capacity, per_tick, ticks, runs, seed):
+    """An LRU cache that starts empty under Zipf(alpha) reads over `keys` keys: the mean hit
+    ratio of each of the first `ticks` ticks of `per_tick` reads, over `runs` runs."""
+    import bisect
+    from collections import OrderedDict
+    from itertools import accumulate
+
+    rng = random.Random(seed)
+    cumulative = list(accumulate(k**-alpha for k in range(1, keys + 1)))
+    top = cumulative[-1]
+    sums = [0.0] * ticks
+    for _ in range(runs):
+        held: OrderedDict[int, None] = OrderedDict()
+        for tick in range(ticks):
+            hit = 0
+            for _ in range(per_tick):
+                key = bisect.bisect_left(cumulative, rng.random() * top)
+                if key in held:
+                    hit += 1
+                    held.move_to_end(key)
+                else:
+                    held[key] = None
+                    if len(held) > capacity:
+                        held.popitem(last=False)
+            sums[tick] += hit / per_tick
+    return [s / runs for s in sums]
