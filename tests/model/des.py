@@ -1,3 +1,4 @@
+# ruff: noqa: B023  (each run's processes close over that run's environment, used only in it)
 """Request-by-request discrete-event simulations (SimPy) that the model modules are checked
 against. Test-only: each function draws Poisson arrivals and exponential service from one
 seeded random.Random and returns what it measured."""
