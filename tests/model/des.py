@@ -1,7 +1,8 @@
-# ruff: noqa: B023  (each run's processes close over that run's environment, used only in it)
 """Request-by-request discrete-event simulations (SimPy) that the model modules are checked
 against. Test-only: each function draws Poisson arrivals and exponential service from one
 seeded random.Random and returns what it measured."""
+
+# ruff: noqa: B023  (each run's processes close over that run's environment, used only in it)
 
 from __future__ import annotations
 
