@@ -2,15 +2,15 @@
 
 The hit ratio of a warm cache comes from key popularity (cache.py); a node that restarted empty
 answers less until it has seen enough reads to refill, and a failed node's keys miss. Hit ratios
-and stale shares are remembered per run on the rate grid, so a steady tick computes none.
+and stale shares are remembered on the rate grid (shapes.py), so a steady tick computes none.
 """
 
 from __future__ import annotations
 
-from game.engine import cache, catalog
+from game.engine import catalog, shapes
 from game.engine.latency import Dist
 from game.engine.tick import Tick
-from game.engine.tiers import Group, grid
+from game.engine.tiers import Group
 from game.engine.topology import HEALTHY, Node
 
 
@@ -23,13 +23,10 @@ def hit_ratio(tick: Tick, reads: float, writes: float) -> float:
         return 0.0
     items = catalog.KINDS["cache"].items
     total = sum(items[n.size] for n in ring)
-    s = tick.settings
+    s, traffic = tick.settings, tick.traffic
     r, w = rate_grid(reads), rate_grid(writes)
-    steady = tick.memo(
-        ("hit", total, s.eviction, r, s.ttl_s, w, s.invalidate_on_write),
-        lambda: cache.cache_hit_ratio(
-            tick.popularity, total, s.eviction, r, s.ttl_s, w, s.invalidate_on_write
-        ),
+    steady = shapes.hit_ratio(
+        traffic.keys, traffic.zipf_alpha, total, s.eviction, r, s.ttl_s, w, s.invalidate_on_write
     )
     healthy = sum(
         items[size] * n
@@ -45,12 +42,11 @@ def hit_ratio(tick: Tick, reads: float, writes: float) -> float:
 
 
 def _warmth(tick: Tick, node: Node, share: float, total: float, reads: float) -> float:
-    """How far a restarted node has refilled: 1 once it holds its share of hot keys."""
+    """How far a restarted node has refilled, on average over this tick's reads: 1 once it
+    holds its share of hot keys."""
+    seen, now = rate_grid(node.warm_requests / share), rate_grid(reads)
     node.warm_requests += reads * share
-    seen = rate_grid(node.warm_requests / share)
-    factor = tick.memo(
-        ("warm", total, seen), lambda: cache.warm_up_factor(tick.popularity, total, seen)
-    )
+    factor = shapes.warm_up(tick.traffic.keys, tick.traffic.zipf_alpha, total, seen, now)
     if factor >= 0.9999:
         tick.topology.mark_warm(node)
         return 1.0
@@ -59,13 +55,16 @@ def _warmth(tick: Tick, node: Node, share: float, total: float, reads: float) ->
 
 def stale_share(tick: Tick, reads: float, writes: float) -> float:
     """Share of cache hits that return a value changed since it was cached."""
-    s = tick.settings
+    s, traffic = tick.settings, tick.traffic
     r, w = rate_grid(reads), rate_grid(writes)
-    return tick.memo(
-        ("stale", r, s.ttl_s, w, s.invalidate_on_write),
-        lambda: cache.stale_share(
-            tick.popularity, r, s.ttl_s, w, s.invalidate_on_write, catalog.INVALIDATION_RACE_S
-        ),
+    return shapes.stale_share(
+        traffic.keys,
+        traffic.zipf_alpha,
+        r,
+        s.ttl_s,
+        w,
+        s.invalidate_on_write,
+        catalog.INVALIDATION_RACE_S,
     )
 
 
@@ -89,4 +88,4 @@ def serve_reads(
 
 def rate_grid(x: float) -> float:
     """A rate or count on the shape grid (hit ratios and staleness move smoothly with it)."""
-    return grid(x) if x > 0 else 0.0
+    return shapes.grid(x) if x > 0 else 0.0

@@ -9,11 +9,11 @@ each kind of request costs its own number of them.
 
 from __future__ import annotations
 
-from game.engine import cache, catalog
+from game.engine import catalog, shapes
 from game.engine.cache_tier import rate_grid
 from game.engine.latency import Dist
 from game.engine.tick import Tick
-from game.engine.tiers import Group, TierOutcome, grid
+from game.engine.tiers import Group, TierOutcome
 from game.engine.topology import DATA_KINDS, HEALTHY, Node
 
 
@@ -67,20 +67,20 @@ def serve(
         if primary_ok:
             tier = _store_tier(tick, "primary", primary_nodes[:1], 0.0, 0.0, writes)
             paths.add(tick, tier, 0.0, 0.0, writes)
-            replication.write_rate = tier.served
+            replication.wrote(tier.served)
         else:
             tick.fail("primary_down", writes)
             tick.serve("primary", [], 0.0)
-            replication.write_rate = 0.0
+            replication.wrote(0.0)
         return
     if not primary_ok:
         tick.fail("primary_down", reads + joins + writes)
         tick.serve("primary", [], 0.0)
-        replication.write_rate = 0.0
+        replication.wrote(0.0)
         return
     tier = _store_tier(tick, "primary", primary_nodes[:1], reads, joins, writes)
     paths.add(tick, tier, reads, joins, writes)
-    replication.write_rate = tier.served * _part(writes, reads + joins + writes)
+    replication.wrote(tier.served * _part(writes, reads + joins + writes))
 
 
 class _Paths:
@@ -140,7 +140,7 @@ def _keyvalue(tick: Tick, data: list[Node], reads: float, writes: float, paths: 
     group = Group("keyvalue:pool", len(data), mean / per_request, 1.0)
     tier = tick.serve("keyvalue", [group], lam, "primary")
     paths.add(tick, tier, reads, 0.0, writes, through_cache=False)
-    tick.state.replication.write_rate = tier.served * _part(writes, lam)
+    tick.state.replication.wrote(tier.served * _part(writes, lam))
 
 
 def _replicate(
@@ -154,11 +154,8 @@ def _replicate(
     """Replica lag as a backlog of unapplied writes; reads inside the lag window are stale."""
     lag = tick.replica_lag_s = tick.state.replication.lag_s(replicas)
     served_reads = tier.served * _part(reads + joins, reads + joins)
-    w, window = rate_grid(offered_writes), grid(lag)
-    stale = tick.memo(
-        ("replica_stale", w, window),
-        lambda: cache.replica_stale_share(tick.popularity, w, window),
-    )
+    w, window = rate_grid(offered_writes), shapes.grid(lag)
+    stale = shapes.replica_stale(tick.traffic.keys, tick.traffic.zipf_alpha, w, window)
     tick.stale(served_reads * stale)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from game.engine import cache_tier, catalog, data_tier
 from game.engine.report import TickReport
 from game.engine.tick import Tick
-from game.engine.tiers import ROUND_ROBIN, SHARED, Group
+from game.engine.tiers import LEAST_CONNECTIONS, ROUND_ROBIN, Group
 from game.engine.topology import FAILED, HEALTHY, WEB_KINDS
 
 
@@ -115,7 +115,7 @@ def _web_groups(
         ]
         return groups, admitted
     mean_mu = sum(mu * n for mu, n in counts) / healthy
-    return [Group("web:pool", healthy, mean_mu, 1.0, SHARED)], admitted
+    return [Group("web:pool", healthy, mean_mu, 1.0, LEAST_CONNECTIONS)], admitted
 
 
 def _web_mu(tick: Tick, kind: str, size: str, demand: float) -> float:

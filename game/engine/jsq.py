@@ -82,9 +82,20 @@ def jsq_response(c: int, mu: float, lam: float) -> Dist:
     (1 - P) * Exp(mu) + P * (Exp(mu) + Exp(mu * (1 - rho**c))), P = jsq_wait_probability.
     Raises ValueError unless stable.
     """
-    waits = jsq_wait_probability(c, mu, lam)
+    return response(jsq_wait_probability(c, mu, lam), mu, wait_rate(c, mu, lam))
+
+
+def wait_rate(c: int, mu: float, lam: float) -> float:
+    """The rate of a waiting arrival's wait, mu * (1 - rho**c): it waits for one server, whose
+    queue grows geometrically with ratio rho**c. A wait exceeds t with probability
+    P * exp(-wait_rate * t). Raises ValueError unless stable."""
+    _check(c, mu, lam)
     rho = lam / (c * mu)
-    theta = mu * -math.expm1(c * math.log(rho)) if rho > 0 else mu
+    return mu * -math.expm1(c * math.log(rho)) if rho > 0 else mu
+
+
+def response(waits: float, mu: float, theta: float) -> Dist:
+    """(1 - waits) * Exp(mu) + waits * (Exp(mu) + Exp(theta))."""
     return Dist(((1.0 - waits, 0.0, (mu,)), (waits, 0.0, tuple(sorted((mu, theta))))))
 
 

@@ -1,10 +1,10 @@
 """An overloaded tier's queue as cohorts of arrivals, with reneging at the timeout (model.md 1).
 
-The plain fluid model (queueing.fluid_step) keeps one number, the backlog, and drops whatever
-exceeds c*mu*timeout on arrival. Requests do not behave like that: a request gives up only once
-it has waited `timeout`, so during a long overload the queue holds the arrivals of the last
-`timeout` seconds (about lam*timeout, more than c*mu*timeout), and the first drops come about
-`timeout` after the queue began to grow faster than the servers drain it.
+A plain fluid model keeps one number, the backlog, and drops whatever exceeds c*mu*timeout on
+arrival. Requests do not behave like that: a request gives up only once it has waited
+`timeout`, so during a long overload the queue holds the arrivals of the last `timeout` seconds
+(about lam*timeout, more than c*mu*timeout), and the first drops come about `timeout` after the
+queue began to grow faster than the servers drain it.
 
 This module carries the queue as its arrival history: a few segments of arrival time, each with
 the density (requests per second) at which its requests arrived. Service is first come, first
@@ -79,9 +79,8 @@ def queue_step(
 
     cohorts: the queue from the previous tick (() for an empty queue); lam: this tick's arrival
     rate; c servers of mu req/s each; timeout_s may be math.inf. With no healthy server
-    (c == 0 or mu == 0) the engine fails requests at once, as queueing.fluid_step does: the
-    queue and the tick's arrivals are all dropped. Raises ValueError for negative or non-finite
-    input or a malformed queue.
+    (c == 0 or mu == 0) the requests fail at once: the queue and the tick's arrivals are all
+    dropped. Raises ValueError for negative or non-finite input or a malformed queue.
     """
     for name, value in (("lam", lam), ("mu", mu)):
         if not (math.isfinite(value) and value >= 0.0):
@@ -153,45 +152,68 @@ def queue_step(
     return QueueStep(served, dropped, backlog_of(cohorts_out), cohorts_out, tuple(waits))
 
 
-def served_response(step: QueueStep, mu: float, atoms: int = 8) -> Dist | None:
-    """Response time of the requests a tick served: their queueing wait plus Exp(mu) service.
+def merged(a: tuple[Segment, ...], b: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    """Two queues as one (a group's queue handed to another): densities add where their
+    arrival times overlap."""
+    if not a or not b:
+        return a or b
+    edges = sorted({t for begin, end, _ in (*a, *b) for t in (begin, end)})
+    out: list[Segment] = []
+    for begin, end in zip(edges, edges[1:]):
+        mid = 0.5 * (begin + end)
+        density = sum(d for lo, hi, d in (*a, *b) if lo <= mid < hi)
+        if density > 0.0:
+            out.append((begin, end, density))
+    return tuple(out)
 
-    The waits are piecewise uniform (QueueStep.waits); they become `atoms` equally weighted
-    point shifts at the mid-quantiles of that distribution, which keeps the result in the Dist
-    family. None when nothing was served.
-    """
-    if not (math.isfinite(mu) and mu > 0.0):
-        raise ValueError(f"service rate must be finite and > 0, got mu={mu!r}")
+
+def wait_atoms(step: QueueStep, atoms: int = 8) -> tuple[float, ...]:
+    """The waits of the requests a tick served, as `atoms` equally weighted points: the
+    mid-quantiles (k + 1/2) / atoms of their distribution (piecewise uniform, QueueStep.waits),
+    found exactly. Empty when nothing was served."""
     if atoms < 1:
         raise ValueError(f"atoms must be >= 1, got {atoms!r}")
-    total = sum(n for n, _, _ in step.waits)
+    pieces = [(min(a, b), max(a, b), n) for n, a, b in step.waits if n > 0]
+    total = sum(n for _, _, n in pieces)
     if total <= 0:
-        return None
-    pieces = sorted((min(a, b), max(a, b), n) for n, a, b in step.waits if n > 0)
-    shifts = [_wait_quantile(pieces, total, (k + 0.5) / atoms) for k in range(atoms)]
-    return Dist(tuple((1.0, s, (mu,)) for s in shifts))
+        return ()
+    edges = sorted({x for lo, hi, _ in pieces for x in (lo, hi)})
+    # requests with waits below each edge (below) and up to it, point masses included (upto)
+    below = [_mass(pieces, x, False) for x in edges]
+    upto = [_mass(pieces, x, True) for x in edges]
+    out = []
+    j = 0
+    for k in range(atoms):
+        target = (k + 0.5) / atoms * total
+        while j < len(edges) - 1 and upto[j] < target:
+            j += 1
+        if below[j] < target or j == 0:
+            out.append(edges[j])  # a point mass (or the first edge) holds the target
+            continue
+        span = below[j] - upto[j - 1]
+        share = (target - upto[j - 1]) / span if span > 0 else 1.0
+        out.append(edges[j - 1] + share * (edges[j] - edges[j - 1]))
+    return tuple(out)
 
 
-def _wait_quantile(pieces: list[tuple[float, float, float]], total: float, q: float) -> float:
-    """The q-quantile of a mixture of uniform pieces (lo, hi, count)."""
-    lo_all = pieces[0][0]
-    hi_all = max(hi for _, hi, _ in pieces)
-    if hi_all - lo_all <= _EPS:
-        return lo_all
-    a, b = lo_all, hi_all
-    for _ in range(60):
-        mid = 0.5 * (a + b)
-        below = 0.0
-        for lo, hi, n in pieces:
-            if mid >= hi:
-                below += n
-            elif mid > lo:
-                below += n * (mid - lo) / (hi - lo)
-        if below < q * total:
-            a = mid
-        else:
-            b = mid
-    return 0.5 * (a + b)
+def _mass(pieces: list[tuple[float, float, float]], x: float, inclusive: bool) -> float:
+    mass = 0.0
+    for lo, hi, n in pieces:
+        if hi > lo:
+            mass += n * min(1.0, max(0.0, (x - lo) / (hi - lo)))
+        elif x > lo or (inclusive and x == lo):
+            mass += n
+    return mass
+
+
+def response(waits: tuple[float, ...], mu: float) -> Dist:
+    """Latency of requests that wait one of `waits` (equally likely) and are then served in
+    Exp(mu)."""
+    if not (math.isfinite(mu) and mu > 0.0):
+        raise ValueError(f"service rate must be finite and > 0, got mu={mu!r}")
+    if not waits:
+        raise ValueError("a response needs at least one wait")
+    return Dist(tuple((1.0, w, (mu,)) for w in waits))
 
 
 def _add_wait(waits: list[tuple[float, float, float]], count: float, first: float, last: float):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from game.engine.cache import Popularity
+from game.engine import shapes
 from game.engine.latency import Dist
 from game.engine.report import TickReport, TierReport
 from game.engine.scenario import Scenario, Settings
@@ -45,8 +45,6 @@ class Tick:
         "timeout_s",
         "state",
         "queues",
-        "memo",
-        "popularity",
         "failed",
         "paths",
         "tiers",
@@ -63,7 +61,6 @@ class Tick:
         topology: Topology,
         settings: Settings,
         state: RunState,
-        popularity: Popularity,
     ) -> None:
         self.t = t
         self.topology = topology
@@ -72,8 +69,6 @@ class Tick:
         self.timeout_s = scenario.timeout_s
         self.state = state
         self.queues = state.queues
-        self.memo = state.memo.remember  # memo(key, make): see RunMemo
-        self.popularity = popularity
         # The account.
         self.failed: dict[str, float] = {}
         self.paths: list[tuple[float, Dist]] = []
@@ -96,12 +91,12 @@ class Tick:
         dist = parts[0]
         for part in parts[1:]:
             if part is not None:
-                dist = self.memo(("conv", dist, part), lambda d=dist, p=part: d.convolve(p))
+                dist = shapes.convolve(dist, part)
         self.paths.append((count, dist))
 
     def point(self, seconds: float) -> Dist:
-        """A constant latency (a round trip), remembered for the run."""
-        return self.memo(("point", seconds), lambda: Dist.point(seconds))
+        """A constant latency (a round trip)."""
+        return shapes.point(seconds)
 
     def stale(self, reads: float) -> None:
         """Add reads that returned an out-of-date value."""
@@ -115,7 +110,7 @@ class Tick:
         live = {g.key for g in groups}
         into = groups[0].key if groups else None
         stranded = self.queues.regroup((queue or name) + ":", live, into)
-        outcome = serve(self.queues, groups, lam, self.timeout_s, self.memo)
+        outcome = serve(self.queues, groups, lam, self.timeout_s)
         self.fail(f"timeout_{name}", outcome.dropped)
         self.fail(_DOWN_REASON[name], stranded)
         servers = sum(g.servers for g in groups)
@@ -138,9 +133,6 @@ class Tick:
 
     def report(self, rate: float, cost: float, cache_hit_ratio: float | None) -> TickReport:
         """The tick's report, once every tier has been served."""
-        latency = self.state.memo.histogram()
-        for count, dist in self.paths:
-            latency.add(dist, count)
         return TickReport(
             tick=self.t,
             rps=rate,
@@ -155,6 +147,6 @@ class Tick:
             replica_lag_s=self.replica_lag_s,
             tiers=self.tiers,
             events=self.state.events.take(),
-            latency=latency,
+            paths=tuple(self.paths),
             dns_target=self.dns_target,
         )

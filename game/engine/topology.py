@@ -88,7 +88,6 @@ class Node:
 class _Due:
     tick: int
     seq: int
-    what: str = field(compare=False)  # "ready" or "fail"
     node: str = field(compare=False)
     epoch: int = field(compare=False)
 
@@ -100,7 +99,8 @@ class Topology:
         self.seed = seed
         self.mtbf_scale = mtbf_scale  # None: no random failures
         self.nodes: dict[str, Node] = {}
-        self._due: list[_Due] = []
+        self._ready: list[_Due] = []  # boots and repairs, by the tick they end
+        self._failing: list[_Due] = []  # random failures, by the tick they come
         self._seq = 0
         self._namer = Namer()
         self._order = 0
@@ -185,14 +185,21 @@ class Topology:
 
     # -- time -------------------------------------------------------------------------------
 
-    def due(self, tick: int) -> list[tuple[str, Node]]:
-        """The changes that fall due at `tick`, in a fixed order: ("ready" | "fail", node)."""
+    def ready_due(self, tick: int) -> list[Node]:
+        """The nodes whose boot or repair ends by `tick`, in a fixed order."""
+        return self._pop(self._ready, tick)
+
+    def failures_due(self, tick: int) -> list[Node]:
+        """The nodes whose random failure falls due by `tick`, in a fixed order."""
+        return self._pop(self._failing, tick)
+
+    def _pop(self, heap: list[_Due], tick: int) -> list[Node]:
         out = []
-        while self._due and self._due[0].tick <= tick:
-            item = heapq.heappop(self._due)
+        while heap and heap[0].tick <= tick:
+            item = heapq.heappop(heap)
             node = self.nodes.get(item.node)
             if node is not None and node.epoch == item.epoch:
-                out.append((item.what, node))
+                out.append(node)
         return out
 
     def mark_ready(self, node: Node, tick: int) -> None:
@@ -209,7 +216,8 @@ class Topology:
 
     def _schedule(self, tick: int, what: str, node: Node) -> None:
         self._seq += 1
-        heapq.heappush(self._due, _Due(tick, self._seq, what, node.id, node.epoch))
+        heap = self._ready if what == "ready" else self._failing
+        heapq.heappush(heap, _Due(tick, self._seq, node.id, node.epoch))
 
     # -- views ------------------------------------------------------------------------------
 

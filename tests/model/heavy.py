@@ -2,16 +2,17 @@
 
     python -m tests.model.heavy
 
-prints, per case, the simulation, the model and what the engine computes today.
+prints, per case, the simulation, the engine's model and what the engine computed before
+(tests/model/before.py).
 """
 
 from __future__ import annotations
 
 from game.engine import cache, catalog, queueing
-from game.engine.invalidation import race_stale_share
 from game.engine.jsq import jsq_response
 from game.engine.overload import queue_step
 
+from . import before
 from .des import invalidation_race, jsq_response_times, overload_runs, quantile
 
 
@@ -29,7 +30,7 @@ def jsq_cases() -> None:
             simulated = quantile(times, q) * 1e3
             print(
                 f"jsq c={c} rho={rho} p{round(q * 100)}: simulated {simulated:.2f} ms,"
-                f" model {model.percentile(q) * 1e3:.2f}, engine {shared.percentile(q) * 1e3:.2f}",
+                f" model {model.percentile(q) * 1e3:.2f}, before {shared.percentile(q) * 1e3:.2f}",
                 flush=True,
             )
 
@@ -56,11 +57,11 @@ def race_case() -> None:
     stale, hits, reads = invalidation_race(
         2.5, 0.1, catalog.INVALIDATION_RACE_S, 300.0, 2_000_000.0, seed=3
     )
-    model = race_stale_share(one, 2.5, 300.0, 0.1, True, catalog.INVALIDATION_RACE_S)
-    today = cache.stale_share(one, 2.5, 300.0, 0.1, True, catalog.INVALIDATION_RACE_S)
+    model = cache.stale_share(one, 2.5, 300.0, 0.1, True, catalog.INVALIDATION_RACE_S)
+    today = before.race_stale_share(one, 2.5, 300.0, 0.1, catalog.INVALIDATION_RACE_S)
     print(
         f"race: simulated {stale / hits:.5f} of hits ({stale / reads:.5f} of reads),"
-        f" model {model:.5f}, engine {today:.5f}",
+        f" model {model:.5f}, before {today:.5f}",
         flush=True,
     )
 

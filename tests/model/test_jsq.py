@@ -76,3 +76,39 @@ def test_refuses_an_unstable_pool():
         jsq_response(3, MU, 300.0)
     with pytest.raises(ValueError):
         jsq_wait_probability(0, MU, 1.0)
+
+
+def test_ciw_agrees_with_the_exact_chain_and_tells_jsq_from_a_shared_queue():
+    """A second simulator (Ciw, its own least-connections router counting the request in
+    service), three seeds x 20,000 requests at c = 4, rho = .75: the mean response time and the
+    share of requests that wait agree with the exact chain within 3 standard errors, and are
+    far from one shared queue's (the engine's old model). The engine, run through a scenario,
+    has the chain's mean within 1%."""
+    from game.engine.scenario import Settings
+    from game.engine.simulation import run
+
+    from ..engine.scenarios import STATIC_ONLY, build, scenario
+    from . import ciw_runs
+
+    c, rho = 4, 0.75
+    lam = rho * c * MU
+    seen = shortest_queue_seen(c, rho, levels=_levels(rho), spread=6)
+    exact_mean = sum(p * (j + 1) / MU for j, p in seen.items())
+    shared_mean = mmc_response(c, MU, lam).mean()
+    means, waited = [], []
+    for seed in (1, 2, 3):
+        times, waits = ciw_runs.jsq_samples(c, MU, lam, 20_000, seed=seed, warm=2_000)
+        means.append(ciw_runs.batch_mean(times))
+        waited.append(ciw_runs.batch_mean(waits))
+    mean = sum(m for m, _ in means) / 3
+    error = math.sqrt(sum(e * e for _, e in means)) / 3
+    assert abs(mean - exact_mean) < 3 * error
+    assert abs(mean - shared_mean) > 6 * error
+    share = sum(m for m, _ in waited) / 3
+    share_error = math.sqrt(sum(e * e for _, e in waited)) / 3
+    assert abs(share - (1 - seen[0])) < 3 * share_error
+    assert abs(share - erlang_c(c, rho * c)) > 6 * share_error
+    start = build("balancer", *["web"] * c, "primary")
+    settings = Settings(balancer="least_connections")
+    engine = run(scenario(start, rps=lam, mix=STATIC_ONLY, settings=settings))
+    assert engine.totals.latency.mean() == pytest.approx(exact_mean, rel=0.01)
