@@ -145,6 +145,15 @@ def _add_levels(commands: argparse._SubParsersAction) -> None:
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="pack folders")
     check.add_argument("--seeds", type=int, default=0, help="extra seeds per solution (0-50)")
     check.add_argument("--pack", type=Path, action="append", default=[], help="another pack")
+    record = tools.add_parser(
+        "record",
+        help="re-simulate the solutions that claim scores and record their scores now",
+        description="Re-simulate every solution that carries [scores] (default: in every"
+        " installed pack) on the seed its scores are for, write the scores it gives now into"
+        " its file and list every score that moved. For after a change to the engine or a"
+        " level; `levels check` then proves the pack.",
+    )
+    record.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="pack folders")
     new = tools.add_parser("new", help="create a pack with one working level")
     new.add_argument("path", type=Path, help="a folder that does not exist yet")
     tools.add_parser(
