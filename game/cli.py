@@ -80,6 +80,12 @@ def _add_sim(commands: argparse._SubParsersAction) -> None:
     sim.add_argument("--plan", type=Path, help="a TOML file of timed actions")
     sim.add_argument("--seed", type=int, help="override the level's seed")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
+    sim.add_argument(
+        "--timeline",
+        metavar="FILE",
+        help="also write one row per tick: CSV, JSON lines if FILE ends in .jsonl, - for CSV"
+        " on standard output (the summary then goes to standard error)",
+    )
 
 
 def _add_sharing(commands: argparse._SubParsersAction) -> None:

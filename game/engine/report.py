@@ -126,6 +126,12 @@ class Totals(_Served):
     cost: float = 0.0
     stale_reads: float = 0.0
     lost_writes: float = 0.0
+    peak_queued: float = 0.0  # most requests waiting in queues at the end of a tick
+    cache_ticks: int = 0  # ticks with a cache tier, and the sum of their hit ratios
+    hit_ratio_sum: float = 0.0
+    lag_ticks: int = 0  # ticks with replicas, the sum and the largest of their lags
+    lag_sum_s: float = 0.0
+    peak_lag_s: float = 0.0
     # Served requests per path latency since the histogram was last brought up to date: the
     # same paths come back tick after tick, so a run adds each to the histogram once per read.
     _pending: dict[Dist, float] = field(default_factory=dict, repr=False, compare=False)
@@ -139,9 +145,27 @@ class Totals(_Served):
         self.cost += report.cost
         self.stale_reads += report.stale_reads
         self.lost_writes += report.lost_writes
+        self.peak_queued = max(self.peak_queued, report.queued)
+        if report.cache_hit_ratio is not None:
+            self.cache_ticks += 1
+            self.hit_ratio_sum += report.cache_hit_ratio
+        if report.replica_lag_s is not None:
+            self.lag_ticks += 1
+            self.lag_sum_s += report.replica_lag_s
+            self.peak_lag_s = max(self.peak_lag_s, report.replica_lag_s)
         pending = self._pending
         for count, dist in report.paths:
             pending[dist] = pending.get(dist, 0.0) + count
+
+    @property
+    def mean_hit_ratio(self) -> float | None:
+        """The cache tier's hit ratio, averaged over the ticks it existed (None: never)."""
+        return self.hit_ratio_sum / self.cache_ticks if self.cache_ticks else None
+
+    @property
+    def mean_lag_s(self) -> float | None:
+        """The replicas' lag, averaged over the ticks there were replicas (None: never)."""
+        return self.lag_sum_s / self.lag_ticks if self.lag_ticks else None
 
     @property
     def latency(self) -> LatencyHistogram:
