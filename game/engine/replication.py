@@ -24,7 +24,6 @@ backup. A player may promote a healthy replica sooner.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from game.engine import catalog
@@ -58,11 +57,13 @@ class Replication:
         self.write_rate = rate
         self.acknowledged += rate
 
-    def lag_s(self, replicas: Iterable[Node]) -> float:
-        """One tick of replication at the last write rate; the replicas' lag after it."""
-        rate = apply_rate(replicas)
-        self.backlog = backlog_step(self.backlog, self.write_rate, rate)
-        return replica_lag_s(self.backlog, self.write_rate, rate, catalog.REPLICATION_DELAY_S)
+    def lag_s(self, rate: float) -> float:
+        """One tick of replication at the last write rate, the replicas applying `rate` writes
+        a second; the replicas' lag after it."""
+        # backlog_step and replica_lag_s without their checks: this runs every tick, on rates
+        # the engine made
+        self.backlog = max(0.0, self.backlog + self.write_rate - rate)
+        return _lag(self.backlog, self.write_rate, rate, catalog.REPLICATION_DELAY_S)
 
     def copy_for(self, replica_id: str) -> None:
         """A replica starts booting from a copy of the primary's data as it is now."""
@@ -126,9 +127,9 @@ class Replication:
         return lost
 
 
-def apply_rate(replicas: Iterable[Node]) -> float:
-    """Writes per second the slowest of these replicas applies."""
-    slowest = min(r.spec.capacity for r in replicas)
+def apply_rate(slowest: float) -> float:
+    """Writes per second the replicas apply, the slowest completing `slowest` query units a
+    second."""
     return catalog.REPLICA_APPLY_SHARE * slowest / catalog.WRITE_UNITS
 
 
@@ -158,14 +159,19 @@ def replica_lag_s(backlog: float, write_rps: float, apply_rps: float, ship_delay
     _check("write_rps", write_rps)
     _check("apply_rps", apply_rps)
     _check("ship_delay_s", ship_delay_s)
+    no_span = write_rps == 0.0 or backlog / write_rps == math.inf
+    if backlog > 0.0 and no_span and apply_rps == 0.0:
+        raise ValueError("a backlog with no writes and no apply rate has no defined lag")
+    return _lag(backlog, write_rps, apply_rps, ship_delay_s)
+
+
+def _lag(backlog: float, write_rps: float, apply_rps: float, ship_delay_s: float) -> float:
     if backlog == 0.0:
         return ship_delay_s
     span = backlog / write_rps if write_rps > 0.0 else math.inf
     if span < math.inf:
         return ship_delay_s + span
-    if apply_rps > 0.0:  # no writes (or too few to measure the span by): the time to catch up
-        return ship_delay_s + backlog / apply_rps
-    raise ValueError("a backlog with no writes and no apply rate has no defined lag")
+    return ship_delay_s + backlog / apply_rps  # no writes to measure the span by: catching up
 
 
 def _check(name: str, value: float) -> None:

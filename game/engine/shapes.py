@@ -32,13 +32,21 @@ def grid(x: float, step: float = SHAPE_STEP) -> float:
     return math.exp(round(math.log(x) / step) * step)
 
 
+def grid_bound(point: float, step: float = SHAPE_STEP) -> float:
+    """A value just below where `grid` stops rounding to `point` (a grid point) from below:
+    every x in [point, grid_bound(point)) rounds to `point`."""
+    return math.exp((round(math.log(point) / step) + 0.499) * step)
+
+
 # -- latency ----------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
-def mmc(c: int, mu: float, rate: float) -> tuple[Dist, float]:
-    """One shared queue in front of c servers: (response time, Erlang C)."""
-    return queueing.mmc_response(c, mu, rate), queueing.erlang_c(c, rate / mu)
+def mmc(c: int, mu: float, rate: float, timeout_s: float) -> tuple[Dist, float]:
+    """One shared queue in front of c servers: (response time, share of arrivals whose wait
+    exceeds the timeout, C * exp(-(c*mu - rate) * timeout))."""
+    late = queueing.erlang_c(c, rate / mu) * math.exp(-(c * mu - rate) * timeout_s)
+    return queueing.mmc_response(c, mu, rate), late
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
@@ -49,20 +57,21 @@ def jsq_wait(c: int, rho: float) -> float:
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
-def least_connections(c: int, mu: float, rate: float) -> tuple[Dist, float, float]:
-    """Least connections over c servers: (response time, P(wait), the wait's rate)."""
+def least_connections(c: int, mu: float, rate: float, timeout_s: float) -> tuple[Dist, float]:
+    """Least connections over c servers: (response time, share of arrivals whose wait exceeds
+    the timeout, P * exp(-theta * timeout))."""
     waits = jsq_wait(c, rate / (c * mu))
     theta = jsq.wait_rate(c, mu, rate)
-    return jsq.response(waits, mu, theta), waits, theta
+    return jsq.response(waits, mu, theta), waits * math.exp(-theta * timeout_s)
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
-def round_robin(pool: int, mu: float, rate: float) -> tuple[Dist, float]:
-    """Strict round robin over `pool` servers: (response time, sigma)."""
-    return (
-        queueing.round_robin_response(pool, mu, rate),
-        queueing.round_robin_sigma(pool, mu, rate),
-    )
+def round_robin(pool: int, mu: float, rate: float, timeout_s: float) -> tuple[Dist, float]:
+    """Strict round robin over `pool` servers: (response time, share of arrivals whose wait
+    exceeds the timeout, sigma * exp(-mu * (1 - sigma) * timeout))."""
+    sigma = queueing.round_robin_sigma(pool, mu, rate)
+    late = sigma * math.exp(-mu * (1 - sigma) * timeout_s)
+    return queueing.round_robin_response(pool, mu, rate), late
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
@@ -80,6 +89,16 @@ def exponential(mu: float) -> Dist:
 def point(seconds: float) -> Dist:
     """A constant latency (a round trip)."""
     return Dist.point(seconds)
+
+
+@lru_cache(maxsize=SHAPES)
+def path(parts: tuple[Dist | None, ...]) -> Dist:
+    """Crossing each of `parts` in turn (None: a tier the path skips)."""
+    crossed = [part for part in parts if part is not None]
+    dist = crossed[0]
+    for part in crossed[1:]:
+        dist = convolve(dist, part)
+    return dist
 
 
 @lru_cache(maxsize=SHAPES)

@@ -32,6 +32,7 @@ _DOWN_REASON: Mapping[str, str] = MappingProxyType(
         "keyvalue": "store_down",
     }
 )
+_TIMEOUT_REASON: Mapping[str, str] = MappingProxyType({n: f"timeout_{n}" for n in _DOWN_REASON})
 
 
 class Tick:
@@ -88,11 +89,7 @@ class Tick:
         if count <= _NEGLIGIBLE:
             return
         self.served += count
-        dist = parts[0]
-        for part in parts[1:]:
-            if part is not None:
-                dist = shapes.convolve(dist, part)
-        self.paths.append((count, dist))
+        self.paths.append((count, shapes.path(parts)))
 
     def point(self, seconds: float) -> Dist:
         """A constant latency (a round trip)."""
@@ -107,26 +104,29 @@ class Tick:
     ) -> TierOutcome:
         """Serve a tier and report it. Queues are keyed `queue:group` (`queue` defaults to the
         tier's name); a group that vanished hands its queue to a live one, or fails it."""
-        live = {g.key for g in groups}
-        into = groups[0].key if groups else None
-        stranded = self.queues.regroup((queue or name) + ":", live, into)
-        outcome = serve(self.queues, groups, lam, self.timeout_s)
-        self.fail(f"timeout_{name}", outcome.dropped)
-        self.fail(_DOWN_REASON[name], stranded)
-        servers = sum(g.servers for g in groups)
-        capacity = sum(g.servers * g.mu for g in groups) / servers if servers else 0.0
+        queues = self.queues
+        if queues:  # only a carried queue can be stranded
+            into = groups[0].key if groups else None
+            live = {g.key for g in groups}
+            self.fail(_DOWN_REASON[name], queues.regroup((queue or name) + ":", live, into))
+        outcome = serve(queues, groups, lam, self.timeout_s)
+        self.fail(_TIMEOUT_REASON[name], outcome.dropped)
+        servers, capacity = 0, 0.0
+        for g in groups:
+            servers += g.servers
+            capacity += g.servers * g.mu
         self.tiers.append(
             TierReport(
-                name=name,
-                kind=kind or ("box" if name == "box" else name),
-                servers=servers,
-                capacity_rps=capacity,
-                offered=lam,
-                served=outcome.served,
-                dropped=outcome.dropped,
-                queued=outcome.queued,
-                utilization=outcome.utilization,
-                dist=outcome.dist,
+                name,
+                kind or name,
+                servers,
+                capacity / servers if servers else 0.0,
+                lam,
+                outcome.served,
+                outcome.dropped,
+                outcome.queued,
+                outcome.utilization,
+                outcome.dist,
             )
         )
         return outcome

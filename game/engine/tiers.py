@@ -12,7 +12,6 @@ from tick to tick as cohorts of arrivals, and a request gives up `timeout` after
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -35,6 +34,10 @@ class Queues:
 
     def __init__(self) -> None:
         self._queues: dict[str, Cohorts] = {}
+
+    def __bool__(self) -> bool:
+        """Whether any queue holds requests."""
+        return bool(self._queues)
 
     def get(self, key: str) -> Cohorts:
         return self._queues.get(key, ())
@@ -124,24 +127,29 @@ def serve(queues: Queues, groups: list[Group], lam: float, timeout_s: float) -> 
 def _steady(g: Group, lam: float, timeout_s: float) -> tuple[Dist, float]:
     """Steady-state response time of a group that keeps up, and how many arrivals time out.
 
-    Shapes are computed on the grid (shapes.py); the timeout's share comes with the shape and
-    is applied to the exact arrivals."""
+    Shapes are computed on the grid (shapes.py): the service rate and the spare share of the
+    capacity, 1 - lam / (c * mu), each in 1% steps. The timeout's share comes with the shape
+    and is applied to the exact arrivals."""
     if lam <= 0:
-        return shapes.exponential(g.mu), 0.0
+        return shapes.exponential(grid(g.mu)), 0.0
+    mu = grid(g.mu)
     if g.discipline == ROUND_ROBIN and g.pool > 1:
         # Each server gets every pool-th arrival: the whole rotation's rate, in Erlang rhythm.
-        full = g.pool * g.mu
-        rate = max(0.0, full - grid(full - lam / g.servers * g.pool))
-        dist, sigma = shapes.round_robin(g.pool, g.mu, rate)
-        return dist, lam * sigma * math.exp(-g.mu * (1 - sigma) * timeout_s)
-    full = g.servers * g.mu
-    rate = max(0.0, full - grid(full - lam))  # a nearly idle tier rounds to an idle one
+        rate = _on_grid(g.pool, mu, lam / g.servers * g.pool / (g.pool * g.mu))
+        dist, late = shapes.round_robin(g.pool, mu, rate, timeout_s)
+        return dist, lam * late
+    rate = _on_grid(g.servers, mu, lam / (g.servers * g.mu))
     if g.discipline == LEAST_CONNECTIONS and g.servers > 1:
-        dist, waits, theta = shapes.least_connections(g.servers, g.mu, rate)
+        dist, late = shapes.least_connections(g.servers, mu, rate, timeout_s)
     else:
-        dist, waits = shapes.mmc(g.servers, g.mu, rate)
-        theta = full - rate
-    return dist, lam * waits * math.exp(-theta * timeout_s)
+        dist, late = shapes.mmc(g.servers, mu, rate, timeout_s)
+    return dist, lam * late
+
+
+def _on_grid(c: int, mu: float, rho: float) -> float:
+    """The arrival rate at utilisation `rho` of c servers of mu, its spare share 1 - rho on the
+    grid (a nearly idle tier rounds to an idle one)."""
+    return max(0.0, c * mu * (1.0 - grid(1.0 - rho)))
 
 
 def _wait_grid(wait_s: float) -> float:
