@@ -1,8 +1,9 @@
 """The cache tier in a tick: the share of reads it answers, how stale they are, and its queue.
 
 The hit ratio of a warm cache comes from key popularity (cache.py); a node that restarted empty
-answers less until it has seen enough reads to refill, and a failed node's keys miss. Hit ratios
-and stale shares are remembered on the rate grid (shapes.py), so a steady tick computes none.
+answers less until it has seen enough reads to refill (warmup.py), and a failed node's keys
+miss. Hit ratios and stale shares are remembered on the rate grid (shapes.py), so a steady tick
+computes none.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from game.engine import catalog, shapes
 from game.engine.latency import Dist
 from game.engine.tick import Tick
 from game.engine.tiers import Group
-from game.engine.topology import HEALTHY, Node
 
 
 def hit_ratio(tick: Tick, reads: float, writes: float) -> float:
@@ -22,43 +22,22 @@ def hit_ratio(tick: Tick, reads: float, writes: float) -> float:
     total = pool.ring_items
     if not total:
         return 0.0
-    items = catalog.KINDS["cache"].items
     s, traffic = tick.settings, tick.traffic
     r, w = rate_grid(reads), rate_grid(writes)
     steady = shapes.hit_ratio(
         traffic.keys, traffic.zipf_alpha, total, s.eviction, r, s.ttl_s, w, s.invalidate_on_write
     )
     answered = pool.items / total
-    for node in list(tick.topology.cold_caches.values()):
-        if node.state == HEALTHY:
-            # How far the restarted node has refilled, on average over this tick's reads.
-            share = items[node.size] / total
-            before = node.warm_requests / share
-            node.warm_requests += reads * share
-            after = node.warm_requests / share
-            until, ring, factor = node.warm_memo
-            if not (after < until and ring == total):
-                factor = _warmth(tick, node, total, before, after)
-            answered -= share * (1 - factor)
+    topology = tick.topology
+    if topology.cold_caches:
+        keys, alpha = traffic.keys, traffic.zipf_alpha
+        answered -= tick.state.warming.missing(
+            topology,
+            total,
+            reads,
+            lambda ring, seen, in_tick: shapes.warm_up(keys, alpha, ring, seen, in_tick),
+        )
     return steady * min(1.0, max(0.0, answered))  # rounding must not leave [0, 1]
-
-
-def _warmth(tick: Tick, node: Node, total: float, before: float, after: float) -> float:
-    """The warm-up factor of a restarted node whose count of reads (tier-wide, since it started
-    empty) went from `before` to `after` this tick; 1 once it holds its share of hot keys.
-
-    Both counts go on the grid: a warming node's count grows by a small share each tick, so
-    the pairs repeat from tick to tick and node to node. Once both fall on one grid point, the
-    node keeps the factor (warm_memo) until its count leaves that point or the ring changes."""
-    seen, now = rate_grid(before), rate_grid(after)
-    traffic = tick.traffic
-    factor = shapes.warm_up(traffic.keys, traffic.zipf_alpha, total, seen, now - seen)
-    if factor >= catalog.CACHE_WARM_AT:
-        tick.topology.mark_warm(node)
-        return 1.0
-    if seen == now and seen > 0:
-        node.warm_memo = (shapes.grid_bound(seen), total, factor)
-    return factor
 
 
 def stale_share(tick: Tick, reads: float, writes: float) -> float:

@@ -6,6 +6,7 @@ replication   the replicas' unapplied writes, the primary's write rate, a promot
 store_moved   whether the database has left the single box for a primary
 incidents     the scheduled failures, by tick
 events        what happened since the last report, for the next one
+warming       the cache nodes refilling after a restart (warmup.Warming)
 
 Latency shapes and hit ratios are not state: they are pure functions of their inputs,
 remembered by shapes.py.
@@ -21,6 +22,7 @@ from game.engine.replication import Replication
 from game.engine.report import EVENT_KINDS, Event
 from game.engine.scenario import Scenario
 from game.engine.tiers import Queues
+from game.engine.warmup import Warming
 
 
 class EventLog:
@@ -50,6 +52,7 @@ class RunState:
     store_moved: bool  # a primary has taken the database over from the single box
     incidents: Mapping[int, tuple[str, ...]]  # tick -> components that fail then
     events: EventLog = field(default_factory=EventLog)
+    warming: Warming = field(default_factory=Warming)  # cache nodes refilling after a restart
 
     @classmethod
     def start(cls, scenario: Scenario, has_primary: bool) -> RunState:

@@ -76,10 +76,6 @@ class Node:
     since: int = 0  # tick the current state began
     until: int = 0  # tick a boot or repair ends
     epoch: int = 0  # bumped on every change; scheduled events of an older epoch are void
-    warm_requests: float = 0.0  # cache: reads it has seen since it last started empty
-    # cache, warming: (reads, ring size, factor): its warm-up factor holds while its reads stay
-    # below `reads` and the ring keeps its size (cache_tier._warmth)
-    warm_memo: tuple[float, float, float] = (0.0, 0.0, 0.0)
     joined: bool = False  # has been up once: a cache node owns keys only from then on
 
     @property
@@ -136,8 +132,7 @@ class Topology:
         self._layout.clear()
         self._pools.pop(kind, None)
         self._cost = None
-        if ready:
-            node.warm_requests = math.inf  # part of the starting build: it has been running
+        if ready:  # part of the starting build: it has been running (a cache is warm)
             self.mark_ready(node, tick)
         else:
             self.restart(node, tick, catalog.KINDS[kind].boot_ticks)
@@ -185,13 +180,10 @@ class Topology:
 
     def _empty(self, node: Node) -> None:
         """A restarted node has lost its memory: a cache starts cold."""
-        node.warm_requests = 0.0
-        node.warm_memo = (0.0, 0.0, 0.0)
         if node.kind == "cache":
             self.cold_caches[node.id] = node
 
     def mark_warm(self, node: Node) -> None:
-        node.warm_requests = math.inf
         self.cold_caches.pop(node.id, None)
 
     def _set_state(self, node: Node, state: str, since: int, until: int) -> None:
