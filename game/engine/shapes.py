@@ -24,6 +24,7 @@ from game.engine.latency import Dist
 
 SHAPE_STEP = 0.01
 SHAPES = 4096  # distinct values each kind of shape keeps
+WAIT_FLOOR_S = 1e-4  # a wait shorter than this is none
 RATIOS = 2048  # distinct values each kind of cache ratio keeps
 
 
@@ -78,6 +79,17 @@ def round_robin(pool: int, mu: float, rate: float, timeout_s: float) -> tuple[Di
 def backlog(waits: tuple[float, ...], mu: float) -> Dist:
     """Requests served out of a queue: one of `waits`, then Exp(mu)."""
     return overload.response(waits, mu)
+
+
+@lru_cache(maxsize=256, typed=True)
+def overloaded(
+    cohorts: tuple[overload.Segment, ...], lam: float, c: int, mu: float, timeout_s: float
+) -> tuple[overload.QueueStep, Dist | None]:
+    """A tick of a carried queue (overload.queue_step) and the latency of what it served, its
+    waits on the grid. A long overload repeats the same tick exactly, so it is remembered too."""
+    step = overload.queue_step(cohorts, lam, c, mu, timeout_s)
+    waits = tuple([grid(w) if w >= WAIT_FLOOR_S else 0.0 for w in overload.wait_atoms(step)])
+    return step, backlog(waits, mu) if waits else None
 
 
 @lru_cache(maxsize=256, typed=True)

@@ -21,7 +21,6 @@ from game.engine.overload import Segment, backlog_of
 
 SHARED, ROUND_ROBIN, LEAST_CONNECTIONS = "shared", "round_robin", "least_connections"
 _STEADY_LIMIT = 0.999  # above this utilisation the steady state is too slow to reach in a tick
-_WAIT_FLOOR_S = 1e-4
 grid = shapes.grid
 
 Cohorts = tuple[Segment, ...]
@@ -70,7 +69,7 @@ class Queues:
         return sum(backlog_of(c) for k, c in self._queues.items() if k.startswith(prefix))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a few are made every tick, and a frozen one is slower
 class Group:
     key: str  # names the group's queue between ticks
     servers: int
@@ -80,7 +79,7 @@ class Group:
     pool: int = 1  # round robin: servers in the whole rotation
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TierOutcome:
     offered: float
     served: float
@@ -99,12 +98,10 @@ def serve(queues: Queues, groups: list[Group], lam: float, timeout_s: float) -> 
         before = queues.get(g.key)
         full = g.servers * g.mu
         if before or arriving >= _STEADY_LIMIT * full:
-            step = overload.queue_step(before, arriving, g.servers, g.mu, timeout_s)
+            step, dist = shapes.overloaded(before, arriving, g.servers, g.mu, timeout_s)
             queues.set(g.key, step.cohorts)
             got, lost = step.served, step.dropped
             queued += step.backlog
-            waits = tuple([_wait_grid(w) for w in overload.wait_atoms(step)])
-            dist = shapes.backlog(waits, g.mu) if waits else None
         else:
             dist, late = _steady(g, arriving, timeout_s)
             got, lost = arriving - late, late
@@ -150,7 +147,3 @@ def _on_grid(c: int, mu: float, rho: float) -> float:
     """The arrival rate at utilisation `rho` of c servers of mu, its spare share 1 - rho on the
     grid (a nearly idle tier rounds to an idle one)."""
     return max(0.0, c * mu * (1.0 - grid(1.0 - rho)))
-
-
-def _wait_grid(wait_s: float) -> float:
-    return grid(wait_s) if wait_s >= _WAIT_FLOOR_S else 0.0
