@@ -47,21 +47,21 @@ def batch_mean(values: list[float], batches: int = 20) -> tuple[float, float]:
 def overload_runs(c, mu, rates, timeout_s, probes, runs, seed):
     """One shared FIFO queue in front of c servers; a customer who has not started service
     `timeout_s` after arriving reneges then. `rates[i]` is the arrival rate in second i.
-    Returns per probe time the mean number waiting and the mean reneged by then, and the mean
-    total reneged, over `runs` runs."""
+    Returns per probe time the mean number waiting and the mean reneged by then, the mean
+    total reneged, over `runs` runs, and the standard error of that mean total (runs > 1)."""
     horizon = float(len(rates))
     endpoints = [float(i + 1) for i in range(len(rates))]
     waiting = [0.0] * len(probes)
     gone = [0.0] * len(probes)
-    total = 0.0
+    totals = []
     for run_index in range(runs):
+        ciw.seed(seed + run_index)  # before the network: PoissonIntervals draws its arrivals then
         network = ciw.create_network(
             arrival_distributions=[ciw.dists.PoissonIntervals(rates, endpoints, horizon)],
             service_distributions=[ciw.dists.Exponential(mu)],
             number_of_servers=[c],
             reneging_time_distributions=[ciw.dists.Deterministic(timeout_s)],
         )
-        ciw.seed(seed + run_index)
         sim = ciw.Simulation(network)
         sim.simulate_until_max_time(horizon + timeout_s + 60.0)
         records = sim.get_all_records()
@@ -73,5 +73,6 @@ def overload_runs(c, mu, rates, timeout_s, probes, runs, seed):
                         waiting[k] += 1
                     elif r.record_type == "renege":
                         gone[k] += 1
-        total += sum(1 for r in records if r.record_type == "renege")
-    return [w / runs for w in waiting], [g / runs for g in gone], total / runs
+        totals.append(sum(1 for r in records if r.record_type == "renege"))
+    total, error = statistics.fmean(totals), statistics.stdev(totals) / runs**0.5
+    return [w / runs for w in waiting], [g / runs for g in gone], total, error

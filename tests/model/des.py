@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 from collections import deque
 
 import simpy
@@ -61,11 +62,12 @@ def overload_runs(c, mu, rate_at, horizon, timeout_s, probes, runs, seed):
     """A shared FIFO queue in front of c servers with reneging: a request that has not started
     service `timeout_s` after it arrived gives up then. Arrival rate rate_at(t), piecewise
     constant. Returns per probe time the mean number waiting, the mean drops up to each probe,
-    the mean total drops and the mean response time of served requests, over `runs` runs."""
+    the mean total drops and the mean response time of served requests, over `runs` runs, and
+    the standard error of that mean total (runs > 1)."""
     rng = random.Random(seed)
     queue_sum = [0.0] * len(probes)
     drops_sum = [0.0] * len(probes)
-    total_drops = 0.0
+    totals: list[int] = []
     latency_sum = 0.0
     served = 0
     for _ in range(runs):
@@ -115,14 +117,15 @@ def overload_runs(c, mu, rate_at, horizon, timeout_s, probes, runs, seed):
                         dropped += 1
             queue_sum[k] += waiting
             drops_sum[k] += dropped
-        total_drops += sum(1 for _, s in record if s is None)
+        totals.append(sum(1 for _, s in record if s is None))
         latency_sum += sum(nonlocal_latency)
         served += len(nonlocal_latency)
     return (
         [q / runs for q in queue_sum],
         [d / runs for d in drops_sum],
-        total_drops / runs,
+        statistics.fmean(totals),
         latency_sum / served,
+        statistics.stdev(totals) / runs**0.5,
     )
 
 

@@ -36,7 +36,7 @@ def jsq_cases() -> None:
 
 
 def overload_case() -> None:
-    queue, dropped, total, latency = overload_runs(
+    queue, dropped, total, latency, _ = overload_runs(
         2, 100.0, lambda t: 260.0 if t < 20 else 150.0, 40.0, 2.0, (10.0, 20.0), 120, seed=21
     )
     cohorts, drops10, drops = (), 0.0, 0.0

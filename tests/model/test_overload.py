@@ -49,26 +49,29 @@ def test_issue_case_first_drops_come_a_timeout_after_the_queue_outgrows_the_serv
 
 
 PROBES = (6.67, 10.0, 20.0)  # the old engine's first drops; the issue's two probes
+# A run's total drops scatter by 60-100 (one sd) around ~800, so totals are compared within
+# three standard errors of the simulated mean, not within a fixed share.
+SIGMAS = 3.0
 
 
 @pytest.fixture(scope="module")
 def simpy_issue():
     return overload_runs(
-        2, 100.0, lambda t: 260.0 if t < 20 else 150.0, 40.0, 2.0, PROBES, 6, seed=3
+        2, 100.0, lambda t: 260.0 if t < 20 else 150.0, 40.0, 2.0, PROBES, 16, seed=3
     )
 
 
 @pytest.fixture(scope="module")
 def ciw_issue():
-    return ciw_runs.overload_runs(2, 100.0, ISSUE, 2.0, PROBES, 4, seed=3)
+    return ciw_runs.overload_runs(2, 100.0, ISSUE, 2.0, PROBES, 8, seed=3)
 
 
 def test_issue_case_against_a_simulation(simpy_issue):
-    queue, dropped, total, latency = simpy_issue
+    queue, dropped, total, latency, error = simpy_issue
     steps = _run(ISSUE, 2, 100.0, 2.0)
     assert steps[9].backlog == pytest.approx(queue[1], rel=0.05)
     assert steps[19].backlog == pytest.approx(queue[2], rel=0.05)
-    assert sum(s.dropped for s in steps) == pytest.approx(total, rel=0.05)
+    assert sum(s.dropped for s in steps) == pytest.approx(total, abs=SIGMAS * error)
     served = sum(s.served for s in steps)
     mean = sum(s.served * (s.mean_wait_s + 1 / 100.0) for s in steps) / served
     assert mean == pytest.approx(latency, rel=0.05)
@@ -76,10 +79,10 @@ def test_issue_case_against_a_simulation(simpy_issue):
 
 def test_ciw_agrees_with_the_simpy_simulation(simpy_issue, ciw_issue):
     """A second simulator (Ciw's own reneging) gives the same queue and drops."""
-    queue, _, total, _ = simpy_issue
-    ciw_queue, _, ciw_total = ciw_issue
+    queue, _, total, _, error = simpy_issue
+    ciw_queue, _, ciw_total, ciw_error = ciw_issue
     assert ciw_queue[1:] == pytest.approx(queue[1:], rel=0.05)
-    assert ciw_total == pytest.approx(total, rel=0.10)
+    assert ciw_total == pytest.approx(total, abs=SIGMAS * math.hypot(error, ciw_error))
 
 
 def test_the_engine_carries_the_issue_case_like_the_simulations(simpy_issue, ciw_issue):
@@ -87,7 +90,7 @@ def test_the_engine_carries_the_issue_case_like_the_simulations(simpy_issue, ciw
     timeout, through the whole engine: the queue at t = 10 and 20 s holds about arrival rate x
     timeout (520, as both simulations), the first requests give up at t = 8.67 s (none before
     tick 8, as none in either simulation by 6.67 s, where the old engine began dropping), and
-    the total drops agree with both simulations within 5%."""
+    the total drops agree with both simulations (within three standard errors)."""
     start = build("balancer", "web", "web", "primary")
     sim = Simulation(
         scenario(
@@ -103,11 +106,14 @@ def test_the_engine_carries_the_issue_case_like_the_simulations(simpy_issue, ciw
     reports = [sim.step() for _ in range(40)]
     drops = [r.failed.get("timeout_web", 0.0) for r in reports]
     assert set().union(*(r.failed for r in reports)) == {"timeout_web"}
-    for queue, _, total in (simpy_issue[:3], ciw_issue):
+    simpy_queue, simpy_dropped, simpy_total, _, simpy_error = simpy_issue
+    for queue, dropped, total, error in (
+        (simpy_queue, simpy_dropped, simpy_total, simpy_error),
+        ciw_issue,
+    ):
         assert reports[9].queued == pytest.approx(queue[1], rel=0.05)
         assert reports[19].queued == pytest.approx(queue[2], rel=0.05)
-        assert sum(drops) == pytest.approx(total, rel=0.05)
-    for _, dropped, _ in (simpy_issue[:3], ciw_issue):
+        assert sum(drops) == pytest.approx(total, abs=SIGMAS * error)
         assert dropped[0] < 1.0  # nobody gave up by 6.67 s
     assert sum(drops[:8]) == 0.0
     assert sum(drops[:10]) == pytest.approx(80.0)  # the old engine: 200
