@@ -35,7 +35,7 @@ def hit_ratio(tick: Tick, reads: float, writes: float) -> float:
             topology,
             total,
             reads,
-            lambda ring, seen, in_tick: shapes.warm_up(keys, alpha, ring, seen, in_tick),
+            lambda ring, seen, now: shapes.warm_up(keys, alpha, ring, seen, now),
         )
     return steady * min(1.0, max(0.0, answered))  # rounding must not leave [0, 1]
 

@@ -169,9 +169,29 @@ def stale_share(
     )
 
 
+def warm_up(keys: int, alpha: float, capacity: float, before: float, after: float) -> float:
+    """A restarted cache's warm-up factor over a tick that took its count of reads from
+    `before` to `after` (cache.warm_up_factor). The factor is the mean of h / steady over the
+    tick, so it is a difference of one integral at both ends: `warmed` remembers that integral
+    per count, and every warming node, every tick and every run passing a count shares it."""
+    if after == before:
+        return warm_up_at(keys, alpha, capacity, before)
+    done = warmed(keys, alpha, capacity, after) - warmed(keys, alpha, capacity, before)
+    return min(1.0, max(0.0, done / (after - before)))
+
+
 @lru_cache(maxsize=RATIOS, typed=True)
-def warm_up(keys: int, alpha: float, capacity: float, before: float, in_tick: float) -> float:
-    return cache.warm_up_factor(popularity(keys, alpha), capacity, before, in_tick)
+def warmed(keys: int, alpha: float, capacity: float, count: float) -> float:
+    """The integral of h(x) / steady over the first `count` reads after a cold start."""
+    if count == 0:
+        return 0.0
+    return count * cache.warm_up_factor(popularity(keys, alpha), capacity, 0.0, count)
+
+
+@lru_cache(maxsize=RATIOS, typed=True)
+def warm_up_at(keys: int, alpha: float, capacity: float, count: float) -> float:
+    """The warm-up factor after `count` reads, at that moment."""
+    return cache.warm_up_factor(popularity(keys, alpha), capacity, count)
 
 
 @lru_cache(maxsize=RATIOS, typed=True)

@@ -18,7 +18,7 @@ from game.engine import catalog
 from game.engine.shapes import grid, grid_bound
 from game.engine.topology import Pool, Topology
 
-# (keys held by the ring, reads seen before the tick, reads in the tick) -> warm-up factor
+# (keys held by the ring, reads seen before the tick, after it) -> warm-up factor
 Factor = Callable[[int, float, float], float]
 
 
@@ -54,7 +54,7 @@ class Warming:
                 continue  # no longer warming, or due again later
             start, share, _, _ = tracked
             seen, now = _grid(before - start), _grid(after - start)
-            value = factor(ring, seen, now - seen)
+            value = factor(ring, seen, now)
             if value >= catalog.CACHE_WARM_AT:
                 topology.mark_warm(topology.nodes[node_id])
                 del self._nodes[node_id], self._missing[node_id]
