@@ -16,7 +16,7 @@ TICKS = 5
 
 @pytest.fixture(scope="module")
 def report() -> bench.Report:
-    return bench.measure(repeats=1, ticks=TICKS)
+    return bench.measure(repeats=1, ticks=TICKS, day_ticks=TICKS + 2)
 
 
 def test_every_site_under_every_load_has_one_row(report):
@@ -25,6 +25,11 @@ def test_every_site_under_every_load_has_one_row(report):
     for row in report.rows:
         assert row.ticks == TICKS
         assert (row.best_s is None) == bool(row.error), row  # a time or an error, never both
+        assert row.first_s is not None and row.first_s >= row.best_s
+        assert row.cpu_s is not None and row.cpu_s > 0
+    day = report.day
+    assert (day.site, day.load, day.ticks) == (bench.LARGEST.name, bench.REALISTIC, TICKS + 2)
+    assert day.best_s is not None and day.nodes == bench.LARGEST.nodes
 
 
 def test_node_counts_are_what_the_rows_claim(report):
@@ -56,13 +61,15 @@ def test_realistic_load_grows_waves_and_fails():
 
 def test_report_prints_every_row_and_target_and_serialises(report):
     text = bench.render(report)
-    for row in report.rows:
+    for row in (*report.rows, report.day):
         assert f"{row.site:<16}{row.nodes:>6}" in text
     targets = report.targets()
-    assert len(targets) == len(bench.LOADS) + len(bench.SITES) + 1
-    assert {t.status for t in targets} <= {"PASS", "MISS", "ERROR"}
+    assert len(targets) == len(bench.LOADS) + 2 + len(bench.SITES) + 1
+    assert {t.status for t in targets} <= {"PASS", "MISS", "ERROR", "SKIP"}
+    day = next(t for t in targets if "(a day)" in t.what)
+    assert day.status == "SKIP"  # a day cut short is not held to the day's target
     data = json.loads(json.dumps(report.to_json()))
-    assert len(data["runs"]) == len(report.rows)
+    assert len(data["runs"]) == len(report.rows) and data["day"]["ticks"] == TICKS + 2
     assert report.imports.cached_ms > 0 and report.imports.as_run_ms > 0, report.imports.error
 
 

@@ -1,0 +1,100 @@
+"""Cache nodes refilling after a restart, from tick to tick.
+
+A node that starts empty answers its share of the reads only as well as it has refilled: its
+warm-up factor (cache.warm_up_factor, averaged over each tick's reads) of the reads the ring has
+seen since the node came back. Every warming node sees the same reads, so a node's count is the
+ring's count now less the count when it came back. The factor is worked out with both counts of
+the tick on the shape grid; once they fall on one grid point it holds until the count leaves
+that point. So a tick works out again only the nodes whose count has reached their next point
+(a heap of the counts at which each is due), however many nodes are warming.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+
+from game.engine import catalog
+from game.engine.shapes import grid, grid_bound
+from game.engine.topology import Pool, Topology
+
+# (keys held by the ring, reads seen before the tick, after it) -> warm-up factor
+Factor = Callable[[int, float, float], float]
+
+
+class Warming:
+    """The warming cache nodes of a run: when each came back, and what it misses now."""
+
+    __slots__ = ("_reads", "_pool", "_ring", "_nodes", "_missing", "_due", "_seq")
+
+    def __init__(self) -> None:
+        self._reads = 0.0  # reads the ring has seen since the run began
+        self._pool: Pool | None = None  # the cache pool the nodes below were read from
+        self._ring = 0  # keys the ring held then
+        # node -> (reads when it came back, its share of the ring, its heap entry, its epoch)
+        self._nodes: dict[str, tuple[float, float, int, int]] = {}
+        self._missing: dict[str, float] = {}  # node -> share of the ring's reads it misses
+        self._due: list[tuple[float, int, str]] = []  # (count it is due at, entry, node)
+        self._seq = 0
+
+    def missing(self, topology: Topology, ring: int, reads: float, factor: Factor) -> float:
+        """Count this tick's `reads` and return the share of the ring's reads its warming nodes
+        miss this tick; a node that is warm again stops warming."""
+        before = self._reads
+        after = self._reads = before + reads
+        pool = topology.pool("cache")
+        if pool is not self._pool or ring != self._ring:
+            self._resync(topology, pool, ring, before)
+        ready = []
+        while self._due and self._due[0][0] <= after:
+            ready.append(heapq.heappop(self._due))
+        for _, entry, node_id in ready:
+            tracked = self._nodes.get(node_id)
+            if tracked is None or tracked[2] != entry:
+                continue  # no longer warming, or due again later
+            start, share, _, _ = tracked
+            seen, now = _grid(before - start), _grid(after - start)
+            value = factor(ring, seen, now)
+            if value >= catalog.CACHE_WARM_AT:
+                topology.mark_warm(topology.nodes[node_id])
+                del self._nodes[node_id], self._missing[node_id]
+                continue
+            self._missing[node_id] = share * (1.0 - value)
+            # the value holds while both counts round to one grid point: due when it leaves it
+            self._schedule(node_id, start + grid_bound(seen) if 0 < seen == now else after)
+        return sum(self._missing.values())
+
+    def _resync(self, topology: Topology, pool: Pool, ring: int, before: float) -> None:
+        """The cache nodes changed: track the healthy ones refilling (one that came back this
+        tick from now) and forget the rest; every factor is worked out again if the ring's size
+        (and so each node's share) changed."""
+        healthy = {n.id for n in pool.nodes}
+        nodes = topology.nodes
+        for node_id, tracked in list(self._nodes.items()):
+            node = nodes.get(node_id)
+            # gone, down, warm, or restarted since (a new epoch): no longer this refill
+            if node_id not in healthy or not topology.warming(node_id) or node.epoch != tracked[3]:
+                del self._nodes[node_id], self._missing[node_id]
+        if not self._nodes:
+            self._due.clear()
+        items = catalog.KINDS["cache"].items
+        for node in topology.cold_caches.values():
+            if node.id not in healthy or (node.id in self._nodes and ring == self._ring):
+                continue
+            start = self._nodes[node.id][0] if node.id in self._nodes else before
+            share = items[node.size] / ring
+            self._missing.setdefault(node.id, share)
+            self._nodes[node.id] = (start, share, 0, node.epoch)
+            self._schedule(node.id, before)
+        self._pool, self._ring = pool, ring
+
+    def _schedule(self, node_id: str, count: float) -> None:
+        """Work node_id's factor out again once the ring has seen `count` reads."""
+        self._seq += 1
+        start, share, _, epoch = self._nodes[node_id]
+        self._nodes[node_id] = (start, share, self._seq, epoch)
+        heapq.heappush(self._due, (count, self._seq, node_id))
+
+
+def _grid(count: float) -> float:
+    return grid(count) if count > 0 else 0.0
