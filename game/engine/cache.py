@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from game.engine import lfu
+
 POLICIES = ("lru", "fifo", "lfu")
 
 _EXACT_RUN = 16  # rank ranges this short are summed term by term
@@ -166,14 +168,15 @@ def fifo_hit_ratio(pop: Popularity, capacity: float) -> float:
 
 
 def lfu_hit_ratio(pop: Popularity, capacity: float) -> float:
-    """Perfect LFU, the best static cache: the reads of the `capacity` most popular keys."""
+    """Long-run in-cache LFU hit ratio (counts kept only for held keys; engine/lfu.py)."""
     return _weighted(pop, _capacity_hits(pop, capacity, "lfu"))
 
 
 def _capacity_hits(pop: Popularity, capacity: float, policy: str) -> list[float]:
     """Per bucket: the hit ratio of one of its keys under a capacity-bound policy.
 
-    For LFU a key is either cached or not, so the value is the share of the bucket's keys cached.
+    In the long run in-cache LFU holds a fixed set of keys, so for LFU the value is the chance
+    that one of the bucket's keys is held.
     """
     _check_capacity(capacity)
     if policy not in POLICIES:
@@ -182,14 +185,9 @@ def _capacity_hits(pop: Popularity, capacity: float, policy: str) -> list[float]
         return [1.0] * len(pop.buckets)
     if capacity == 0:
         return [0.0] * len(pop.buckets)
-    if policy == "lfu":
-        hits = []
-        room = capacity
-        for n, _ in pop.buckets:
-            hits.append(min(1.0, room / n))
-            room = max(0.0, room - n)
-        return hits
-    t = _solve_time(pop, capacity, policy == "lru")
+    t = _solve_time(pop, capacity, policy != "fifo")
+    if policy == "lfu":  # it fills like LRU: nothing leaves until T_C
+        return lfu.in_cache_lfu_hits(pop.buckets, pop.keys, capacity, t)
     if policy == "lru":
         return [-math.expm1(-q * t) for _, q in pop.buckets]
     return [q * t / (1 + q * t) for _, q in pop.buckets]
@@ -244,21 +242,43 @@ def cache_hit_ratio(
     write_rps: float = 0.0,
     invalidate_on_write: bool = True,
 ) -> float:
-    """Hit ratio of a cache tier bounded by both capacity and TTL: per key, whichever binds.
+    """Hit ratio of a cache tier bounded by both capacity and TTL.
 
-    Each key hits the smaller of its capacity-policy hit ratio and its TTL hit ratio (for LFU:
-    its TTL hit ratio if it is among the cached keys, else 0). ttl_s = inf means no TTL, though
-    invalidating writes still cut entries short. This is exact when only one bound is active
-    (capacity >= keys; or no TTL and no invalidating writes). When both bind it is an
-    approximation: entries that expire early free room that lets other keys outlive T_C.
+    LRU and FIFO: each key hits the smaller of its capacity-policy hit ratio and its TTL hit
+    ratio. ttl_s = inf means no TTL, though invalidating writes still cut entries short. This is
+    exact when only one bound is active (capacity >= keys; or no TTL and no invalidating
+    writes). When both bind it is an approximation: entries that expire early free room that
+    lets other keys outlive T_C. LFU: an expired or invalidated entry loses its count, which
+    changes which keys stay, so capacity and expiry are modelled together (engine/lfu.py).
     """
+    if policy == "lfu":
+        return _weighted(
+            pop, _lfu_hits(pop, capacity, read_rps, ttl_s, write_rps, invalidate_on_write)
+        )
     capacity_hits = _capacity_hits(pop, capacity, policy)
     ttl_hits = _ttl_hits(pop, read_rps, ttl_s, write_rps, invalidate_on_write)
-    if policy == "lfu":
-        hits = [cached * ttl for cached, ttl in zip(capacity_hits, ttl_hits)]
-    else:
-        hits = [min(cap, ttl) for cap, ttl in zip(capacity_hits, ttl_hits)]
-    return _weighted(pop, hits)
+    return _weighted(pop, [min(cap, ttl) for cap, ttl in zip(capacity_hits, ttl_hits)])
+
+
+def _lfu_hits(
+    pop: Popularity,
+    capacity: float,
+    read_rps: float,
+    ttl_s: float,
+    write_rps: float,
+    invalidate_on_write: bool,
+) -> list[float]:
+    """Per bucket: the in-cache LFU hit ratio of one of its keys under capacity and TTL."""
+    ttl_hits = _ttl_hits(pop, read_rps, ttl_s, write_rps, invalidate_on_write)
+    deleting = write_rps if invalidate_on_write else 0.0
+    expiring = ttl_s < math.inf or deleting > 0
+    _check_capacity(capacity)
+    if capacity >= pop.keys or read_rps == 0 or ttl_s == 0 or not expiring:
+        # one bound alone: the TTL (the cache holds every key), or the capacity (nothing expires)
+        return [cap * ttl for cap, ttl in zip(_capacity_hits(pop, capacity, "lfu"), ttl_hits)]
+    if capacity == 0:
+        return [0.0] * len(pop.buckets)
+    return lfu.expiring_lfu_hits(pop.buckets, capacity, read_rps, ttl_s, deleting)
 
 
 def stale_share(

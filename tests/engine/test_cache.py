@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 
+import numpy as np
 import pytest
 
 from game.engine.cache import (
@@ -42,10 +43,9 @@ def popularity(keys: int, alpha: float) -> Popularity:
 MODEL_CHECKS = [  # (capacity, policy, hit ratio) at N = 10^4, alpha = 0.8
     (100, lru_hit_ratio, 0.1566),
     (100, fifo_hit_ratio, 0.1336),
-    (100, lfu_hit_ratio, 0.300),
     (1000, lru_hit_ratio, 0.4367),
     (1000, fifo_hit_ratio, 0.3942),
-    (1000, lfu_hit_ratio, 0.571),
+    (1000, lfu_hit_ratio, 0.519),  # in-cache LFU, libcachesim: .5224/.5181/.5169 (3 seeds)
     (2000, lru_hit_ratio, 0.5677),
 ]
 
@@ -58,7 +58,15 @@ def test_model_checked_values(capacity, policy, expected):
 def test_million_keys_one_percent_cache():
     pop = popularity(10**6, 1.0)
     assert lru_hit_ratio(pop, 10**4) == pytest.approx(0.585, abs=0.1 * POINT)
-    assert lfu_hit_ratio(pop, 10**4) == pytest.approx(0.680, abs=0.1 * POINT)
+    # in-cache LFU held .6589/.6586/.6588 after 256 requests per slot (libcachesim, 3 seeds);
+    # perfect LFU, the 10^4 most popular keys, would be .680
+    assert lfu_hit_ratio(pop, 10**4) == pytest.approx(0.659, abs=0.1 * POINT)
+
+
+def test_small_in_cache_lfu():
+    # 100 slots: which keys the cache ends up holding varies from run to run; libcachesim's held
+    # share over 8 seeds: mean .2633, standard error .0018 (perfect LFU: .300)
+    assert lfu_hit_ratio(popularity(10**4, 0.8), 100) == pytest.approx(0.2633, abs=0.4 * POINT)
 
 
 # --- buckets against exact per-key sums ---------------------------------------------------------
@@ -85,10 +93,35 @@ def test_lru_and_fifo_match_exact_sums(keys, alpha):
 
 @pytest.mark.parametrize(("keys", "alpha"), ACCURACY_CASES)
 def test_lfu_matches_exact_sums(keys, alpha):
+    # The in-cache LFU formula key by key: take the bucketed fill time T, the exact capacity C
+    # that fills in T, and solve k for that C over the exact shares; the buckets must agree.
+    shares, pop = np.array(exact_shares(keys, alpha)), popularity(keys, alpha)
+    for capacity in (10, 100, keys // 100, keys // 10, keys // 2):
+        t = characteristic_time(pop, capacity, "lru")
+        exact_capacity = float(np.sum(-np.expm1(-shares * t)))
+        qt = shares * t
+        left = np.exp(-qt) * (1 + qt / (1 + qt))
+        rate = shares * np.log1p(qt)
+        lo, hi = 0.0, 1.0  # x = 1/k: the sum of u falls as x grows
+        while np.sum(left * np.exp(-hi * rate)) > keys - exact_capacity:
+            hi *= 2
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            lo, hi = (
+                (mid, hi)
+                if np.sum(left * np.exp(-mid * rate)) > keys - exact_capacity
+                else (lo, mid)
+            )
+        exact = float(np.sum(shares * (1 - left * np.exp(-lo * rate))))
+        assert lfu_hit_ratio(pop, exact_capacity) == pytest.approx(exact, abs=0.3 * POINT)
+
+
+@pytest.mark.parametrize(("keys", "alpha"), ACCURACY_CASES)
+def test_lfu_lies_between_lru_and_perfect_lfu(keys, alpha):
     shares, pop = exact_shares(keys, alpha), popularity(keys, alpha)
     for capacity in (10, 100, keys // 100, keys // 10, keys // 2):
-        exact = math.fsum(shares[:capacity])
-        assert lfu_hit_ratio(pop, capacity) == pytest.approx(exact, abs=0.3 * POINT)
+        perfect = math.fsum(shares[:capacity])  # the capacity most popular keys
+        assert lru_hit_ratio(pop, capacity) < lfu_hit_ratio(pop, capacity) < perfect
 
 
 @pytest.mark.parametrize(("keys", "alpha"), ACCURACY_CASES)
@@ -170,6 +203,23 @@ def test_combined_hit_reduces_to_whichever_bound_is_active(policy):
     assert 0 < both <= min(alone(pop, 1000), ttl_only)
 
 
+def test_expiring_lfu_is_the_ttl_cache_when_capacity_does_not_bind():
+    # 500 reads in a 1 s TTL cannot fill 9,000 slots: no eviction, so the TTL cache's hit ratio
+    pop = popularity(10**4, 0.8)
+    ttl_only = ttl_hit_ratio(pop, 500.0, 1.0, 20.0)
+    assert cache_hit_ratio(pop, 9000, "lfu", 500.0, 1.0, 20.0) == pytest.approx(ttl_only)
+
+
+def test_expiring_lfu_rises_with_capacity_and_stays_under_the_ttl_bound():
+    pop = popularity(10**5, 0.9)
+    by_capacity = [cache_hit_ratio(pop, c, "lfu", 2000.0, 300.0, 50.0) for c in (10, 10**3, 10**4)]
+    assert by_capacity == sorted(by_capacity) and by_capacity[0] < by_capacity[-1]
+    assert by_capacity[-1] < ttl_hit_ratio(pop, 2000.0, 300.0, 50.0)
+    # without invalidation writes leave the entries alone: the same as no writes
+    kept = cache_hit_ratio(pop, 10**3, "lfu", 2000.0, 300.0, 50.0, invalidate_on_write=False)
+    assert kept == pytest.approx(cache_hit_ratio(pop, 10**3, "lfu", 2000.0, 300.0))
+
+
 # --- warm-up after a restart -------------------------------------------------------------------
 
 
@@ -224,13 +274,14 @@ def test_characteristic_time_limits():
 
 def test_a_billion_keys():
     pop = zipf_popularity(10**9, 1.0)
-    hits = [lru_hit_ratio(pop, c) for c in (0, 10**3, 10**6, 10**8, 10**9 - 1, 10**9)]
-    assert hits == sorted(hits) and hits[0] == 0.0 and hits[-1] == pytest.approx(1, abs=1e-12)
-    # LFU is the harmonic ratio H(10^6) / H(10^9); 10^6 falls inside a wide tail bucket, whose
-    # mean share understates its top keys a little
+    capacities = (0, 10**3, 10**6, 10**8, 10**9 - 1, 10**9)
+    for policy in (lru_hit_ratio, lfu_hit_ratio):
+        hits = [policy(pop, c) for c in capacities]
+        assert hits == sorted(hits) and hits[0] == 0.0 and hits[-1] == pytest.approx(1, abs=1e-12)
+    # perfect LFU, the harmonic ratio H(10^6) / H(10^9), bounds in-cache LFU from above
     euler_gamma = 0.5772156649
-    expected = (math.log(1e6) + euler_gamma) / (math.log(1e9) + euler_gamma)
-    assert lfu_hit_ratio(pop, 10**6) == pytest.approx(expected, abs=0.2 * POINT)
+    perfect = (math.log(1e6) + euler_gamma) / (math.log(1e9) + euler_gamma)
+    assert lru_hit_ratio(pop, 10**6) < lfu_hit_ratio(pop, 10**6) < perfect
 
 
 def test_outputs_stay_finite_shares():
