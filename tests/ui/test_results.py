@@ -125,7 +125,7 @@ def test_results_post_mortem(snap_compare, size):
 
     async def to_post_mortem(pilot) -> None:
         await finish(pilot)
-        pilot.app.screen.query_one("#charts").scroll_visible(animate=False, top=True)
+        pilot.app.screen.query_one("#postmortem").scroll_visible(animate=False, top=True)
         await pilot.pause()
 
     assert snap_compare(

@@ -110,7 +110,7 @@ class ResultsScreen(Screen[None]):
             text.append(
                 " and ".join(METRICS[m].label(objectives.latency_percentile) for m in ahead)
             )
-            text.append(": its moves are marked beside yours on the time axis above.")
+            text.append(": its moves are marked beside yours on the time axis below.")
         self.query_one("#postmortem", Static).update(text)
         self.query_one("#scores", Static).update(self._scores())
 
@@ -139,10 +139,10 @@ class ResultsScreen(Screen[None]):
                         "Save solution", id="save", action="screen.save_solution", compact=True
                     )
                 yield Button("Levels", id="levels", action="screen.leave", compact=True)
+            yield Static(Text(MEASURING, style="dim"), id="postmortem")
             yield RunChart(
                 self.level.scenario, self.history, [a.tick for a in self.actions], id="charts"
             )
-            yield Static(Text(MEASURING, style="dim"), id="postmortem")
             for concept in self.level.file.concepts:
                 entry = self._codex(concept)
                 if entry is not None:

@@ -54,9 +54,10 @@ def _effect(
     text.append(_move(action) + "\n", style="bold")
     if effect.outage:
         what = effect.out_of_service
-        down = {"writes": "writes failed", "the data tier": "the data tier was migrating"}.get(
-            what, f"{what} was restarting"
-        )
+        down = {
+            "writes": "writes waited for the promotion",
+            "the data tier": "the data tier was migrating",
+        }.get(what, f"{what} was restarting")
         text.append(INDENT)
         text.append(f"{_count(effect.failed)} requests failed", style="bold")
         text.append(f" in the {effect.outage} s {down}")

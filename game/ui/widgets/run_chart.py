@@ -62,7 +62,10 @@ def series_of(scenario: Scenario, history: Sequence[TickReport]) -> list[Series]
     availability = tuple(r.availability for r in history)
     failed = tuple(r.failed_total for r in history)
     cost = tuple(r.cost for r in history)
-    ms = METRICS["latency_ms"].format
+
+    def ms(value: float) -> str:
+        return METRICS["latency_ms"].format(value) if value else "0 ms"
+
     share = METRICS["availability"].format
     out = [
         Series("traffic", rps, chart.Scale.from_zero(rps), numbers.rate),
@@ -159,15 +162,16 @@ class RunChart(Widget):
         return text
 
     def _chart(self, text: Text, series: Series, cells: int) -> None:
-        """`ROWS` rows: its title and scale at the left, the level's line named under the title
-        and drawn (┄) through the empty cells of the row it crosses."""
+        """`ROWS` rows: its title and scale at the left; the level's line named on the row it
+        crosses (under the title when that is the top row) and drawn (┄) through its empty cells."""
         rows = chart.columns(series.values, cells, ROWS, series.scale, series.pick)
         line = series.line
         line_row = chart.row_of(line, ROWS, series.scale) if line is not None else None
         colour = "green" if series.pick is min else "cyan"
+        named = line_row if line_row not in (None, 0) else 1  # the row naming the line
         for y, row in enumerate(rows):
             title = series.title if y == 0 else ""
-            if y == 1 and line is not None:
+            if y == named and line is not None:
                 title = f"{series.line_name} {series.write(line)}"
             value = ""
             if y == 0:
