@@ -36,6 +36,9 @@ def _playing(level_id: str, ticks: int, plan: str | None = None, finish: bool = 
             screen.advance()
         screen.query_one("#log").clear()  # the log's order of arrival is not the point here
         await pilot.pause()
+        if finish:  # the results' post-mortem and par are measured on a worker
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
 
     return MillionsApp(AppSettings.for_tests()), run_before
 
