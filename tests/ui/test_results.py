@@ -74,6 +74,7 @@ async def test_the_post_mortem_says_what_a_run_without_each_move_scores():
 async def test_par_s_moves_are_marked_where_par_did_better():
     screen, words, level, _ = await _results("bigger-box", plan=None)  # no moves: par is ahead
     assert "Par did better on" in words
+    assert "Par: resize web-1 to L at 3:30, resize db-1 to L at 3:30" in words
     chart = screen.chart
     assert chart.par_moves == tuple(a.tick for a in level.reference.actions)
     drawn = chart.draw(100).plain

@@ -32,7 +32,7 @@ from game.store.campaign import level_key
 from game.store.progress import RunRecorded, SavedSolution
 from game.ui.dialogs import NamePrompt
 from game.ui.ways import ways
-from game.ui.widgets.post_mortem import MEASURING, post_mortem_text
+from game.ui.widgets.post_mortem import MEASURING, par_moves_text, post_mortem_text
 from game.ui.widgets.run_chart import RunChart
 
 
@@ -110,7 +110,8 @@ class ResultsScreen(Screen[None]):
             text.append(
                 " and ".join(METRICS[m].label(objectives.latency_percentile) for m in ahead)
             )
-            text.append(": its moves are marked beside yours on the time axis below.")
+            text.append(": its moves are marked beside yours on the time axis below.\n")
+            text.append_text(par_moves_text(reference.actions))
         self.query_one("#postmortem", Static).update(text)
         self.query_one("#scores", Static).update(self._scores())
 

@@ -46,6 +46,19 @@ def post_mortem_text(found: Postmortem, objectives: Objectives) -> Text:
     return text
 
 
+PAR_MOVES_SHOWN = 8  # par's moves written out; the rest are on the time axis
+
+
+def par_moves_text(actions: tuple[Action, ...]) -> Text:
+    """Par's moves in words, at their times: what par did differently."""
+    text = Text("Par: ", style="bold")
+    shown = [f"{_move(a)} at {clock(a.tick)}" for a in actions[:PAR_MOVES_SHOWN]]
+    text.append(", ".join(shown) if shown else "no moves")
+    if len(actions) > PAR_MOVES_SHOWN:
+        text.append(f" and {len(actions) - PAR_MOVES_SHOWN} more", style="dim")
+    return text
+
+
 def _effect(
     text: Text, effect: MoveEffect, scores: Mapping[str, float], objectives: Objectives
 ) -> None:
