@@ -67,7 +67,7 @@ def scenario_of(level: LevelFile) -> Scenario:
             origin_rtt_s=t.origin_rtt_ms / 1000,
             edge_rtt_s=t.edge_rtt_ms / 1000,
         ),
-        incidents=tuple(Incident(i.tick, i.target) for i in level.incidents),
+        incidents=tuple(Incident(i.tick, i.target, i.announced) for i in level.incidents),
         failures=_engine(
             ("failures",), RandomFailures, level.failures.random, level.failures.mtbf_scale
         ),

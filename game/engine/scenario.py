@@ -61,6 +61,7 @@ class Incident:
 
     tick: int
     target: str
+    announced: bool = False  # shown to the player ahead of time (the forecast); else a surprise
 
 
 @dataclass(frozen=True, slots=True)

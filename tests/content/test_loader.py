@@ -707,3 +707,14 @@ def test_mutated_files_raise_only_level_errors(data: st.DataObject) -> None:
             )
         )
         survives(parse, base[:start] + insert + base[end:])
+
+
+def test_an_incident_is_secret_unless_the_level_announces_it():
+    text = (Path(__file__).parent.parent / "data" / "level_full.toml").read_text()
+    _, secret = loader.parse_level(text)
+    assert not any(i.announced for i in secret.incidents)
+    told = text.replace(
+        'tick = 90\ntarget = "web-2"', 'tick = 90\ntarget = "web-2"\nannounced = true'
+    )
+    _, scenario = loader.parse_level(told)
+    assert [i.announced for i in scenario.incidents] == [True, False]

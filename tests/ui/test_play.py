@@ -36,6 +36,9 @@ def _playing(level_id: str, ticks: int, plan: str | None = None, finish: bool = 
             screen.advance()
         screen.query_one("#log").clear()  # the log's order of arrival is not the point here
         await pilot.pause()
+        if finish:  # the results' post-mortem and par are measured on a worker
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
 
     return MillionsApp(AppSettings.for_tests()), run_before
 
@@ -283,7 +286,9 @@ async def test_every_panel_is_on_screen_and_the_log_takes_what_is_left(app, size
         screen.selected = "db-1"  # the inspector with its buttons: the middle row's tallest
         screen._draw_inspector()
         await pilot.pause()
-        panels = [screen.query_one(f"#{name}") for name in ("status", "map", "middle", "log")]
+        panels = [
+            screen.query_one(f"#{name}") for name in ("status", "forecast", "map", "middle", "log")
+        ]
         panels += [screen.query_one("#build"), screen.query_one(Footer)]
         regions = [panel.region for panel in panels]
         assert regions[0].y == 0 and regions[-1].bottom == height

@@ -38,7 +38,15 @@ from game.content.schema.fields import (
 )
 from game.engine import catalog
 from game.engine.metrics import METRICS
-from game.engine.scenario import ADDABLE, VERBS, Component, RandomFailures, Scenario, Settings
+from game.engine.scenario import (
+    ADDABLE,
+    VERBS,
+    Component,
+    Incident,
+    RandomFailures,
+    Scenario,
+    Settings,
+)
 from game.engine.scoring import PERCENTILES, Objectives, lines_ordered
 from game.engine.topology import start_ids
 from game.engine.traffic import CURVES, Mix, Traffic
@@ -148,6 +156,10 @@ class IncidentTable(FileModel):
 
     tick: Tick
     target: Id
+    announced: bool = Field(
+        engine_default(Incident, "announced"),
+        description="shown on the forecast ahead of time; omitted: a surprise",
+    )
 
 
 class FailuresTable(FileModel):

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from game.content.packs import PackLevel
 from game.engine.actions import Action
+from game.engine.forecast import forecast
 from game.engine.replay import by_tick
 from game.engine.report import TickReport
 from game.engine.simulation import Simulation, resimulate
@@ -38,6 +39,7 @@ from game.ui.widgets import (
     BuildBar,
     EventLog,
     FailureReasons,
+    ForecastStrip,
     Inspector,
     MetricsPanel,
 )
@@ -84,10 +86,11 @@ class PlayScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield ForecastStrip(forecast(self.level.scenario), id="forecast")
         yield ArchitectureMap(id="map")
         with Horizontal(id="middle"):
             with Vertical(id="readings"):
-                yield MetricsPanel(id="metrics")
+                yield MetricsPanel(self.view.graded, id="metrics")
                 yield FailureReasons(id="failures")
                 yield Static(id="hint")
             yield Inspector(id="inspector")
@@ -256,6 +259,7 @@ class PlayScreen(Screen[None]):
         view = self.view = site_view(self.sim)
         self.query_one(ArchitectureMap).show(view)
         self.query_one(FailureReasons).show(view)
+        self.query_one(ForecastStrip).show(view.tick)
         if self.selected is not None:
             self._draw_inspector()
         self._draw_build_bar()

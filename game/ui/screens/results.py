@@ -1,5 +1,10 @@
 """The results screen: passed or not, stars, each score against its objective and the par, and
 against the player's own record: personal bests and where this run stands among their runs.
+Then the run explained: its charts on one time axis with the moves and failures marked, and the
+post-mortem, each move measured by playing the level again without it. Those runs, and par's
+when the level's reference records no scores, are made on a worker thread (`_measure`): the
+screen is drawn at once and the post-mortem and par filled in when they are known. Where par
+did better, its moves are marked beside the player's.
 
 A finished run is recorded here (and the run in progress cleared); a replay is not recorded.
 Next, Retry and Levels are the app's ways (`game.ui.ways`): the results never leave a trail.
@@ -13,18 +18,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Markdown, Sparkline, Static
+from textual.widgets import Button, Footer, Markdown, Static
+from textual.worker import Worker, WorkerState
 
 from game.content.packs import PackLevel
 from game.content.solutions import par
 from game.engine.actions import Action
 from game.engine.metrics import METRICS
+from game.engine.postmortem import Postmortem, postmortem
 from game.engine.report import TickReport
 from game.engine.simulation import RunResult
 from game.store.campaign import level_key
 from game.store.progress import RunRecorded, SavedSolution
 from game.ui.dialogs import NamePrompt
 from game.ui.ways import ways
+from game.ui.widgets.post_mortem import MEASURING, par_moves_text, post_mortem_text
+from game.ui.widgets.run_chart import RunChart
 
 
 class ResultsScreen(Screen[None]):
@@ -51,7 +60,8 @@ class ResultsScreen(Screen[None]):
         self.history = history
         self.actions = actions
         self.replay = replay
-        self.par = par(level)
+        self.par: dict[str, float] | None = None  # known once measured (`_measure`)
+        self.post_mortem: Postmortem | None = None
         self.key: str | None = None
         self.recorded: RunRecorded | None = None
 
@@ -71,6 +81,50 @@ class ResultsScreen(Screen[None]):
                 self.query_one("#verdict", Static).update(self._verdict())
         if self._next() is not None:  # offered once this run has opened it
             self.query_one("#next").display = self._next_open()
+        self.run_worker(self._measure, name="post-mortem", thread=True, exit_on_error=False)
+
+    def _measure(self) -> tuple[Postmortem, dict[str, float] | None]:
+        """On a worker thread: each move played again without it, and par (which may be a run
+        of the reference)."""
+        found = postmortem(self.level.scenario, self.result.seed, self.actions)
+        return found, par(self.level)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "post-mortem":
+            return
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.query_one("#postmortem", Static).update(
+                Text(f"The post-mortem could not be made: {error}", style="red")
+            )
+        if event.state != WorkerState.SUCCESS or event.worker.result is None:
+            return
+        self.post_mortem, self.par = event.worker.result
+        objectives = self.level.scenario.objectives
+        text = post_mortem_text(self.post_mortem, objectives)
+        ahead = self._par_did_better()
+        if ahead:
+            reference = self.level.reference
+            self.query_one(RunChart).show_par([a.tick for a in reference.actions])
+            text.append("\n\nPar did better on ", style="bold")
+            text.append(
+                " and ".join(METRICS[m].label(objectives.latency_percentile) for m in ahead)
+            )
+            text.append(": its moves are marked beside yours on the time axis below.\n")
+            text.append_text(par_moves_text(reference.actions))
+        self.query_one("#postmortem", Static).update(text)
+        self.query_one("#scores", Static).update(self._scores())
+
+    def _par_did_better(self) -> list[str]:
+        """The graded scores par beat this run on (none without a reference)."""
+        if not self.par or self.level.reference is None:
+            return []
+        return [
+            g.metric
+            for g in self.level.scenario.objectives.goals
+            if g.metric in self.par
+            and METRICS[g.metric].better(self.par[g.metric], self.result.scores[g.metric])
+        ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="results"):
@@ -86,9 +140,10 @@ class ResultsScreen(Screen[None]):
                         "Save solution", id="save", action="screen.save_solution", compact=True
                     )
                 yield Button("Levels", id="levels", action="screen.leave", compact=True)
-            for title, values in self._series():
-                yield Static(Text(title, style="bold"), classes="chart-title")
-                yield Sparkline(values, classes="chart")
+            yield Static(Text(MEASURING, style="dim"), id="postmortem")
+            yield RunChart(
+                self.level.scenario, self.history, [a.tick for a in self.actions], id="charts"
+            )
             for concept in self.level.file.concepts:
                 entry = self._codex(concept)
                 if entry is not None:
@@ -127,6 +182,8 @@ class ResultsScreen(Screen[None]):
             name = metric.label(objectives.latency_percentile)
             style = "green" if goal.met(value, 1) else "red"
             par = show(self.par[goal.metric]) if self.par and goal.metric in self.par else "-"
+            if self.par is None and self.level.reference is not None:
+                par = "…"  # being measured
             table.add_row(
                 Text(name),
                 Text(show(value), style=style),
@@ -161,19 +218,9 @@ class ResultsScreen(Screen[None]):
             values = [scores[metric] for _, scores in record.runs if metric in scores]
             mine = self.result.scores[metric]
             name = METRICS[metric].label(objectives.latency_percentile)
-            place = _rank(values, mine, metric)
-            if metric in self.recorded.new_bests:
-                place.append(", a new best", style="bold green")
+            place = rank_phrase(values, mine, metric, metric in self.recorded.new_bests)
             table.add_row(Text(name), best_text, histogram(values, mine), place)
         return table
-
-    def _series(self) -> list[tuple[str, list[float]]]:
-        reports = self.history or [None]
-        return [
-            ("traffic (req/s)", [r.rps if r else 0.0 for r in reports]),
-            ("p95 latency (ms)", [(r.percentile_ms(0.95) or 0.0) if r else 0.0 for r in reports]),
-            ("failed requests", [r.failed_total if r else 0.0 for r in reports]),
-        ]
 
     def _pack(self):
         """The loaded pack this level belongs to."""
@@ -259,12 +306,27 @@ def histogram(values: list[float], mine: float) -> Text:
     return text
 
 
-def _rank(values: list[float], mine: float, metric: str) -> Text:
-    """'best of 12', '3rd of 12': ties share the better place."""
+def rank_phrase(values: list[float], mine: float, metric: str, new_best: bool) -> Text:
+    """Where this run (`mine`, one of `values`, the player's runs) stands, in words that read
+    true: "your first run", "your best of 3, a new best", "tied best of 3", "3rd of 12". A new
+    best counts passing runs only (as "your best" does), so a run behind a failed one that
+    scored higher is "2nd of 2, your best pass", never "2nd of 2, a new best". Ties share
+    the better place."""
+    n = len(values)
     better = sum(1 for v in values if METRICS[metric].better(v, mine))
-    place = better + 1
-    words = "best" if place == 1 else _ordinal(place)
-    return Text(f"{words} of {len(values)}")
+    if n <= 1:
+        return Text("your first run")
+    if better == 0:
+        tied = sum(1 for v in values if v == mine) > 1
+        if new_best:
+            return Text(f"your best of {n}, ", style="bold").append(
+                "a new best", style="bold green"
+            )
+        return Text(f"tied best of {n}" if tied else f"your best of {n}")
+    words = Text(f"{_ordinal(better + 1)} of {n}")
+    if new_best:
+        words.append(", your best pass", style="bold green")
+    return words
 
 
 def _ordinal(n: int) -> str:

@@ -1,7 +1,8 @@
 """The play screen's widgets: each draws the engine's view and posts what the player asks.
 
     ArchitectureMap   the site, left to right, with the request flow; posts NodeSelected
-    MetricsPanel      requests/s, latency, availability and spend, with recent history
+    MetricsPanel      requests/s, latency, availability, spend and the graded scores, charted
+    ForecastStrip     the level's traffic from start to end, now and the announced incidents
     FailureReasons    why requests fail right now, by reason
     EventLog          boots, failures, promotions and refused actions
     Inspector         the selected component and the moves on offer for it; posts ActionRequested
@@ -19,6 +20,7 @@ from game.ui.widgets.architecture_map import ArchitectureMap
 from game.ui.widgets.build_bar import BuildBar
 from game.ui.widgets.event_log import EventLog
 from game.ui.widgets.failure_panel import FailureReasons
+from game.ui.widgets.forecast_strip import ForecastStrip
 from game.ui.widgets.inspector import Inspector
 from game.ui.widgets.metrics_panel import MetricsPanel
 
@@ -28,6 +30,7 @@ __all__ = [
     "BuildBar",
     "EventLog",
     "FailureReasons",
+    "ForecastStrip",
     "Inspector",
     "MetricsPanel",
 ]

@@ -1,21 +1,29 @@
-"""The numbers a level is judged on, each with a sparkline of the recent ticks.
+"""The numbers a level is judged on, each with a chart of the recent ticks on a fixed scale.
 
     requests     1.0k/s                                  ▃▄▅▆▇██
     p95 latency  180 ms now · run 150 ms ≤ 500 ms        ▁▁▂▁▇▂▁
     availability 99.200% ≥ 99.000%                       ████▇██
-    cost         12/tick ≤ 20 · run 3,400 ≤ 5,000        ▅▅▅▅▆▆▆
+    cost         12/tick ≤ 20 · run 3,400 ≤ 5,000        ▅▅▅▅▅▅▅
+    stale reads  0.40% now · run 0.42% ≤ 1.00%           ▂▂▃▂▂▂▂   (levels grading it)
+    lost writes  run 4 ≤ 10                              ▁▁▁█▁▁▁   (levels grading it)
 
 Feed it once per tick with `record(view)`, the engine's view of the site after the tick. The
 run's scores are the view's, written as their Metric writes them everywhere, and compared with
 the level's pass lines through `Goal.met`: green when a score meets its line, red when not.
 Whether the site is over its budget is the view's word too; the panel decides nothing. It
 keeps the last `HISTORY_TICKS` ticks of each series.
+
+The charts have scales that mean something (`chart`): availability from 0 to 100%, so a steady
+100% is a row of full bars; the others from 0 to the most of the series and the level's line,
+so a flat cost draws flat. A tick that missed the level's line (a per-tick latency or
+availability past its pass line, a cost over budget) is drawn in the missed colour: the line.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,50 +38,77 @@ from game.engine.metrics import METRICS
 from game.engine.scoring import Goal
 from game.engine.view import SiteView
 from game.ui import numbers
+from game.ui.widgets import chart
 from game.ui.words import metric_label
 
-HISTORY_TICKS = 120  # ticks of history each sparkline keeps
+HISTORY_TICKS = 120  # ticks of history each chart keeps
 
-ROWS: tuple[str, ...] = ("requests", "latency", "availability", "cost")
 REQUESTS = "requests"
+ROWS: tuple[str, ...] = ("requests", "latency", "availability", "cost")  # always shown
+GRADED_ROWS: Mapping[str, str] = {"stale_share": "stale", "lost_writes": "lost"}  # when graded
+ALL_ROWS = (*ROWS, *GRADED_ROWS.values())
 LABEL_WIDTH = 13  # "availability" and a space
-TEXT_WIDTH = 50  # cells for a metric's words; its sparkline takes the rest of the row
-SPARK_MIN_WIDTH = 8  # narrower than this, a sparkline is left out
-BARS = "▁▂▃▄▅▆▇█"
+TEXT_WIDTH = 50  # cells for a metric's words; its chart takes the rest of the row
+SPARK_MIN_WIDTH = 8  # narrower than this, a chart is left out
+BARS = chart.BARS
 MET_STYLE = Style(color="#57c77a", bold=True)
 MISSED_STYLE = Style(color="#ff5c6c", bold=True)
 VALUE_STYLE = Style(bold=True)
 NOTE_STYLE = Style(dim=True)
 
 
-class MetricsPanel(Widget):
-    """Requests, latency, availability and spend of the run, against the level's pass lines.
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A row's line: the value a tick must reach (`higher`) or stay under to meet it."""
 
-    One widget drawing four rows itself (Textual's line API), so that a tick costs four cached
-    lines at most rather than eight widgets; a row is drawn again only when its words or its
-    sparkline's bars change. Sparkline colours come from the component classes
-    `metrics--<metric>-min` and `metrics--<metric>-max` (see metrics_panel.tcss)."""
+    value: float
+    higher: bool
+
+    def missed(self, tick_value: float) -> bool:
+        return tick_value < self.value if self.higher else tick_value > self.value
+
+
+class MetricsPanel(Widget):
+    """Requests, latency, availability and spend of the run, and the stale reads and lost
+    writes of a level that grades them, against the level's pass lines.
+
+    One widget drawing its rows itself (Textual's line API), so that a tick costs a few cached
+    lines at most rather than a dozen widgets; a row is drawn again only when its words or its
+    chart's bars change. Chart colours come from the component classes `metrics--<row>-min` and
+    `metrics--<row>-max` (see metrics_panel.tcss), a tick past the line from `metrics--missed`."""
 
     DEFAULT_CSS = Path(__file__).with_name("metrics_panel.tcss").read_text(encoding="utf-8")
-    COMPONENT_CLASSES = {f"metrics--{m}-{end}" for m in ROWS for end in ("min", "max")}
+    COMPONENT_CLASSES = {f"metrics--{m}-{end}" for m in ALL_ROWS for end in ("min", "max")} | {
+        "metrics--missed"
+    }
 
     def __init__(
         self,
+        graded: Sequence[str] = (),
         *,
         history: int = HISTORY_TICKS,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """`graded`: the metrics the level grades, to show their rows from the start (the
+        first view recorded says it too)."""
         super().__init__(name=name, id=id, classes=classes)
-        self._history: dict[str, deque[float]] = {m: deque(maxlen=history) for m in ROWS}
-        self._texts: dict[str, Text] = {m: _label(m) for m in ROWS}
-        self._rows: dict[str, tuple[object, Strip]] = {}  # metric -> (what it shows, its line)
+        self._history: dict[str, deque[float]] = {m: deque(maxlen=history) for m in ALL_ROWS}
+        self._texts: dict[str, Text] = {m: _label(_name(m)) for m in ALL_ROWS}
+        self._scales: dict[str, chart.Scale] = {}
+        self._lines: dict[str, _Line | None] = {}
+        self._shown: tuple[str, ...] = _shown(graded)
+        self._rows: dict[str, tuple[object, Strip]] = {}  # row -> (what it shows, its line)
 
     # -- feeding it ---------------------------------------------------------------------------
 
     def record(self, view: SiteView) -> None:
         """Add one tick, as the engine's view has the site after it."""
+        shown = _shown(view.graded)
+        if shown != self._shown:
+            self._shown = shown
+            self.refresh(layout=True)
         report = view.report
         if report is None:
             return
@@ -81,11 +116,38 @@ class MetricsPanel(Widget):
         goals = {g.metric: g for g in objectives.goals}
         q = objectives.latency_percentile
         now_ms = report.percentile_ms(q / 100)
+        stale_now = report.stale_reads / report.served if report.served > 0 else 0.0
 
-        self._history["requests"].append(report.rps)
-        self._history["latency"].append(now_ms or 0.0)
-        self._history["availability"].append(report.availability)
-        self._history["cost"].append(report.cost)
+        history = self._history
+        history["requests"].append(report.rps)
+        history["latency"].append(now_ms or 0.0)
+        history["availability"].append(report.availability)
+        history["cost"].append(report.cost)
+        history["stale"].append(stale_now)
+        history["lost"].append(report.lost_writes)
+
+        def line(metric: str) -> float | None:
+            goal = goals.get(metric)
+            return goal.pass_line if goal is not None else None
+
+        latency_line, availability_line = line("latency_ms"), line("availability")
+        stale_line = line("stale_share")
+        self._lines = {
+            "latency": _Line(latency_line, False) if latency_line is not None else None,
+            "availability": _Line(availability_line, True)
+            if availability_line is not None
+            else None,
+            "cost": _Line(view.budget, False) if view.budget is not None else None,
+            "stale": _Line(stale_line, False) if stale_line is not None else None,
+        }
+        self._scales = {
+            "requests": chart.Scale.from_zero(history["requests"]),
+            "latency": chart.Scale.from_zero(history["latency"], latency_line),
+            "availability": chart.SHARE,
+            "cost": chart.Scale.from_zero(history["cost"], view.budget),
+            "stale": chart.Scale.from_zero(history["stale"], stale_line),
+            "lost": chart.Scale.from_zero(history["lost"]),
+        }
 
         requests = _label(REQUESTS)
         requests.append(numbers.rate(report.rps), style=VALUE_STYLE)
@@ -113,37 +175,69 @@ class MetricsPanel(Widget):
         cost.append(" · run ", style=NOTE_STYLE)  # the spend so far, as the latency row says
         cost.append_text(_scored("cost", view.scores, goals))
         self._texts["cost"] = cost
-        self.refresh()  # four rows of fixed height: no new layout; unchanged rows are cached
+
+        stale = _label(_name("stale"))
+        stale.append(METRICS["stale_share"].format(stale_now), style=VALUE_STYLE)
+        stale.append(" now · run ", style=NOTE_STYLE)
+        stale.append_text(_scored("stale_share", view.scores, goals))
+        self._texts["stale"] = stale
+
+        lost = _label(_name("lost"))
+        lost.append("run ", style=NOTE_STYLE)
+        lost.append_text(_scored("lost_writes", view.scores, goals))
+        self._texts["lost"] = lost
+        self.refresh()  # rows of fixed height: no new layout; unchanged rows are cached
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        """The rows shown, top to bottom: ROWS, then those of the graded stale reads and lost
+        writes."""
+        return self._shown
 
     def history(self, metric: str) -> list[float]:
-        """The recorded series of `metric` (one of ROWS), oldest first."""
+        """The recorded series of a row (one of ALL_ROWS), oldest first."""
         return list(self._history[metric])
 
     def text_of(self, metric: str) -> Text:
-        """The line shown for `metric` (one of ROWS)."""
+        """The words shown for a row (one of ALL_ROWS)."""
         return self._texts[metric]
+
+    def bars(self, metric: str, width: int) -> tuple[int, ...]:
+        """The heights (0-7) a row's chart `width` cells wide draws, on the row's scale."""
+        scale = self._scales.get(metric, chart.SHARE)
+        return chart.bars(list(self._history[metric]), width, scale, _PICK.get(metric, max))
+
+    def missed(self, metric: str, width: int) -> tuple[bool, ...]:
+        """Which cells of a row's chart `width` wide hold a tick past the level's line."""
+        line = self._lines.get(metric)
+        if line is None or width <= 0:
+            return (False,) * max(width, 0)
+        cells = chart.buckets(list(self._history[metric]), width, _PICK.get(metric, max))
+        return tuple(line.missed(v) for v in cells) + (False,) * (width - len(cells))
 
     # -- drawing ------------------------------------------------------------------------------
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(ROWS)
+        return len(self._shown)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width  # the content width, inside the padding
-        if not 0 <= y < len(ROWS) or width <= 0:
+        if not 0 <= y < len(self._shown) or width <= 0:
             return Strip.blank(max(width, 0))
-        metric = ROWS[y]
+        metric = self._shown[y]
         text = self._texts[metric]
         text_width = min(TEXT_WIDTH, width)
         spark_width = width - text_width - 1
         if spark_width < SPARK_MIN_WIDTH:
             spark_width = 0
-        bars = spark_bars(self._history[metric], spark_width)
+        bars = self.bars(metric, spark_width)
+        missed = self.missed(metric, spark_width)
         colours = (
             self.get_component_rich_style(f"metrics--{metric}-min"),
             self.get_component_rich_style(f"metrics--{metric}-max"),
+            self.get_component_rich_style("metrics--missed"),
         )
-        shown = (text.plain, tuple(text.spans), text_width, bars, colours)
+        shown = (text.plain, tuple(text.spans), text_width, bars, missed, colours)
         cached = self._rows.get(metric)
         if cached is not None and cached[0] == shown:
             return cached[1]
@@ -152,7 +246,7 @@ class MetricsPanel(Widget):
         segments = list(words.render(self.app.console))
         if bars:
             segments.append(Segment(" " * (width - text_width - len(bars))))
-            segments += _spark_segments(bars, *colours)
+            segments += _spark_segments(bars, missed, *colours)
         base = self.rich_style  # the panel's colours under the row's own
         strip = Strip(segments).apply_style(base).adjust_cell_length(width, base)
         self._rows[metric] = (shown, strip)
@@ -163,35 +257,32 @@ class MetricsPanel(Widget):
         self._rows.clear()  # the theme's colours may have changed
 
 
-def spark_bars(values: deque[float] | list[float], width: int) -> tuple[int, ...]:
-    """The bar heights (0-7) of a sparkline `width` cells wide: the series is cut into `width`
-    buckets, each drawn by its largest value, scaled between the series' least and greatest
-    (as Textual's Sparkline draws them). Empty: all lowest; one value: all full."""
-    if width <= 0:
-        return ()
-    data = list(values)
-    if not data:
-        return (0,) * width
-    if len(data) == 1:
-        return (7,) * width
-    low, high = min(data), max(data)
-    extent = (high - low) or 1
-    n = len(data)
-    buckets = [data[n * b // width : n * (b + 1) // width] for b in range(width)]
-    tops = [max(bucket) for bucket in buckets if bucket]
-    step = len(tops) / width
-    return tuple(int((tops[int(i * step)] - low) / extent * 7) for i in range(width))
+# Which tick of a bucket a cell draws: the worst one (availability's lowest, the others' most).
+_PICK: Mapping[str, Callable[[Sequence[float]], float]] = {"availability": min}
 
 
-def _spark_segments(bars: tuple[int, ...], low: Style, high: Style) -> list[Segment]:
-    """Runs of equal bars, each coloured between `low` and `high` by its height."""
+def _shown(graded: Sequence[str]) -> tuple[str, ...]:
+    return ROWS + tuple(row for metric, row in GRADED_ROWS.items() if metric in graded)
+
+
+def _name(row: str) -> str:
+    metric = {v: k for k, v in GRADED_ROWS.items()}.get(row)
+    return metric_label(metric) if metric is not None else row
+
+
+def _spark_segments(
+    bars: tuple[int, ...], missed: tuple[bool, ...], low: Style, high: Style, past: Style
+) -> list[Segment]:
+    """Runs of equal bars, each coloured between `low` and `high` by its height, or in `past`
+    where its tick missed the level's line."""
     styles = _ramp(low, high)
     segments = []
     run_start = 0
     for i in range(1, len(bars) + 1):
-        if i == len(bars) or bars[i] != bars[run_start]:
+        if i == len(bars) or bars[i] != bars[run_start] or missed[i] != missed[run_start]:
             level = bars[run_start]
-            segments.append(Segment(BARS[level] * (i - run_start), styles[level]))
+            style = past if missed[run_start] and past.color is not None else styles[level]
+            segments.append(Segment(BARS[level] * (i - run_start), style))
             run_start = i
     return segments
 

@@ -1,0 +1,112 @@
+"""The post-mortem in words: what each move of a run did, as the engine measured it.
+
+    What each move did (each measured by playing the level again without it)
+     0:30  resize box-1 to L
+           87 requests failed in the 30 s box-1 was down (without the move: 0)
+           without it: availability 70.571% (yours 99.689%) · p95 latency 2,197 ms (96 ms)
+           · cost 540 (2,070)
+
+The numbers are `game.engine.postmortem`'s; this module only writes them, each score as its
+Metric writes it everywhere, the graded ones only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.text import Text
+
+from game.engine.actions import Action
+from game.engine.metrics import METRICS
+from game.engine.postmortem import MoveEffect, Postmortem
+from game.engine.scoring import Objectives
+from game.ui.widgets.chart import clock
+
+HEADING = "What each move did (each measured by playing the level again without it)"
+MEASURING = "Measuring each move by playing the level again without it…"
+INDENT = "       "
+
+
+def post_mortem_text(found: Postmortem, objectives: Objectives) -> Text:
+    """The post-mortem of a run whose scores the level grades by `objectives`."""
+    text = Text(HEADING + "\n", style="bold")
+    if not found.effects:
+        text.append("You made no moves: the level ran as it started.", style="dim")
+        return text
+    for effect in found.effects:
+        _effect(text, effect, found.scores, objectives)
+    if found.unmeasured:
+        shown = len(found.effects)
+        text.append(
+            f"The first {shown} moves were measured; {found.unmeasured} later"
+            f" move{'s' * (found.unmeasured != 1)} were not played again.\n",
+            style="dim",
+        )
+    text.rstrip()
+    return text
+
+
+PAR_MOVES_SHOWN = 8  # par's moves written out; the rest are on the time axis
+
+
+def par_moves_text(actions: tuple[Action, ...]) -> Text:
+    """Par's moves in words, at their times: what par did differently."""
+    text = Text("Par: ", style="bold")
+    shown = [f"{_move(a)} at {clock(a.tick)}" for a in actions[:PAR_MOVES_SHOWN]]
+    text.append(", ".join(shown) if shown else "no moves")
+    if len(actions) > PAR_MOVES_SHOWN:
+        text.append(f" and {len(actions) - PAR_MOVES_SHOWN} more", style="dim")
+    return text
+
+
+def _effect(
+    text: Text, effect: MoveEffect, scores: Mapping[str, float], objectives: Objectives
+) -> None:
+    action = effect.action
+    text.append(f" {clock(action.tick):>5}  ", style="dim")
+    text.append(_move(action) + "\n", style="bold")
+    if effect.outage:
+        what = effect.out_of_service
+        down = {
+            "writes": "writes waited for the promotion",
+            "the data tier": "the data tier was migrating",
+        }.get(what, f"{what} was restarting")
+        text.append(INDENT)
+        text.append(f"{_count(effect.failed)} requests failed", style="bold")
+        text.append(f" in the {effect.outage} s {down}")
+        text.append(f" (without the move: {_count(effect.failed_without)})\n", style="dim")
+    text.append(INDENT + "without it: ")
+    parts = []
+    for goal in objectives.goals:
+        metric = METRICS[goal.metric]
+        mine, other = scores[goal.metric], effect.scores_without[goal.metric]
+        shown_other, shown_mine = metric.format_pair(other, mine)
+        part = Text(f"{metric.label(objectives.latency_percentile)} ")
+        # green: the run would have done better without the move; red: the move paid off
+        worse = metric.better(mine, other)
+        style = "bold green" if metric.better(other, mine) else "bold red" if worse else "bold"
+        part.append(shown_other, style=style)
+        part.append(f" (yours {shown_mine})", style="dim")
+        parts.append(part)
+    text.append_text(Text(" · ").join(parts))
+    text.append("\n")
+    if effect.refused_without:
+        n = effect.refused_without
+        text.append(
+            INDENT + f"and {n} later move{'s' * (n != 1)} would have been refused without it\n",
+            style="dim",
+        )
+
+
+def _move(action: Action) -> str:
+    """The move in a player's words."""
+    if action.verb == "configure" and isinstance(action.value, bool):
+        state = "on" if action.value else "off"
+        return f"{action.target} {action.setting.replace('_', ' ')} {state}"
+    if action.verb == "add" and action.kind in ("balancer", "cdn"):
+        return f"add {'a balancer' if action.kind == 'balancer' else 'the CDN'}"
+    return action.describe()
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}"
