@@ -33,6 +33,7 @@ MAX_TEXT = 200  # a configure action's string value
 MAX_BRIEFING = 4000  # characters of Markdown: a few short paragraphs
 MAX_CONCEPTS = 8
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
+MAX_SEED = catalog.MAX_SEED
 
 Loc = tuple[str | int, ...]
 
