@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,6 +185,8 @@ def _import(args: argparse.Namespace) -> int:
         return fail(IMPORT, f"{error} (the game must be closed to import)")
     except SaveError as error:
         return fail(IMPORT, error)
+    for notice in store.notices:  # e.g. where a save that could not be read was moved
+        print(f"{IMPORT}: {notice}", file=sys.stderr)
     try:
         key = level_key(found.pack, found.level)
         name = store.free_name(key, plan.name)

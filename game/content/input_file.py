@@ -89,10 +89,11 @@ def special_kind(mode: int) -> str:
 
 
 def too_big(size: int, limit: int, what: str) -> str:
-    return f"the file is {_kib(size)}, more than the {_kib(limit)} {what} may have"
+    return f"the file is {size_words(size)}, more than the {size_words(limit)} {what} may have"
 
 
-def _kib(size: int) -> str:
+def size_words(size: int) -> str:
+    """A size in bytes as people read it: 900 bytes, 256 KiB, 64 MiB."""
     if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
         return f"{size // (1024 * 1024)} MiB"
     return f"{size / 1024:.0f} KiB" if size >= 1024 else f"{size} bytes"
