@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from game.commands.output import fail, print_run_summary
+from game.commands.output import fail, print_run_summary, seed_problem
 from game.content.errors import LevelError
 from game.content.loader import load_level, load_plan
 from game.engine.simulation import run as simulate
@@ -18,8 +18,9 @@ def run(args: argparse.Namespace) -> int:
         actions = load_plan(args.plan) if args.plan else ()
     except LevelError as error:
         return fail("millions sim", error)
-    if args.seed is not None and args.seed < 0:
-        return fail("millions sim", "--seed must be 0 or more")
+    bad_seed = seed_problem(args.seed)
+    if bad_seed:
+        return fail("millions sim", bad_seed)
     result = simulate(scenario, actions, seed=args.seed)
     summary = summarize(result)
     if args.json:

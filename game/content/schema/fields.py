@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from game.content.visible import is_unsafe
 from game.engine import catalog
 from game.engine.scenario import ADDABLE, VERBS
 
@@ -77,22 +78,27 @@ class FileModel(BaseModel):
 
 def _char_name(ch: str) -> str:
     names = {"\x1b": "ESC", "\r": "carriage return", "\x7f": "DEL", "\x00": "NUL"}
-    return f"U+{ord(ch):04X}" + (f" ({names[ch]})" if ch in names else "")
+    name = names.get(ch) or unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
 
 
 def plain_text(value: str) -> str:
-    """Refuse control characters (other than newline and tab) and lone surrogates.
+    """Refuse control characters (other than newline and tab), bidi controls, invisible format
+    characters (zero-width space, ...), line separators and lone surrogates.
 
-    Text is kept literally, markup and all (the UI escapes it), but a control character such as
-    ESC could make a terminal run an escape sequence, so a level may not carry one.
+    Text is kept literally, markup and all (the UI escapes it), but ESC could make a terminal
+    run an escape sequence, and a bidi override or an invisible character makes text read
+    other than it is, so a level may carry none of them.
     """
     for position, ch in enumerate(value, 1):
-        if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cs"):
+        if ch not in "\n\t" and is_unsafe(ch):
+            kind = "control" if unicodedata.category(ch) == "Cc" else "invisible or bidi"
             raise PydanticCustomError(
                 "control_character",
-                "contains the control character {char} at character {position};"
-                " level text must be plain (no terminal escape codes)",
-                {"char": _char_name(ch), "position": position},
+                "contains the {kind} character {char} at character {position};"
+                " level text must be plain (no terminal escape codes, no bidi or invisible"
+                " characters)",
+                {"kind": kind, "char": _char_name(ch), "position": position},
             )
     return value
 
