@@ -8,6 +8,7 @@ can never disagree with the simulation about them. Units are in the key names: `
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
@@ -32,6 +33,11 @@ MAX_ID = 40
 MAX_TITLE = 60
 MAX_TEXT = 200  # a configure action's string value
 MAX_BRIEFING = 4000  # characters of Markdown: a few short paragraphs
+# Markdown a screen draws at once stays small: each heading and table row is a widget of its own
+# (900 headings took a screen 6-13 s to show).
+MAX_MARKDOWN_LINES = 120
+MAX_HEADINGS = 12
+MAX_TABLE_ROWS = 30
 MAX_CONCEPTS = 8
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
 MAX_SEED = catalog.MAX_SEED
@@ -103,13 +109,39 @@ def plain_text(value: str) -> str:
     return value
 
 
+_HEADING = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t].*)?|=+[ \t]*|-+[ \t]*)$", re.MULTILINE)
+_TABLE_ROW = re.compile(r"^[ \t]*\|", re.MULTILINE)
+
+
+def _small_markdown(value: str) -> str:
+    """Refuse Markdown with more lines, headings or table rows than a screen shows at once."""
+    for count, most, what in (
+        (len(_HEADING.findall(value)), MAX_HEADINGS, "headings"),
+        (len(_TABLE_ROW.findall(value)), MAX_TABLE_ROWS, "table rows"),
+        (value.count("\n") + 1, MAX_MARKDOWN_LINES, "lines"),
+    ):
+        if count > most:
+            raise PydanticCustomError(
+                "markdown_too_large",
+                "has {count} {what}, more than the {most} a text may have;"
+                " keep it to a few short paragraphs",
+                {"count": count, "what": what, "most": most},
+            )
+    return value
+
+
 def _one_line(value: str) -> str:
     if "\n" in value or "\t" in value:
         raise PydanticCustomError("one_line", "must be one line of text (no newline or tab)")
     return value
 
 
-Briefing = Annotated[str, Field(max_length=MAX_BRIEFING), AfterValidator(plain_text)]
+Briefing = Annotated[
+    str,
+    Field(max_length=MAX_BRIEFING),
+    AfterValidator(plain_text),
+    AfterValidator(_small_markdown),
+]
 Sentence = Annotated[
     str, Field(max_length=MAX_TEXT), AfterValidator(plain_text), AfterValidator(_one_line)
 ]
