@@ -330,3 +330,20 @@ def test_the_game_starts_on_any_damaged_save_and_keeps_the_file(content: bytes) 
         again = start(folder)
         assert again.notices == [] and again.record(LEVEL).stars >= 1
         again.close()
+
+
+def test_a_lock_file_the_player_may_not_open_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from game.store import lock
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(lock.os, "open", denied)
+    with pytest.raises(SaveError) as error:
+        Store.open(tmp_path / "saves")
+    assert str(error.value) == (
+        f"Cannot use the lock file {tmp_path / 'saves' / LOCK_NAME}: Permission denied. Remove it"
+        " (the game makes a new one), or start with --saves DIR."
+    )
