@@ -10,20 +10,42 @@ a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+EXIT_NO_OUTPUT = 1
+
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stdout is None:  # started with standard output closed (`millions ... >&-`)
+        return _no_output("standard output is closed")
     try:
-        return _run(_parser().parse_args(argv))
-    except BrokenPipeError:  # the reader went away (`millions ... | head`): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        code = _run(_parser().parse_args(argv))
+        sys.stdout.flush()  # here, where a full disk can still be reported
+        return code
     except KeyboardInterrupt:
         return 130
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRORS:
+            raise
+        # the reader went away (`millions ... | head`) or the disk is full (`> /dev/full`)
+        with contextlib.suppress(OSError):  # nothing more reaches it, not even at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _no_output(error.strerror or str(error))
+
+
+_OUTPUT_ERRORS = {errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def _no_output(reason: str) -> int:
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError):
+            print(f"millions: cannot write the output: {reason}", file=sys.stderr, flush=True)
+    return EXIT_NO_OUTPUT
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ from game.content.solutions import (
     shown,
 )
 from game.content.tuning import tune_level
+from game.content.visible import visible
 from game.engine.simulation import run as simulate
 
 MAX_EXTRA_SEEDS = 50
@@ -56,8 +57,8 @@ def _check(args: argparse.Namespace) -> int:
         try:
             pack = load_pack(folder)
         except LevelError as error:
-            out.print(Text(f"{folder}: invalid pack", style="bold red"))
-            out.print(Text(str(error)))
+            out.print(Text(visible(f"{folder}: invalid pack"), style="bold red"))
+            out.print(Text(visible(error, lines=True)))
             ok = False
             continue
         report = _run_with_progress(pack, args.seeds, args.adversary, args.workers)
@@ -86,7 +87,8 @@ def _run_with_progress(
 
 def _print_report(out: Console, report: Report, folder, seeds: int) -> None:
     table = Table(
-        title=f"{report.pack} ({folder}), level seed + {seeds} extra", title_justify="left"
+        title=Text(visible(f"{report.pack} ({folder}), level seed + {seeds} extra")),
+        title_justify="left",
     )
     columns = ("level", "solution", "stars", "available", "latency", "cost", "expected", "met")
     for name in (*columns, "scores"):
@@ -104,7 +106,7 @@ def _print_report(out: Console, report: Report, folder, seeds: int) -> None:
             f"{100 * first.scores['availability']:.3f}%",
             f"{latency:,.0f} ms",
             f"{first.scores['cost']:,.0f}",
-            row.expected,
+            Text(row.expected),
             Text("yes", style="green") if row.met else Text("NO", style="bold red"),
             _claims(row),
         )
@@ -228,8 +230,9 @@ def _new(args: argparse.Namespace) -> int:
     except (FileExistsError, OSError) as error:
         return fail("millions levels new", error)
     for path in written:
-        print(path)
-    print(f"created a pack in {args.path}; prove it with: millions levels check {args.path}")
+        print(visible(path))
+    where = visible(args.path)
+    print(f"created a pack in {where}; prove it with: millions levels check {where}")
     return 0
 
 

@@ -14,15 +14,24 @@ from rich.table import Table
 from rich.text import Text
 
 from game.content.errors import LevelError
-from game.engine.catalog import FAILURE_REASONS
+from game.content.visible import visible
+from game.engine.catalog import FAILURE_REASONS, MAX_SEED
 
 EXIT_BAD_INPUT = 2
 
 
 def fail(command: str, message: object) -> int:
-    """Report bad input on standard error and return the exit status for it."""
-    print(f"{command}: {message}", file=sys.stderr)
+    """Report bad input on standard error and return the exit status for it. Whatever the
+    message quotes (a path, an argument) is shown with its control characters escaped."""
+    print(visible(f"{command}: {message}", lines=True), file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def seed_problem(seed: int | None) -> str | None:
+    """Why a --seed cannot be used, if it cannot: seeds are bounded as in every file."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        return "--seed must be between 0 and 2**63-1"
+    return None
 
 
 def first_problem(error: LevelError) -> str:

@@ -4,6 +4,7 @@ them)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from game.ui.settings import AppSettings
 
 
 def run(args: argparse.Namespace) -> int:
+    if sys.stdin is None:  # started with `<&-`: no keys could ever reach the game
+        return fail("millions", "standard input is closed; the game needs a terminal to play in")
     for folder in args.pack:
         if not (folder / "pack.toml").is_file():
             return fail("millions", f"--pack {folder}: no pack.toml there")

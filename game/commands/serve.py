@@ -182,5 +182,7 @@ def _max_games(text: str) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"millions serve: {message}", file=sys.stderr)
+    from game.content.visible import visible  # here: the parser needs no library
+
+    print(visible(f"millions serve: {message}", lines=True), file=sys.stderr)
     return EXIT_BAD_INPUT

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +18,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from game.commands.output import fail, first_problem, print_run_summary
+from game.commands.output import fail, first_problem, print_run_summary, seed_problem
 from game.content.engine_objects import actions_of
 from game.content.errors import LevelError
 from game.content.loader import load_plan_file
 from game.content.packs import Pack, PackLevel
-from game.content.schema import MAX_INT, PlanFile
+from game.content.schema import PlanFile
 from game.content.solutions import (
     MISMATCHED,
     STARS,
@@ -34,6 +35,7 @@ from game.content.solutions import (
     solution_plan,
     verify,
 )
+from game.content.visible import visible
 from game.engine.summary import summarize
 from game.store import SavedSolution, SaveError, SavesLocked, Store, saves_folder
 from game.store.campaign import level_key
@@ -65,8 +67,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    if args.seed is not None and not 0 <= args.seed <= MAX_INT:
-        return fail(REPLAY, "--seed must be between 0 and 2**63-1")
+    bad_seed = seed_problem(args.seed)
+    if bad_seed:
+        return fail(REPLAY, bad_seed)
     try:
         found = _find(args.solution, args)
     except Unusable as error:
@@ -156,7 +159,8 @@ def _export(args: argparse.Namespace) -> int:
     except LevelError as error:
         return fail(EXPORT, first_problem(error))
     result = verification.result
-    print(f"wrote {target}: {found.level.id} on seed {result.seed}, {_stars(result.stars)}")
+    stars = _stars(result.stars)
+    print(f"wrote {visible(target)}: {found.level.id} on seed {result.seed}, {stars}")
     return 0
 
 
@@ -184,6 +188,8 @@ def _import(args: argparse.Namespace) -> int:
         return fail(IMPORT, f"{error} (the game must be closed to import)")
     except SaveError as error:
         return fail(IMPORT, error)
+    for notice in store.notices:  # e.g. where a save that could not be read was moved
+        print(visible(f"{IMPORT}: {notice}"), file=sys.stderr)
     try:
         key = level_key(found.pack, found.level)
         name = store.free_name(key, plan.name)
@@ -198,7 +204,7 @@ def _import(args: argparse.Namespace) -> int:
         store.close()
     renamed = f" (as {name!r}: {plan.name!r} was taken)" if name != plan.name else ""
     print(
-        f"imported {args.solution} into your solutions for {key}{renamed}: "
+        f"imported {visible(args.solution)} into your solutions for {key}{renamed}: "
         f"{verification.summary()}, {_stars(result.stars)}"
     )
     return 0

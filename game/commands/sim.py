@@ -13,7 +13,7 @@ from contextlib import ExitStack, redirect_stdout
 from pathlib import Path
 from typing import IO
 
-from game.commands.output import fail, print_run_summary
+from game.commands.output import fail, print_run_summary, seed_problem
 from game.content.errors import LevelError
 from game.content.loader import load_level, load_plan
 from game.engine import replay, timeline
@@ -31,8 +31,9 @@ def run(args: argparse.Namespace) -> int:
         actions = load_plan(args.plan) if args.plan else ()
     except LevelError as error:
         return fail(COMMAND, error)
-    if args.seed is not None and args.seed < 0:
-        return fail(COMMAND, "--seed must be 0 or more")
+    bad_seed = seed_problem(args.seed)
+    if bad_seed:
+        return fail(COMMAND, bad_seed)
     with ExitStack() as stack:
         on_report = None
         to_stdout = args.timeline == STDOUT

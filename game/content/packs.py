@@ -232,7 +232,12 @@ def _toml_files(root: Path, folder: str, limit: int, problems: list[Problem]) ->
     inside = _inside(root, where, problems, want_dir=True)
     if inside is None:
         return []
-    names = sorted(p.name for p in inside.iterdir() if p.name.endswith(".toml"))
+    try:
+        names = sorted(p.name for p in inside.iterdir() if p.name.endswith(".toml"))
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        problems.append(Problem(str(where), "", None, f"cannot list the folder: {reason}", ""))
+        return []
     if len(names) > limit:
         problems.append(
             Problem(str(where), "", None, f"holds {len(names)} files; at most {limit} are read", "")
@@ -252,8 +257,11 @@ def _inside(
 ) -> Path | None:
     """`path` if it is a file (or folder) that really lies inside the pack, else a problem."""
     where = source or str(path)
-    real_root = root.resolve()
-    real = path.resolve()
+    try:
+        real_root, real = root.resolve(), path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links, before Python 3.13
+        problems.append(Problem(where, field, None, f"{path.name} is a loop of links", ""))
+        return None
     if not real.is_relative_to(real_root):
         problems.append(
             Problem(
@@ -312,8 +320,11 @@ def pack_folders(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     """The packs a player has: the built-in ones, the user's packs folder, and any named."""
     folders = []
     for base in (BUILTIN_PACKS, user_packs_folder()):
-        if base.is_dir():
-            folders.extend(p for p in sorted(base.iterdir()) if (p / "pack.toml").is_file())
+        try:
+            found = sorted(base.iterdir()) if base.is_dir() else []
+        except OSError:  # an unreadable packs folder holds no pack the game can use
+            found = []
+        folders.extend(p for p in found if (p / "pack.toml").is_file())
     folders.extend(Path(p) for p in extra)
     return folders
 

@@ -8,7 +8,6 @@ that says what is wrong and, where it can, on which line.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterator
@@ -16,34 +15,21 @@ from contextlib import contextmanager
 from typing import Any
 
 from game.content.errors import LevelError
+from game.content.input_file import UnreadableFile, read_regular, too_big
 from game.content.schema.fields import MAX_KEY_PARTS
 from game.content.toml_keys import ARRAY_TABLE, ELEMENT, KEY_DOT, KEY_PART, TABLE, Key, keys
 
 
 def read_bounded(source: str, limit: int, what: str) -> bytes:
-    """The bytes of a file, refused unread when it is bigger than `limit`."""
+    """The bytes of a regular file, refused unread when it is bigger than `limit`."""
     try:
-        with open(source, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            if size > limit:
-                raise _too_big(source, size, limit, what)
-            data = file.read(limit + 1)  # a file may grow, or report no size (a pipe)
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise LevelError.single(source, f"cannot read the file: {reason}") from None
-    if len(data) > limit:
-        raise _too_big(source, len(data), limit, what)
-    return data
+        return read_regular(source, limit, what)
+    except UnreadableFile as error:
+        raise LevelError.single(source, error.reason) from None
 
 
 def _too_big(source: str, size: int, limit: int, what: str) -> LevelError:
-    return LevelError.single(
-        source, f"the file is {_kib(size)}, more than the {_kib(limit)} {what} may have"
-    )
-
-
-def _kib(size: int) -> str:
-    return f"{size / 1024:.0f} KiB" if size >= 1024 else f"{size} bytes"
+    return LevelError.single(source, too_big(size, limit, what))
 
 
 def decode(text: str | bytes, source: str, limit: int, what: str) -> str:

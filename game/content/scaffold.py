@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
+
+from game.content.schema.fields import MAX_ID
 
 FILES = {
     "pack.toml": """id = "{pack_id}"
@@ -74,11 +78,19 @@ def create_pack(path: Path) -> list[Path]:
     """Write the starter pack into `path` (which must not exist yet, or be empty)."""
     if path.exists() and any(path.iterdir()):
         raise FileExistsError(f"{path} already exists and is not empty")
-    pack_id = "".join(c if c.isalnum() else "-" for c in path.name.lower()).strip("-") or "my-pack"
+    pack_id = pack_id_for(path.name)
     written = []
     for name, text in FILES.items():
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text.format(pack_id=pack_id[:40]) if name == "pack.toml" else text)
+        target.write_text(text.format(pack_id=pack_id) if name == "pack.toml" else text)
         written.append(target)
     return written
+
+
+def pack_id_for(name: str) -> str:
+    """A valid pack id (lowercase ASCII letters, digits, dashes) from any folder name: accents
+    dropped (Café -> cafe), anything else a dash, at most MAX_ID characters."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_name.lower())
+    return "-".join(words)[:MAX_ID].strip("-") or "my-pack"

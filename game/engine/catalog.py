@@ -125,6 +125,8 @@ DEFAULT_WAVE_PERIOD = 600  # ticks from one peak of the daily wave to the next
 
 # Bounds that keep a scenario's run small and finite.
 MAX_TICKS = 86_400
+# The largest seed anywhere (level files, solutions, saves, the command line): a TOML integer.
+MAX_SEED = 2**63 - 1
 MAX_TIMEOUT_S = 60.0
 MAX_RPS = 1e9
 MAX_KEYS = 10**10

@@ -5,9 +5,12 @@ scores do not hold is refused, and the file claims the scores the re-simulation 
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 from game.content.engine_objects import actions_of
+from game.content.input_file import special_kind
 from game.content.packs import Pack, PackLevel
 from game.content.schema import PlanFile
 from game.content.solutions import MISMATCHED, Verification, solution_plan, verify, write_solution
@@ -45,13 +48,18 @@ def export_solution(
 
     Raises ClaimsDoNotHold when the plan's claims differ from the re-simulation,
     FileExistsError when `path` exists and not `replace`, LevelError when the solution cannot
-    be written as a file that loads again, OSError for the file system.
+    be written as a file that loads again, OSError for the file system and when `path` is a
+    link or a special file (never replaced: a link is not followed, a FIFO stays one).
     """
     verification = verify(level, plan)
     if verification.status == MISMATCHED:
         raise ClaimsDoNotHold(verification)
-    if path.exists() and not replace:
-        raise FileExistsError(str(path))
+    if os.path.lexists(path):
+        kind = special_kind(os.lstat(path).st_mode)
+        if kind:  # replacing it would put a regular file where a link, FIFO or device was
+            raise OSError(errno.EINVAL, f"it is {kind}, not a regular file; it was left as it is")
+        if not replace:
+            raise FileExistsError(str(path))
     result = verification.result
     write_solution(
         path,

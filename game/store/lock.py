@@ -6,10 +6,12 @@ kill never leaves a stale lock behind.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
-from game.store.errors import SavesLocked
+from game.content.input_file import special_kind
+from game.store.errors import SaveError, SavesLocked
 
 LOCK_NAME = "progress.lock"
 
@@ -22,7 +24,7 @@ class FolderLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open(self.path)
         try:
             _lock(fd)
         except OSError:
@@ -42,6 +44,30 @@ class FolderLock:
             _unlock(self._fd)
             os.close(self._fd)
             self._fd = None
+
+
+def _open(path: Path) -> int:
+    """The lock file, opened without following a link (a link's target is never written) and
+    without blocking; SaveError if it is not a regular file the game may write."""
+    flags = os.O_RDWR | os.O_CREAT | _NOFOLLOW | _NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            reason = "it is a symbolic link, which the game does not follow"
+        else:
+            reason = error.strerror or type(error).__name__
+        raise SaveError(f"Cannot use the lock file {path}: {reason}. {_FIX}") from None
+    kind = special_kind(os.fstat(fd).st_mode)
+    if kind:
+        os.close(fd)
+        raise SaveError(f"Cannot use the lock file {path}: it is {kind}. {_FIX}")
+    return fd
+
+
+_FIX = "Remove it (the game makes a new one), or start with --saves DIR."
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 def _read_holder(fd: int) -> str:

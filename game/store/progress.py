@@ -60,6 +60,9 @@ class Store(RecordsTable, SolutionsTable, RunTable):
             store = cls(db, folder, lock, notices)
             if not path.exists() or notices:
                 store._write_all(data)
+        except OSError as error:
+            lock.release()
+            raise SaveError(f"Cannot save to {path}: {error.strerror or error}.") from None
         except BaseException:
             lock.release()
             raise

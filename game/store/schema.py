@@ -26,6 +26,9 @@ from game.engine.scenario import VERBS
 VERSION = 2
 MAX_RUNS_KEPT = 200  # per level, for the histograms on the results screen
 MAX_NAME = MAX_ID
+MAX_ID_DIGITS = 18  # a document id tinydb reads as an int
+Tick = Annotated[int, Field(ge=0, le=catalog.MAX_TICKS)]
+Seed = Annotated[int, Field(ge=0, le=catalog.MAX_SEED)]
 Name = Id  # a solution's name is an id, as in a pack's solution files, so it exports as it is
 LevelKey = Annotated[str, Field(min_length=3, max_length=200, pattern=r"^[^/]+/[^/]+$")]
 Scores = dict[Literal[tuple(METRICS)], float]  # type: ignore[valid-type]
@@ -37,7 +40,7 @@ class _Doc(BaseModel):
 
 
 class ActionDoc(_Doc):
-    tick: Annotated[int, Field(ge=0)]
+    tick: Tick
     verb: Literal[VERBS]  # type: ignore[valid-type]
     kind: str = ""
     target: str = ""
@@ -76,7 +79,7 @@ class RecordDoc(_Doc):
 class SolutionDoc(_Doc):
     level: LevelKey
     name: Name
-    seed: int | None = None
+    seed: Seed | None = None
     actions: list[ActionDoc] = Field(max_length=MAX_ACTIONS)
     scores: Scores | None = None  # its re-simulated scores, when it was saved from a whole run
     stars: Stars | None = None
@@ -84,8 +87,8 @@ class SolutionDoc(_Doc):
 
 class RunDoc(_Doc):
     level: LevelKey
-    seed: int
-    tick: Annotated[int, Field(ge=0)]
+    seed: Seed
+    tick: Tick
     actions: list[ActionDoc] = Field(max_length=MAX_ACTIONS)
     level_digest: str = Field("", max_length=64)  # the level's rules when the run was saved
 
@@ -103,27 +106,31 @@ class WrongShape(ValueError):
     """The file parses but is not a save of the shape this version expects."""
 
 
-def check(data: Any) -> None:
-    """Raise WrongShape, saying where, unless `data` is a current-version save."""
+def checked(data: Any) -> dict[str, Any]:
+    """`data` as a current-version save, every document complete (its defaults filled in), or
+    WrongShape saying where it is not one."""
     if not isinstance(data, dict):
         raise WrongShape("the file is not a table of tables")
+    out: dict[str, Any] = {}
     for table, documents in data.items():
         model = TABLES.get(table)
         if table == "_default" and documents == {}:
             continue
         if model is None:
-            raise WrongShape(f"unknown table {table!r}")
+            raise WrongShape(f"unknown table {str(table)[:40]!r}")
         if not isinstance(documents, dict):
             raise WrongShape(f"table {table!r} is not a table of documents")
+        out[table] = {}
         for key, document in documents.items():
-            if not key.isdigit():
-                raise WrongShape(f"{table}: document id {key!r} is not a number")
+            if not (key.isascii() and key.isdigit() and len(key) <= MAX_ID_DIGITS):
+                raise WrongShape(f"{table}: document id {key[:40]!r} is not a number")
             try:
-                model.model_validate(document)
+                out[table][key] = model.model_validate(document).model_dump()
             except ValidationError as error:
                 first = error.errors()[0]
                 where = ".".join(str(part) for part in first["loc"])
                 raise WrongShape(f"{table}[{key}].{where}: {first['msg']}") from None
+    return out
 
 
 def version_of(data: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from tinydb.storages import Storage
 
 from game.content.atomic import write_atomic
+from game.content.input_file import size_words
+from game.store.savefile import MAX_FILE_BYTES
 
 
 class AtomicJSONStorage(Storage):
@@ -27,8 +30,18 @@ class AtomicJSONStorage(Storage):
         return json.loads(self._text)
 
     def write(self, data: dict[str, Any]) -> None:
+        """Write the whole database; OSError (the file unchanged) if the disk refuses, or if it
+        would grow past what a save may be (the game could not read it back)."""
         text = _encode(data)
-        write_atomic(self.path, text.encode("utf-8"))
+        encoded = text.encode("utf-8")
+        size = len(encoded)
+        if size > MAX_FILE_BYTES:
+            raise OSError(
+                errno.EFBIG,
+                f"the saves would be {size_words(size)}, more than the"
+                f" {size_words(MAX_FILE_BYTES)} a save may be (delete some solutions)",
+            )
+        write_atomic(self.path, encoded)
         self._text = text
 
 

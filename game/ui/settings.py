@@ -34,6 +34,8 @@ class AppSettings:
             raise ValueError(f"tick_source must be 'timer' or 'manual', not {self.tick_source!r}")
         if self.animation not in ANIMATIONS:
             raise ValueError(f"animation must be one of {ANIMATIONS}, not {self.animation!r}")
+        if self.seed is not None and not 0 <= self.seed <= catalog.MAX_SEED:
+            raise ValueError(f"seed must be between 0 and {catalog.MAX_SEED}, not {self.seed}")
         if self.speed not in SPEEDS:
             raise ValueError(f"speed must be one of {SPEEDS}, not {self.speed!r}")
 

@@ -136,14 +136,17 @@ def test_a_corrupt_save_is_moved_aside(folder: Path, content: bytes, reason: str
     assert reopened(store).record(LEVEL).stars == 1
 
 
-def test_a_newer_save_is_left_untouched(folder: Path) -> None:
+def test_a_newer_save_is_kept_aside_unchanged_and_play_goes_on(folder: Path) -> None:
     folder.mkdir()
     newer = json.dumps({"meta": {"1": {"version": schema.VERSION + 1}}, "future": {}})
     (folder / FILE_NAME).write_text(newer)
-    with pytest.raises(SaveError, match="newer version"):
-        Store.open(folder)
-    assert (folder / FILE_NAME).read_text() == newer
-    Store.open(folder / "elsewhere").close()  # and the lock was let go: another folder opens
+    store = Store.open(folder)
+    [notice] = store.notices
+    [aside] = folder.glob(f"progress.v{schema.VERSION + 1}-*.json")
+    assert aside.read_text() == newer
+    assert "newer version" in notice and str(aside) in notice
+    store.record_run(LEVEL, {"availability": 1.0}, 1)
+    assert reopened(store).record(LEVEL).stars == 1
 
 
 def test_a_failed_write_says_so_and_keeps_the_last_save(

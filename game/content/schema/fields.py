@@ -8,6 +8,7 @@ can never disagree with the simulation about them. Units are in the key names: `
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
@@ -15,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from game.content.visible import is_unsafe
 from game.engine import catalog
 from game.engine.scenario import ADDABLE, VERBS
 
@@ -31,8 +33,14 @@ MAX_ID = 40
 MAX_TITLE = 60
 MAX_TEXT = 200  # a configure action's string value
 MAX_BRIEFING = 4000  # characters of Markdown: a few short paragraphs
+# Markdown a screen draws at once stays small: each heading and table row is a widget of its own
+# (900 headings took a screen 6-13 s to show).
+MAX_MARKDOWN_LINES = 120
+MAX_HEADINGS = 12
+MAX_TABLE_ROWS = 30
 MAX_CONCEPTS = 8
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
+MAX_SEED = catalog.MAX_SEED
 
 Loc = tuple[str | int, ...]
 
@@ -76,22 +84,48 @@ class FileModel(BaseModel):
 
 def _char_name(ch: str) -> str:
     names = {"\x1b": "ESC", "\r": "carriage return", "\x7f": "DEL", "\x00": "NUL"}
-    return f"U+{ord(ch):04X}" + (f" ({names[ch]})" if ch in names else "")
+    name = names.get(ch) or unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
 
 
 def plain_text(value: str) -> str:
-    """Refuse control characters (other than newline and tab) and lone surrogates.
+    """Refuse control characters (other than newline and tab), bidi controls, invisible format
+    characters (zero-width space, ...), line separators and lone surrogates.
 
-    Text is kept literally, markup and all (the UI escapes it), but a control character such as
-    ESC could make a terminal run an escape sequence, so a level may not carry one.
+    Text is kept literally, markup and all (the UI escapes it), but ESC could make a terminal
+    run an escape sequence, and a bidi override or an invisible character makes text read
+    other than it is, so a level may carry none of them.
     """
     for position, ch in enumerate(value, 1):
-        if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cs"):
+        if ch not in "\n\t" and is_unsafe(ch):
+            kind = "control" if unicodedata.category(ch) == "Cc" else "invisible or bidi"
             raise PydanticCustomError(
                 "control_character",
-                "contains the control character {char} at character {position};"
-                " level text must be plain (no terminal escape codes)",
-                {"char": _char_name(ch), "position": position},
+                "contains the {kind} character {char} at character {position};"
+                " level text must be plain (no terminal escape codes, no bidi or invisible"
+                " characters)",
+                {"kind": kind, "char": _char_name(ch), "position": position},
+            )
+    return value
+
+
+_HEADING = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t].*)?|=+[ \t]*|-+[ \t]*)$", re.MULTILINE)
+_TABLE_ROW = re.compile(r"^[ \t]*\|", re.MULTILINE)
+
+
+def _small_markdown(value: str) -> str:
+    """Refuse Markdown with more lines, headings or table rows than a screen shows at once."""
+    for count, most, what in (
+        (len(_HEADING.findall(value)), MAX_HEADINGS, "headings"),
+        (len(_TABLE_ROW.findall(value)), MAX_TABLE_ROWS, "table rows"),
+        (value.count("\n") + 1, MAX_MARKDOWN_LINES, "lines"),
+    ):
+        if count > most:
+            raise PydanticCustomError(
+                "markdown_too_large",
+                "has {count} {what}, more than the {most} a text may have;"
+                " keep it to a few short paragraphs",
+                {"count": count, "what": what, "most": most},
             )
     return value
 
@@ -102,7 +136,12 @@ def _one_line(value: str) -> str:
     return value
 
 
-Briefing = Annotated[str, Field(max_length=MAX_BRIEFING), AfterValidator(plain_text)]
+Briefing = Annotated[
+    str,
+    Field(max_length=MAX_BRIEFING),
+    AfterValidator(plain_text),
+    AfterValidator(_small_markdown),
+]
 Sentence = Annotated[
     str, Field(max_length=MAX_TEXT), AfterValidator(plain_text), AfterValidator(_one_line)
 ]

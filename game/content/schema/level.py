@@ -17,6 +17,7 @@ from game.content.schema.fields import (
     MAX_INCIDENTS,
     MAX_INT,
     MAX_POINTS,
+    MAX_SEED,
     MAX_SPIKES,
     MAX_START,
     Briefing,
@@ -249,7 +250,7 @@ class LevelFile(FileModel):
         "", description="Markdown shown before the level; {{placeholders}} read the catalog"
     )
     duration: Annotated[int, Field(ge=1, le=catalog.MAX_TICKS)] = Field(description="ticks")
-    seed: Annotated[int, Field(ge=0, le=MAX_INT)] = engine_default(Scenario, "seed")
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = engine_default(Scenario, "seed")
     budget: Annotated[Finite, Field(gt=0)] | None = Field(
         engine_default(Scenario, "budget"), description="the most the site may cost per tick"
     )

@@ -13,6 +13,7 @@ from game.content.schema.fields import (
     MAX_ACTIONS,
     MAX_ID,
     MAX_INT,
+    MAX_SEED,
     MAX_TEXT,
     AddableName,
     FieldProblems,
@@ -174,7 +175,7 @@ class PlanFile(FileModel):
         None, description="a counter-solution: the concept it withholds, which makes it fail"
     )
     note: Sentence = Field("", description="one line on what the solution does")
-    seed: Annotated[int, Strict(), Field(ge=0, le=MAX_INT)] | None = Field(
+    seed: Annotated[int, Strict(), Field(ge=0, le=MAX_SEED)] | None = Field(
         None, description="the seed the scores were recorded on; omitted: the level's seed"
     )
     expect: ExpectTable | None = None

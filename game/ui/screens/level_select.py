@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.content.packs import Pack, PackFailure, PackLevel
+from game.content.visible import visible
 from game.store.campaign import Campaign
 from game.store.progress import LevelRecord
 from game.ui.level_text import concept_titles, first_paragraph, objectives_table, stars_text
@@ -120,8 +121,8 @@ class LevelSelectScreen(Screen[None]):
     def _failure_text(self) -> Text:
         text = Text()
         for failure in self.failures:
-            text.append(f"Could not load the pack in {failure.folder}:\n", style="bold")
-            text.append(failure.message + "\n")
+            text.append(f"Could not load the pack in {visible(failure.folder)}:\n", style="bold")
+            text.append(visible(failure.message, lines=True) + "\n")
         return text
 
     def on_mount(self) -> None:

@@ -148,7 +148,7 @@ class ResultsScreen(Screen[None]):
                 entry = self._codex(concept)
                 if entry is not None:
                     yield Static(Text(f"Codex: {entry.title}", style="bold"), classes="codex")
-                    yield Markdown(entry.text, classes="codex-text")
+                    yield Markdown(entry.text, classes="codex-text", open_links=False)
         yield Footer()
 
     def _verdict(self) -> Text:
