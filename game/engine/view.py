@@ -101,6 +101,7 @@ class MovePreview:
     ready_in: int  # ticks until it takes effect (a new or resized server boots)
     outage: int  # ticks something is out of service because of it
     out_of_service: str  # what: a component id, "the data tier" or "writes"; "" for nothing
+    locked: bool = False  # refused because this level does not unlock it (yet)
 
     @property
     def allowed(self) -> bool:
@@ -251,6 +252,7 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
         ready,
         outage,
         out,
+        locked=not sim.scenario.allows(action.kind if action.verb == "add" else action.verb),
     )
 
 
@@ -305,16 +307,17 @@ def _setting_actions(kind: str, settings: Settings) -> list[Action]:
 
 # -- advice ---------------------------------------------------------------------------------------
 
-# The moves that relieve each tier, in the order they are suggested. "bigger" resizes the
-# tier's smallest component one size up.
+# The moves that relieve each tier, in the order they are suggested. "add" adds one more of a
+# kind; "front" adds one in front of the tier, only while the site has none; "bigger" resizes
+# the tier's smallest component one size up.
 _REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "box": ("add:primary", "bigger"),
-        "web": ("add:web", "add:balancer", "bigger"),
+        "web": ("add:web", "front:balancer", "bigger"),
         "cache": ("add:cache",),
-        "primary": ("add:replica", "add:cache", "bigger"),
-        "replicas": ("add:replica", "add:cache", "bigger"),
-        "keyvalue": ("add:replica", "add:cache"),
+        "primary": ("add:replica", "front:cache", "bigger"),
+        "replicas": ("add:replica", "front:cache", "bigger"),
+        "keyvalue": ("add:replica", "front:cache"),
     }
 )
 
@@ -334,9 +337,10 @@ def _advice(sim: Simulation, tiers: Mapping[str, TierReport]) -> Advice | None:
 
 def _remedy(sim: Simulation, tier: TierReport, remedy: str) -> Action | None:
     verb, _, kind = remedy.partition(":")
-    if verb == "add":
-        if kind == "balancer" and sim.topology.of_kind("balancer"):
-            return None
+    front = verb == "front"
+    if verb in ("add", "front"):
+        if front and sim.topology.of_kind(kind):
+            return None  # one is in front already
         spec = catalog.KINDS[kind]
         return Action(0, "add", kind=kind, size=next(iter(spec.sizes)))
     members = [
