@@ -257,7 +257,7 @@ def test_a_refused_move_is_offered_dimmed_with_the_engines_reason() -> None:
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             resize, remove = app.query_one("#resize-L"), app.query_one("#remove")
-            assert str(resize.label) == "L · 4/tick"  # the size's price: 2 now, 2 more
+            assert str(resize.label) == "L · +2/tick"  # its price; its row says the downtime
             assert remove.has_class("-refused") and not resize.has_class("-refused")
             assert remove.tooltip == "the site needs at least one web server"
             await pilot.click("#remove")  # refused, yet asked: the screen shows why
