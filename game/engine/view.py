@@ -187,9 +187,11 @@ def _node_view(
     full = spec.capacity if unit else 0.0
     if node.kind in DATA_KINDS:
         full = data_tier.capacity(node.kind, node.size, sim.settings.store)
-    if node.kind == "box" and sim.store_on_box and tier is not None and tier.servers:
-        full = tier.capacity_rps  # it also does the database's work for every request
     healthy = node.state == HEALTHY
+    if node.kind == "box" and sim.store_on_box and healthy and tier is not None and tier.servers:
+        # It also does the database's work for every request; a box booting after a resize
+        # has no such figure yet (the last tick's is of its old size).
+        full = tier.capacity_rps
     in_rotation = healthy and (tier is not None and tier.servers > 0 or not unit)
     utilization = tier.utilization if in_rotation and tier is not None else None
     if dns_target is not None and node.kind in WEB_KINDS and node.id != dns_target:

@@ -56,3 +56,19 @@ def test_level_one_advises_only_what_it_unlocks():
             advised.extend(advice.remedies)
     assert advised, "launch day saturates its box at some point"
     assert all((a.kind if a.verb == "add" else a.verb) in unlocked for a in advised)
+
+
+def test_a_box_booting_after_a_resize_says_what_its_new_size_serves():
+    """At the tick of a resize the last report still has the old size's rate: the view gives
+    the new size's, not the old one's."""
+    from game.engine import catalog
+    from game.engine.actions import Action
+
+    level = load_pack(BUILTIN_PACKS / "core").level("launch-day")
+    sim = Simulation(level.scenario, seed=1)
+    for _ in range(5):
+        sim.step()
+    sim.apply(Action(sim.tick, "resize", target="box-1", size="L"))
+    box = site_view(sim).node("box-1")
+    assert box.state == "booting" and box.capacity == 0.0
+    assert box.full_capacity == catalog.KINDS["box"].sizes["L"].capacity
