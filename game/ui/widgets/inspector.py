@@ -38,7 +38,7 @@ from textual.widgets import Button, Static
 from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.report import TierReport
-from game.engine.topology import BOOTING, FAILED, HEALTHY
+from game.engine.topology import BOOTING, DATA_KINDS, FAILED, HEALTHY
 from game.engine.view import MovePreview, NodeView, SiteView
 from game.ui import numbers, words
 from game.ui.widgets import states
@@ -183,9 +183,10 @@ class Inspector(Widget):
             self._moves, self._labels = (), ()
         else:
             self.node_id = node.id
-            self._title = Text.assemble(
-                (words.kind_title(node.kind), TITLE_STYLE), "  ", (node.id, TITLE_STYLE)
-            )
+            title = words.kind_title(node.kind)
+            if node.kind in DATA_KINDS and view.settings.store == "keyvalue":
+                title = f"{words.KEYVALUE_TIER.capitalize()} node"
+            self._title = Text.assemble((title, TITLE_STYLE), "  ", (node.id, TITLE_STYLE))
             self._facts = self._describe(node, view)
             self._moves = tuple(moves)
             self._labels = tuple(words.label(move, view) for move in self._moves)
@@ -276,6 +277,9 @@ class Inspector(Widget):
         if len(sizes) > 1:
             text.append(f"size {node.size} · ")
         unit = words.UNIT.get(node.unit, "")
+        if node.kind in DATA_KINDS and view.settings.store == "keyvalue":
+            # A key-value store answers lookups: one query unit each, a write a few.
+            unit = f"lookups/s (a write counts {catalog.WRITE_UNITS / catalog.READ_UNITS:g})"
         if not node.unit:
             text.append("no capacity limit · ")
         elif node.capacity > 0 and node.kind == "box" and view.store_on_box:
