@@ -69,6 +69,7 @@ class _Choices(Widget):
         self.moves: tuple[MovePreview, ...] = ()
         self.buttons: tuple[tuple[str, str], ...] = ()
         """(id, label) of each button."""
+        self._shape = (0, "")  # the grid's columns as last set: how many, and their widths
 
     def compose(self) -> ComposeResult:
         self.set_class(not self.buttons, "-empty")
@@ -106,6 +107,7 @@ class _Choices(Widget):
 
     async def _rebuild(self, focused: tuple[str, int] | None) -> None:
         await self.recompose()
+        self._shape = (0, "")  # a new grid: its columns are set afresh
         self._fit()
         buttons = list(self.query(Button))
         if focused is None or not buttons:
@@ -127,8 +129,13 @@ class _Choices(Widget):
         widest = max(len(text) for _, text in self.buttons) + 2  # a compact button's padding
         columns = max(1, (self.size.width + self.GAP) // (widest + self.GAP))
         grid = self.query_one(".choices-grid", Grid)
-        if grid.styles.grid_size_columns != min(columns, len(self.buttons)):
-            grid.styles.grid_size_columns = min(columns, len(self.buttons))
+        columns = min(columns, len(self.buttons))
+        # One column takes the row's width (a button may fill it); more take their words'.
+        widths = "1fr" if columns == 1 else "auto"
+        if (columns, widths) != self._shape:
+            self._shape = (columns, widths)
+            grid.styles.grid_size_columns = columns
+            grid.styles.grid_columns = widths
 
 
 def _tip(move: MovePreview) -> str:
