@@ -101,6 +101,7 @@ class MovePreview:
     ready_in: int  # ticks until it takes effect (a new or resized server boots)
     outage: int  # ticks something is out of service because of it
     out_of_service: str  # what: a component id, "the data tier" or "writes"; "" for nothing
+    locked: bool = False  # refused because this level does not unlock it (yet)
 
     @property
     def allowed(self) -> bool:
@@ -186,9 +187,11 @@ def _node_view(
     full = spec.capacity if unit else 0.0
     if node.kind in DATA_KINDS:
         full = data_tier.capacity(node.kind, node.size, sim.settings.store)
-    if node.kind == "box" and sim.store_on_box and tier is not None and tier.servers:
-        full = tier.capacity_rps  # it also does the database's work for every request
     healthy = node.state == HEALTHY
+    if node.kind == "box" and sim.store_on_box and healthy and tier is not None and tier.servers:
+        # It also does the database's work for every request; a box booting after a resize
+        # has no such figure yet (the last tick's is of its old size).
+        full = tier.capacity_rps
     in_rotation = healthy and (tier is not None and tier.servers > 0 or not unit)
     utilization = tier.utilization if in_rotation and tier is not None else None
     if dns_target is not None and node.kind in WEB_KINDS and node.id != dns_target:
@@ -251,6 +254,7 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
         ready,
         outage,
         out,
+        locked=not sim.scenario.allows(action.kind if action.verb == "add" else action.verb),
     )
 
 
@@ -305,16 +309,17 @@ def _setting_actions(kind: str, settings: Settings) -> list[Action]:
 
 # -- advice ---------------------------------------------------------------------------------------
 
-# The moves that relieve each tier, in the order they are suggested. "bigger" resizes the
-# tier's smallest component one size up.
+# The moves that relieve each tier, in the order they are suggested. "add" adds one more of a
+# kind; "front" adds one in front of the tier, only while the site has none; "bigger" resizes
+# the tier's smallest component one size up.
 _REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "box": ("add:primary", "bigger"),
-        "web": ("add:web", "add:balancer", "bigger"),
+        "web": ("add:web", "front:balancer", "bigger"),
         "cache": ("add:cache",),
-        "primary": ("add:replica", "add:cache", "bigger"),
-        "replicas": ("add:replica", "add:cache", "bigger"),
-        "keyvalue": ("add:replica", "add:cache"),
+        "primary": ("add:replica", "front:cache", "bigger"),
+        "replicas": ("add:replica", "front:cache", "bigger"),
+        "keyvalue": ("add:replica", "front:cache"),
     }
 )
 
@@ -334,9 +339,10 @@ def _advice(sim: Simulation, tiers: Mapping[str, TierReport]) -> Advice | None:
 
 def _remedy(sim: Simulation, tier: TierReport, remedy: str) -> Action | None:
     verb, _, kind = remedy.partition(":")
-    if verb == "add":
-        if kind == "balancer" and sim.topology.of_kind("balancer"):
-            return None
+    front = verb == "front"
+    if verb in ("add", "front"):
+        if front and sim.topology.of_kind(kind):
+            return None  # one is in front already
         spec = catalog.KINDS[kind]
         return Action(0, "add", kind=kind, size=next(iter(spec.sizes)))
     members = [

@@ -43,6 +43,11 @@ def money(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def signed_money(value: float) -> str:
+    """A change in spend, with its sign: `+7.2`, `-2`, `0`."""
+    return f"+{money(value)}" if value > 0 else money(value)
+
+
 def millis(value: float | None) -> str:
     """A latency in milliseconds, or a dash when nothing was served."""
     if value is None or not math.isfinite(value):

@@ -76,7 +76,7 @@ SETTING: Mapping[str, str] = MappingProxyType(
     {
         "ttl": "TTL",
         "eviction": "eviction",
-        "invalidate_on_write": "invalidate on write",
+        "invalidate_on_write": "invalidation on write",
         "algorithm": "algorithm",
         "store": "store",
     }
@@ -93,9 +93,9 @@ VALUE: Mapping[str, str] = MappingProxyType(
 
 
 def value_words(value: str | float | bool) -> str:
-    """A setting's value: "round robin", "key-value", "LFU", "60 s" (a TTL), "yes"."""
+    """A setting's value: "round robin", "key-value", "LFU", "60 s" (a TTL), "on"."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return "on" if value else "off"
     if isinstance(value, int | float):
         return seconds(value)  # the one number a setting takes is the TTL
     return VALUE.get(value, value)
@@ -132,10 +132,8 @@ def label(move: MovePreview, view: SiteView | None = None) -> str:
     action = move.action
     if action.verb == "add":
         return f"{action.size} · {numbers.money(move.cost_change)}/tick"
-    if action.verb == "resize":
-        node = view.node(action.target) if view is not None else None
-        cost = move.cost_change + (node.cost if node is not None else 0.0)
-        return f"{action.size} · {numbers.money(cost)}/tick"
+    if action.verb == "resize":  # what it takes down is said once for its row: `downtime`
+        return f"{action.size} · {numbers.signed_money(move.cost_change)}/tick"
     if action.verb == "promote":
         return "promote to primary"
     if action.verb != "configure":
@@ -150,6 +148,106 @@ def label(move: MovePreview, view: SiteView | None = None) -> str:
     if action.setting == "algorithm":
         return f"use {value_words(value)}"
     return f"switch to {value_words(value)} {SETTING.get(action.setting, action.setting)}"
+
+
+def price(move: MovePreview, view: SiteView | None = None, *, named: bool = True) -> str:
+    """What a move costs before it is made, as the engine prices it: "+7.2/tick · database
+    down 60 s", "+1/tick · serves in 30 s", "-2/tick", "writes fail for 10 s". `named=False`
+    leaves out which component goes down (the inspector shows one already)."""
+    parts = []
+    if move.cost_change:
+        parts.append(f"{numbers.signed_money(move.cost_change)}/tick")
+    if move.outage and move.out_of_service:
+        parts.append(_outage(move, view, named))
+    elif move.ready_in:
+        parts.append(f"serves in {seconds(move.ready_in)}")
+    return " · ".join(parts) or "no cost, at once"
+
+
+def downtime(move: MovePreview, view: SiteView | None = None, *, named: bool = True) -> str:
+    """What a move takes out of service and for how long ("down 30 s"), "" for nothing."""
+    return _outage(move, view, named) if move.outage and move.out_of_service else ""
+
+
+def _outage(move: MovePreview, view: SiteView | None, named: bool) -> str:
+    what = move.out_of_service
+    if what == "writes":
+        return f"writes fail for {seconds(move.outage)}"
+    node = view.node(what) if view is not None else None
+    if what == "the data tier" or (named and node is not None and node.kind == "primary"):
+        return f"{DATA_TIER} down {seconds(move.outage)}"
+    return f"{what} down {seconds(move.outage)}" if named else f"down {seconds(move.outage)}"
+
+
+def priced(move: MovePreview, view: SiteView | None = None) -> str:
+    """A move and its price in one line: "Resize db-1 to XL · +7.2/tick · database down 60 s";
+    a move the engine would refuse, with its reason."""
+    if move.refusal:
+        return f"{move_words(move.action)}: {move.refusal}"
+    return f"{move_words(move.action)} · {price(move, view)}"
+
+
+def move_words(action: Action, made: str = "", *, done: bool = False) -> str:
+    """A move in a sentence, as asked ("Add a web server (M)") or as done ("Added a web server
+    web-3 (M)", "Set cache invalidation on write: on"). A kind that comes in one size (a
+    balancer, a CDN) is named without one; `made` is the id of the component an add made."""
+    verb = action.verb
+    if verb == "add":
+        sized = len(catalog.KINDS[action.kind].sizes) > 1 if action.kind in catalog.KINDS else True
+        what = a_kind(action.kind) if action.kind in catalog.KINDS else action.kind
+        what += f" {made}" if made else ""
+        what += f" ({action.size})" if sized else ""
+        return f"{'Added' if done else 'Add'} {what}"
+    if verb == "resize":
+        return f"{'Resized' if done else 'Resize'} {action.target} to {action.size}"
+    if verb == "configure":
+        setting = SETTING.get(action.setting, action.setting)
+        return f"Set {action.target} {setting}: {value_words(action.value)}"
+    if verb == "promote":
+        return f"{'Promoted' if done else 'Promote'} {action.target} to primary"
+    if verb == "remove":
+        return f"{'Removed' if done else 'Remove'} {action.target}"
+    return f"{verb.capitalize()} {action.target}"
+
+
+def described(text: str) -> Action | None:
+    """The move an engine log line names (`Action.describe()`: "add web M", "resize db-1 to
+    XL", "set cache ttl = 60.0", "remove web-2"), or None if it names none."""
+    verb, _, rest = text.partition(" ")
+    words = rest.split(" ")
+    if verb == "add" and len(words) == 2:
+        return Action(0, "add", kind=words[0], size=words[1])
+    if verb == "resize" and len(words) == 3 and words[1] == "to":
+        return Action(0, "resize", target=words[0], size=words[2])
+    if verb == "set" and len(words) == 4 and words[2] == "=":
+        return Action(0, "configure", target=words[0], setting=words[1], value=_value(words[3]))
+    if verb in ("remove", "promote") and len(words) == 1:
+        return Action(0, verb, target=words[0])
+    return None
+
+
+def _value(word: str) -> str | float | bool:
+    if word in ("True", "False"):
+        return word == "True"
+    try:
+        return float(word)
+    except ValueError:
+        return word
+
+
+def event_words(kind: str, component: str, text: str) -> str:
+    """An event of the engine's log in the player's words: a move carried out or refused is
+    said as `move_words` says it; other events keep the engine's words."""
+    if kind not in ("action", "refused"):
+        return text
+    named, _, reason = text.partition(": ")
+    action = described(named)
+    if action is None:
+        return text
+    if kind == "refused":
+        return f"{move_words(action)}: {reason}"
+    made = component if action.verb == "add" else ""
+    return move_words(action, made, done=True)
 
 
 def move_id(action: Action) -> str:

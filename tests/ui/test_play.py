@@ -218,7 +218,7 @@ async def test_palette_offers_every_move_on_the_site(app: MillionsApp) -> None:
             "Promote replica-2",
             "Set cache eviction = LFU",
             "Set cache TTL = 5 s",
-            "Set cache invalidate on write = yes",
+            "Set cache invalidation on write = on",
             "Set balancer algorithm = round robin",
             "Set database store = key-value",
         ):

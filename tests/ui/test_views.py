@@ -132,8 +132,8 @@ def test_a_booting_server_serves_nothing_and_is_drawn_booting() -> None:
 
 
 def test_a_key_value_primary_serves_what_a_key_value_node_serves() -> None:
-    """The view says 780 query units/s (a size M node, three times over as key-value); the
-    catalog's relational figure (260) must not appear."""
+    """The view says 780 query units/s (a size M node, three times over as key-value), which a
+    key-value node serves as lookups; the catalog's relational figure (260) must not appear."""
     primary = node(
         "db-1", "primary", tier="keyvalue", utilization=0.3, capacity=780.0,
         full_capacity=780.0, unit=QUERY_UNITS, cost=3.6,
@@ -144,7 +144,7 @@ def test_a_key_value_primary_serves_what_a_key_value_node_serves() -> None:
         settings=Settings(store="keyvalue"),
     )
     text = facts(site, "db-1")
-    assert "serves 780 query units/s" in text and "260" not in text
+    assert "serves 780 lookups/s" in text and "260" not in text
     assert "key-value store: 1 serving" in text and "store: key-value" in text
     assert "key-value store" in drawn(site).splitlines()[0]  # the data column's title
 
@@ -257,7 +257,7 @@ def test_a_refused_move_is_offered_dimmed_with_the_engines_reason() -> None:
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             resize, remove = app.query_one("#resize-L"), app.query_one("#remove")
-            assert str(resize.label) == "L · 4/tick"  # the size's price: 2 now, 2 more
+            assert str(resize.label) == "L · +2/tick"  # its price; its row says the downtime
             assert remove.has_class("-refused") and not resize.has_class("-refused")
             assert remove.tooltip == "the site needs at least one web server"
             await pilot.click("#remove")  # refused, yet asked: the screen shows why

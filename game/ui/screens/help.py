@@ -1,7 +1,11 @@
-"""Every key the game answers to, read from the bindings themselves so it cannot drift.
+"""Every key the game answers to, read from the bindings themselves so it cannot drift, and a
+legend of every glyph and colour the play screen draws.
 
 The app hands the help its screens' key tables (`MillionsApp.key_tables`), in the order a
-player meets the screens; the keys that work everywhere are the app's own bindings.
+player meets the screens; the keys that work everywhere are the app's own bindings. The play
+screen's table is followed by the map's keys (`ArchitectureMap.BINDINGS`); an add key is said
+as the move it makes ("add a web server"). The legend reads the looks of `states` and the
+map's own arrows, so it draws exactly what the map draws.
 """
 
 from __future__ import annotations
@@ -16,7 +20,49 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from game.ui.keys import ADD_KEYS
+from game.ui.widgets import states
+from game.ui.widgets.architecture_map import ArchitectureMap
+from game.ui.words import a_kind
+
 KeyTable = tuple[str, Sequence[Binding]]  # a screen's name in the player's words, its keys
+
+PLAY = "Play"
+MAP = "Play: the map"
+LEGEND = "What the map shows"
+
+# What each look means, in a player's words.
+LOOK_MEANS = {
+    states.BOOTING_LOOK: "booting: added, resized or repairing, serves nothing yet",
+    states.HEALTHY_LOOK: "healthy: serving with room to spare",
+    states.BUSY_LOOK: f"busy: its tier at {states.BUSY_AT:.0%} or more",
+    states.OVERLOADED_LOOK: "overloaded: work arrives faster than it is done; requests queue",
+    states.FAILED_LOOK: "failed: down until it is repaired or replaced",
+}
+_ADD_WORDS = {key.action: f"add {a_kind(kind)}" for kind, key in ADD_KEYS.items()}
+
+
+def legend_rows() -> list[tuple[Text, Text]]:
+    """(what is drawn, what it means) for every glyph and colour of the map and the pools."""
+    rows = [(states.glyph(look), Text(LOOK_MEANS[look])) for look in states.LOOKS]
+    bar = states.load_bar(0.5, 4)
+    rows += [
+        (bar, Text("load bar: the share of its tier's capacity in use, coloured as above")),
+        (states.load_bar(None, 4), Text("dimmed bar: takes no traffic (idle, booting or down)")),
+        (
+            Text("web-2", style=states.name_style(states.BUSY_LOOK)),
+            Text("a name in colour: needs a look"),
+        ),
+        (Text("─80/s─▶"), Text("requests per second reaching the next tier this tick")),
+        (Text("└▶DNS"), Text("users find the site through DNS")),
+        (Text("↳"), Text("the flow goes on from the line above (a narrow screen)")),
+        (
+            Text("web ×12 ●10 ◌1 ✖1"),
+            Text("a large pool on one line: how many, and how many in each state"),
+        ),
+        (Text("o * + ! x"), Text("the same states on a terminal without these symbols")),
+    ]
+    return rows
 
 
 class HelpScreen(Screen[None]):
@@ -38,19 +84,33 @@ class HelpScreen(Screen[None]):
             )
             for name, bindings in self.tables:
                 yield Static(self._table(name, bindings), classes="keys")
+                if name == PLAY:
+                    map_keys = Binding.make_bindings(ArchitectureMap.BINDINGS)
+                    yield Static(self._table(MAP, map_keys), classes="keys")
+                    yield Static(self._legend(), classes="keys", id="legend")
         yield Footer()
 
     def _table(self, name: str, bindings: Iterable[Binding]) -> Table:
         """One row per action, with all the keys that run it."""
         keys: dict[tuple[str, str], list[str]] = {}
         for binding in bindings:
-            what = binding.description or binding.action.rpartition(".")[2].replace("_", " ")
+            what = _ADD_WORDS.get(binding.action) or binding.description
+            what = what or binding.action.rpartition(".")[2].replace("_", " ")
             keys.setdefault((binding.action, what), []).append(self.app.get_key_display(binding))
-        table = Table(
-            title=Text(name, style="bold"), title_justify="left", box=None, show_header=False
-        )
-        table.add_column(style="bold", min_width=10)
-        table.add_column()
+        table = _titled(name)
         for (_, what), shown in keys.items():
             table.add_row(Text(" / ".join(shown)), Text(what))
         return table
+
+    def _legend(self) -> Table:
+        table = _titled(LEGEND)
+        for shown, means in legend_rows():
+            table.add_row(shown, means)
+        return table
+
+
+def _titled(name: str) -> Table:
+    table = Table(title=Text(name, style="bold"), title_justify="left", box=None, show_header=False)
+    table.add_column(style="bold", min_width=10, no_wrap=True)
+    table.add_column()
+    return table

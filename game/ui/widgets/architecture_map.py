@@ -4,7 +4,8 @@
     └▶DNS ─1.2k/s─▶ CDN ──▶ balancer ─980/s─▶ web ─610/s─▶ cache ─90/s─▶ database
 
 Each component is one line: its state as a glyph and a colour (see `states`), its id, its size
-and a small load bar. A pool larger than `pool_rows` collapses to one summary line
+and a small load bar. A pool is drawn server by server while the map fits the height it may
+take (its max-height); past that, a pool larger than `pool_rows` collapses to one summary line
 (`web ×40 ●38 ◌2 ✖0 ▇▇▇░ 71%`), so a thousand servers take one line. When the columns do not
 fit the width they wrap into bands; a band that continues the flow starts with `↳`.
 
@@ -109,6 +110,7 @@ class ArchitectureMap(Widget, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.pool_rows = pool_rows
+        self._rows = pool_rows  # the pool size drawn server by server now (see _fit_pools)
         self.ascii = ascii
         self._view: SiteView | None = None
         self._columns: list[_Column] = []
@@ -122,7 +124,7 @@ class ArchitectureMap(Widget, can_focus=True):
     def show(self, view: SiteView) -> None:
         """Draw the site as the engine's view of it after the last tick."""
         self._view = view
-        self._build_columns()
+        self._fit_pools()
         if self._keys and self.cursor not in self._node_of:
             self.cursor = self._keys[0]
         elif not self._keys:
@@ -150,6 +152,26 @@ class ArchitectureMap(Widget, can_focus=True):
         return None
 
     # -- building the picture -----------------------------------------------------------------
+
+    def _fit_pools(self) -> None:
+        """Draw pools server by server while the map still fits the height it may take;
+        past that, pools larger than `pool_rows` collapse to their summary lines."""
+        room = self._room()
+        if room > self.pool_rows:
+            self._rows, self._drawn = room, None
+            self._build_columns()
+            if len(self._pack(max(self._width(), 1)).lines) <= room:
+                return
+        self._rows, self._drawn = self.pool_rows, None
+        self._build_columns()
+
+    def _room(self) -> int:
+        """The most lines the map may take (its max-height), or `pool_rows` with no such cap."""
+        cap = self.styles.max_height
+        if cap is None or not self.is_attached or self.parent is None:
+            return self.pool_rows
+        lines = int(cap.resolve(self.parent.size, self.app.size))
+        return max(lines - self.styles.gutter.height, self.pool_rows)
 
     def _build_columns(self) -> None:
         view = self._view
@@ -227,7 +249,7 @@ class ArchitectureMap(Widget, can_focus=True):
 
     def _pool_cells(self, pool: str, nodes: list[NodeView]) -> list[_Cell]:
         """One line per component, or one summary line for a pool too large to list."""
-        if len(nodes) <= self.pool_rows:
+        if len(nodes) <= self._rows:
             return self._node_cells(nodes)
         util = next((n.utilization for n in nodes if n.in_rotation), None)
         counts = {BOOTING: 0, HEALTHY: 0, FAILED: 0}
@@ -374,6 +396,8 @@ class ArchitectureMap(Widget, can_focus=True):
 
     def on_resize(self) -> None:
         self._drawn = None
+        if self._view is not None:
+            self._fit_pools()
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -1,15 +1,19 @@
 """Buttons to add components, with their keys, and the size new components get.
 
-    add +web +balancer +primary +replica +cache +CDN   size S M L XL
+    add +web 1 +balancer 0.5 +primary 1.8 +replica 1.8 +cache 1.6 +CDN 3
+    size S M L XL   replica: a replica copies a primary: add a database primary first
 
-The buttons are the play screen's key table (`game.ui.keys`): the underlined letter of each is
-its key, and 1-4 pick the size. A button asks for exactly what its key does: pressing it posts
+Each add shows what it costs per tick at the chosen size (its tooltip says it in full, with
+when it serves); a kind the level has not unlocked shows no price. The buttons are the play
+screen's key table (`game.ui.keys`): the underlined letter of each is its key, and 1-4 pick
+the size. A button asks for exactly what its key does: pressing it posts
 `BuildBar.Pressed(action)` with its key's action, which the screen runs as it runs the key. The
 bar binds no key itself, so a key does the same whichever button has focus.
 
 Feed it with `show(adds, size)`: the priced adds on offer (`game.engine.view.add_moves`) and
 the size chosen. An add the engine would refuse now is drawn dimmed with the engine's reason as
-its tooltip; pressing it still asks, and the screen shows the refusal.
+its tooltip, and beside the sizes when the level offers it; pressing it still asks, and the
+screen shows the refusal. The bar takes two lines: adds, then sizes.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Static
@@ -28,7 +33,7 @@ from textual.widgets import Button, Static
 from game.engine.view import MovePreview
 from game.ui import numbers
 from game.ui.keys import ADD_KEYS, SIZE_KEYS, add_move
-from game.ui.words import KIND_SHORT, a_kind
+from game.ui.words import KIND_SHORT, priced
 
 KEY_STYLE = Style(underline=True, bold=True)
 
@@ -61,12 +66,16 @@ class BuildBar(Widget):
         self.add_size = "S"
 
     def compose(self) -> ComposeResult:
-        yield Static("add", classes="build-label")
-        for kind, key in ADD_KEYS.items():
-            yield Button(hotkey_label(KIND_SHORT[kind], key.key), id=f"add-{kind}", compact=True)
-        yield Static("size", classes="build-label")
-        for size, key in SIZE_KEYS.items():
-            yield Button(Text(size), id=f"size-{size}", compact=True, tooltip=f"key {key.key}")
+        with Horizontal(id="build-adds"):
+            yield Static("add", classes="build-label")
+            for kind, key in ADD_KEYS.items():
+                label = hotkey_label(KIND_SHORT[kind], key.key)
+                yield Button(label, id=f"add-{kind}", compact=True)
+        with Horizontal(id="build-sizes"):
+            yield Static("size", classes="build-label")
+            for size, key in SIZE_KEYS.items():
+                yield Button(Text(size), id=f"size-{size}", compact=True, tooltip=f"key {key.key}")
+            yield Static(id="build-why", markup=False)
 
     def on_mount(self) -> None:
         self._refresh_buttons()
@@ -87,16 +96,24 @@ class BuildBar(Widget):
     def _refresh_buttons(self) -> None:
         if not self.is_mounted:
             return
-        for kind in ADD_KEYS:
+        reasons: dict[str, None] = {}
+        for kind, key in ADD_KEYS.items():
             button = self.query_one(f"#add-{kind}", Button)
             move = add_move(self.adds, kind, self.add_size)
             why = self.refusal(kind)
             button.set_class(bool(why), "-refused")
-            if move is not None and not why:
-                price = f"{move.action.size}, {numbers.money(move.cost_change)}/tick"
-                button.tooltip = f"add {a_kind(kind)} ({price})"
-            else:
+            label = hotkey_label(KIND_SHORT[kind], key.key)
+            if move is None:
                 button.tooltip = why
+            elif move.locked:
+                button.tooltip = move.refusal  # no price: it is not on offer in this level
+            else:
+                label.append(f" {numbers.money(move.cost_change)}")
+                button.tooltip = priced(move)
+                if why:
+                    reasons[f"{KIND_SHORT[kind]}: {why}"] = None
+            button.label = label
+        self.query_one("#build-why", Static).update(Text(" · ".join(reasons)))
         for size in SIZE_KEYS:
             self.query_one(f"#size-{size}", Button).set_class(size == self.add_size, "-selected")
 

@@ -1,7 +1,9 @@
 """What happened, newest last: boots, failures, promotions, the player's moves and refusals.
 
     0:20  failed    db-1 failed (scheduled incident); failing over to a replica, 3 writes lost
-    0:31  REFUSED   add web XL: over budget: the site would cost 22 per tick, the budget is 20
+    0:25  you       Added a web server web-3 (M)
+    0:31  REFUSED   Add a web server (XL): over budget: the site would cost 22 per tick, the
+                    budget is 20
 
 A refused move stands out (reversed red badge, red text) because it is the engine telling the
 player why. The log keeps the last `max_lines` entries. Feed it with `add(report.events)`.
@@ -18,7 +20,7 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 from game.engine.report import Event
-from game.ui.words import EVENT_BADGES
+from game.ui.words import EVENT_BADGES, event_words
 
 MAX_LINES = 200
 BADGE_WIDTH = 9
@@ -91,12 +93,13 @@ def _parts(event: Event) -> tuple[Text, Text, Text]:
     return (
         Text(f"{minutes:>3}:{seconds:02d}", style=TIME_STYLE),
         Text(f" {badge} ".ljust(BADGE_WIDTH), style=badge_style),
-        Text(event.text, style=text_style),
+        Text(event_words(event.kind, event.component, event.text), style=text_style),
     )
 
 
 def format_event(event: Event) -> Text:
-    """One event as one line of text: time, a badge for its kind, and the engine's words."""
+    """One event as one line of text: time, a badge for its kind, and what happened
+    in the player's words."""
     return Text(" ").join(_parts(event))
 
 

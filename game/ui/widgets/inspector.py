@@ -2,16 +2,19 @@
 
     Web server  web-2
     size M · serves 175 requests/s · costs 2/tick
-    ◐ busy · up since 0:00
+    ◐ busy · up since the start
     web tier: 4 serving · 81% utilization · 0 queued · 0/s timed out
     latency p50 61 ms · p95 64 ms · p99 70 ms
-    resize to [S · 1/tick] [L · 4/tick] [XL · 8/tick]
+    resize to · down 30 s
+    [S · -1/tick] [L · +2/tick] [XL · +6/tick]
     [remove]
 
 Everything it says comes from the engine's view: the component (`NodeView`: its state, what it
 serves now and when up, what it costs), its tier's report, the site's settings, and the moves
 on offer, priced (`MovePreview`, from `game.engine.view.node_moves`). A move the engine would
-refuse now is drawn dimmed with the engine's reason as its tooltip; pressing it still asks.
+refuse now is drawn dimmed, with the engine's reason as its tooltip and under the rows; pressing
+it still asks. A move's price is on its button (cost per tick) and its row (what it takes down,
+for how long), and in full in its tooltip: "Resize db-1 to XL · +7.2/tick · database down 60 s".
 
 The buttons post `ActionRequested(action)` with the move as the view offers it (tick 0: the
 screen stamps the tick); the inspector never applies a move. Feed it with
@@ -28,15 +31,14 @@ from pathlib import Path
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.reactive import reactive
+from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.report import TierReport
-from game.engine.topology import BOOTING, FAILED, HEALTHY
+from game.engine.topology import BOOTING, DATA_KINDS, FAILED, HEALTHY
 from game.engine.view import MovePreview, NodeView, SiteView
 from game.ui import numbers, words
 from game.ui.widgets import states
@@ -55,37 +57,90 @@ ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-class _Choices(Horizontal):
-    """A row of buttons: rebuilt when the moves change, dimmed in place when refusals do."""
+class _Choices(Widget):
+    """A row of buttons that wraps onto as many lines as the width needs: rebuilt when the moves
+    change (keeping the focus where it was), dimmed in place when refusals do."""
 
-    buttons: reactive[tuple[tuple[str, str], ...]] = reactive((), recompose=True)
-    """(id, label) of each button."""
+    GAP = 1  # columns between two buttons
 
     def __init__(self, label: str, *, id: str) -> None:
         super().__init__(id=id, classes="choices")
-        self.label = label
+        self.row_label = self.label = label
         self.moves: tuple[MovePreview, ...] = ()
+        self.buttons: tuple[tuple[str, str], ...] = ()
+        """(id, label) of each button."""
+        self._shape = (0, "")  # the grid's columns as last set: how many, and their widths
 
     def compose(self) -> ComposeResult:
         self.set_class(not self.buttons, "-empty")
         if self.label:
             yield Static(Text(self.label), classes="choices-label", markup=False)
-        for (button_id, text), move in zip(self.buttons, self.moves, strict=True):
-            button = Button(Text(text), id=button_id, compact=True, tooltip=move.refusal or None)
-            button.set_class(bool(move.refusal), "-refused")
-            yield button
+        with Grid(classes="choices-grid"):
+            for (button_id, text), move in zip(self.buttons, self.moves, strict=True):
+                button = Button(Text(text), id=button_id, compact=True, tooltip=_tip(move))
+                button.set_class(bool(move.refusal), "-refused")
+                yield button
 
-    def show(self, moves: tuple[MovePreview, ...], labels: tuple[str, ...]) -> None:
+    def show(self, moves: tuple[MovePreview, ...], labels: tuple[str, ...], note: str = "") -> None:
+        """The row's moves and their buttons' words; `note` follows the row's label."""
         self.moves = moves
         buttons = tuple(zip((words.move_id(m.action) for m in moves), labels, strict=True))
-        if buttons != self.buttons:
-            self.buttons = buttons  # composed anew, from the moves as they are then
+        label = " · ".join(part for part in (self.row_label, note) if part)
+        if buttons != self.buttons or label != self.label:
+            self.buttons, self.label = buttons, label
+            if self.is_mounted:
+                self.call_later(self._rebuild, self._focused_at())
             return
         for button, move in zip(self.query(Button), moves, strict=False):
             if button.has_class("-refused") != bool(move.refusal):
                 button.set_class(bool(move.refusal), "-refused")
-            if button.tooltip != (move.refusal or None):
-                button.tooltip = move.refusal or None
+            if button.tooltip != _tip(move):
+                button.tooltip = _tip(move)
+
+    def _focused_at(self) -> tuple[str, int] | None:
+        """The id and place of the focused button in this row, if one has focus."""
+        focused = self.screen.focused if self.is_attached else None
+        buttons = list(self.query(Button))
+        if focused in buttons:
+            return focused.id or "", buttons.index(focused)
+        return None
+
+    async def _rebuild(self, focused: tuple[str, int] | None) -> None:
+        await self.recompose()
+        self._shape = (0, "")  # a new grid: its columns are set afresh
+        self._fit()
+        buttons = list(self.query(Button))
+        if focused is None or not buttons:
+            return
+        button_id, index = focused
+        same = [b for b in buttons if b.id == button_id]
+        (same[0] if same else buttons[min(index, len(buttons) - 1)]).focus(scroll_visible=False)
+
+    def on_mount(self) -> None:
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """As many equal columns as the widest button allows at this width."""
+        if not self.buttons or not self.size.width:
+            return
+        widest = max(len(text) for _, text in self.buttons) + 2  # a compact button's padding
+        columns = max(1, (self.size.width + self.GAP) // (widest + self.GAP))
+        grid = self.query_one(".choices-grid", Grid)
+        columns = min(columns, len(self.buttons))
+        # One column takes the row's width (a button may fill it); more take their words'.
+        widths = "1fr" if columns == 1 else "auto"
+        if (columns, widths) != self._shape:
+            self._shape = (columns, widths)
+            grid.styles.grid_size_columns = columns
+            grid.styles.grid_columns = widths
+
+
+def _tip(move: MovePreview) -> str:
+    """A button's tooltip: the engine's reason for a refusal, or the move and its full price."""
+    return move.refusal or words.priced(move)
 
 
 class Inspector(Widget):
@@ -110,12 +165,14 @@ class Inspector(Widget):
         self._facts = Text(HOW_TO_SELECT)
         self._moves: tuple[MovePreview, ...] = ()
         self._labels: tuple[str, ...] = ()
+        self._why = ""
 
     def compose(self) -> ComposeResult:
         yield Static(self._title, id="inspector-title", markup=False)
         yield Static(self._facts, id="inspector-facts", markup=False)
         for row, label, _ in ROWS:
             yield _Choices(label, id=f"inspector-{row}")
+        yield Static(id="inspector-why", markup=False)
 
     def on_mount(self) -> None:
         self._draw_rows()
@@ -133,9 +190,10 @@ class Inspector(Widget):
             self._moves, self._labels = (), ()
         else:
             self.node_id = node.id
-            self._title = Text.assemble(
-                (words.kind_title(node.kind), TITLE_STYLE), "  ", (node.id, TITLE_STYLE)
-            )
+            title = words.kind_title(node.kind)
+            if node.kind in DATA_KINDS and view.settings.store == "keyvalue":
+                title = f"{words.KEYVALUE_TIER.capitalize()} node"
+            self._title = Text.assemble((title, TITLE_STYLE), "  ", (node.id, TITLE_STYLE))
             self._facts = self._describe(node, view)
             self._moves = tuple(moves)
             self._labels = tuple(words.label(move, view) for move in self._moves)
@@ -147,9 +205,22 @@ class Inspector(Widget):
     def _draw_rows(self) -> None:
         for row, _, verbs in ROWS:
             shown = [i for i, m in enumerate(self._moves) if m.action.verb in verbs]
+            moves = tuple(self._moves[i] for i in shown)
+            # A resize restarts the component whatever the size: its downtime is said once.
+            downtimes = {words.downtime(m, named=False) for m in moves if m.action.verb == "resize"}
+            note = downtimes.pop() if len(downtimes) == 1 else ""
             self.query_one(f"#inspector-{row}", _Choices).show(
-                tuple(self._moves[i] for i in shown), tuple(self._labels[i] for i in shown)
+                moves, tuple(self._labels[i] for i in shown), note
             )
+        why = self.refusals
+        self.query_one("#inspector-why", Static).update(Text(why), layout=why != self._why)
+        self._why = why
+
+    @property
+    def refusals(self) -> str:
+        """Why the dimmed moves are dimmed, as the engine says it: each reason once."""
+        reasons = dict.fromkeys(m.refusal for m in self._moves if m.refusal)
+        return "\n".join(f"dimmed: {reason}" for reason in reasons)
 
     @property
     def moves(self) -> tuple[MovePreview, ...]:
@@ -182,7 +253,8 @@ class Inspector(Widget):
         elif node.state == FAILED:
             text.append(f" failed at {_clock(node.since)}, back at {_clock(node.until)}")
         else:
-            text.append(f" {look} · up since {_clock(node.since)}")
+            since = "the start" if node.since <= 0 else _clock(node.since)
+            text.append(f" {look} · up since {since}")
         if node.warming:
             text.append(" · warming up, its hit ratio still low")
         text.append("\n")
@@ -212,6 +284,9 @@ class Inspector(Widget):
         if len(sizes) > 1:
             text.append(f"size {node.size} · ")
         unit = words.UNIT.get(node.unit, "")
+        if node.kind in DATA_KINDS and view.settings.store == "keyvalue":
+            # A key-value store answers lookups: one query unit each, a write a few.
+            unit = f"lookups/s (a write counts {catalog.WRITE_UNITS / catalog.READ_UNITS:g})"
         if not node.unit:
             text.append("no capacity limit · ")
         elif node.capacity > 0 and node.kind == "box" and view.store_on_box:
