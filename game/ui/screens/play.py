@@ -8,6 +8,12 @@ Keys are the table in `game.ui.keys`; the build bar's buttons run the same actio
 the keys, the build bar, the inspector and the command palette all reach `apply`, the one place
 a move is stamped with its tick and handed to `Simulation.apply`; the engine's Outcome decides,
 and a refusal is shown with its reason. When the level is over the app shows the results.
+
+Time goes back as well as forward. The run is its moves, so a restart and a rewind rebuild the
+simulation and re-simulate the moves made before the tick gone back to (`game.ui.rewind`); the
+widgets are composed afresh and fed the re-simulated ticks. Esc first deselects, then pauses
+and asks (`PauseMenu`); a level left keeps its speed and pause for Continue (`Ways.left_level`),
+and its event log comes back from the re-simulation.
 """
 
 from __future__ import annotations
@@ -28,10 +34,11 @@ from game.engine.simulation import Simulation, resimulate
 from game.engine.view import MovePreview, SiteView, add_moves, node_moves, site_view
 from game.store.campaign import level_digest, level_key
 from game.store.progress import SavedRun, SavedSolution
-from game.ui import keys
-from game.ui.palette import BuildCommands
+from game.ui import keys, rewind
+from game.ui.dialogs import ConfirmScreen, PauseMenu
+from game.ui.palette import BuildCommands, TimeCommands
 from game.ui.settings import SPEEDS, AppSettings
-from game.ui.ways import ways
+from game.ui.ways import Pace, ways
 from game.ui.widgets import (
     ActionRequested,
     ArchitectureMap,
@@ -45,12 +52,13 @@ from game.ui.widgets.status import advice_text, status_text
 
 SAVE_EVERY = 20  # ticks between saves of the run in progress (a move saves at once)
 HISTORY_SHOWN = 120  # ticks of a resumed run fed back to the sparklines
+LOG_SHOWN = 200  # events of a resumed run fed back to the event log
 
 
 class PlayScreen(Screen[None]):
     CSS_PATH = "play.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-roomy")]  # narrow: a one-column inspector
-    COMMANDS = Screen.COMMANDS | {BuildCommands}
+    COMMANDS = Screen.COMMANDS | {BuildCommands, TimeCommands}
     BINDINGS = keys.bindings()
 
     def __init__(
@@ -60,8 +68,10 @@ class PlayScreen(Screen[None]):
         *,
         resume: SavedRun | None = None,
         replay: SavedSolution | None = None,
+        pace: Pace | None = None,
     ) -> None:
-        """Play `level` afresh, from where `resume` left it, or watch `replay` played back."""
+        """Play `level` afresh, from where `resume` left it (at `pace`, as it was left), or
+        watch `replay` played back."""
         super().__init__()
         self.level = level
         self.settings = settings
@@ -75,15 +85,17 @@ class PlayScreen(Screen[None]):
         self.view: SiteView = site_view(self.sim)
         self.selected: str | None = None
         self.add_size = "S"  # the size the add keys ask for
-        self.paused = settings.tick_source == "manual"
-        self.speed = settings.speed
+        self.paused = settings.tick_source == "manual" or (pace is not None and pace.paused)
+        self.speed = pace.speed if pace is not None else settings.speed
         self.history: list[TickReport] = []
+        self.redo: rewind.Redo | None = None  # the moves a rewind took back, to make again
         self._timer: Timer | None = None
         self._paused_when_covered: bool | None = None
         self._hint = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield Static(id="rewound")
         yield ArchitectureMap(id="map")
         with Horizontal(id="middle"):
             with Vertical(id="readings"):
@@ -99,24 +111,29 @@ class PlayScreen(Screen[None]):
         pack = self.app.pack_of(self.level)
         self.key = level_key(pack, self.level) if pack and self.replay is None else None
         if self.resume is not None:
-            self._resimulate(self.resume)
+            self._resimulate(self.resume.actions, self.resume.tick)
         self._draw()
         self.query_one(ArchitectureMap).focus()
         if self.settings.tick_source == "timer":
             self._restart_timer()
 
-    def _resimulate(self, run: SavedRun) -> None:
-        """Back to where the run was left: its actions re-simulated up to its tick."""
+    def _resimulate(self, actions: tuple[Action, ...] | list[Action], tick: int) -> None:
+        """The run as it stood at `tick`: `actions` re-simulated up to it, its reports kept, its
+        last ticks fed to the sparklines and its last events to the log."""
         panel = self.query_one(MetricsPanel)
-        shown_from = run.tick - HISTORY_SHOWN
+        shown_from = tick - HISTORY_SHOWN
+        events = []
+        self.history = []
 
         def seen(sim: Simulation, report: TickReport) -> None:
             self.history.append(report)
+            events.extend(report.events)
             if report.tick >= shown_from:
                 panel.record(site_view(sim))
 
-        self.sim = resimulate(self.level.scenario, run.seed, run.actions, run.tick, seen)
-        self.query_one(EventLog).add(self.sim.take_events()[-50:])
+        self.sim = resimulate(self.level.scenario, self.sim.seed, actions, tick, seen)
+        events.extend(self.sim.take_events())
+        self.query_one(EventLog).add(events[-LOG_SHOWN:])
 
     @property
     def last(self) -> TickReport | None:
@@ -131,6 +148,7 @@ class PlayScreen(Screen[None]):
             return
         for action in self._plan.get(self.sim.tick, ()):  # a replay's moves, at their ticks
             self.sim.apply(action)
+        self._redo_due()
         report = self.sim.step()
         self.history.append(report)
         self.query_one(EventLog).add(report.events)
@@ -176,12 +194,127 @@ class PlayScreen(Screen[None]):
             self._restart_timer()
         self._draw_status()
 
-    def action_leave(self) -> None:
-        """Back out; an unfinished level stays saved, for Continue on the title screen."""
+    # -- backing out, restarting, rewinding ---------------------------------------------------
+
+    def action_back(self) -> None:
+        """Esc: let go of the component selected; with none, pause and ask what to do."""
+        if self.selected is not None:
+            self.select(None)
+            return
+        was_paused = self.paused
+        where = f"tick {self.sim.tick}/{self.sim.scenario.duration}"
+        menu = PauseMenu(self.level.file.title, where)
+        self.app.push_screen(menu, lambda answer: self._answered(answer, was_paused))
+
+    def _answered(self, answer: str | None, was_paused: bool) -> None:
+        if answer == "restart":
+            self.action_restart()
+        elif answer == "leave":
+            self.leave(was_paused)
+
+    def leave(self, paused: bool) -> None:
+        """Back out; an unfinished level stays saved, for Continue on the title screen, which
+        brings it back at this speed, paused or not."""
         if self._timer is not None:
             self._timer.stop()
         self.save_run()
+        if self.key is not None:
+            ways(self).left_level(self.key, self.sim.tick, Pace(self.speed, paused))
         self.app.pop_screen()
+
+    def action_restart(self) -> None:
+        """The level from its start; if moves were made, only once the player says so."""
+        made = len(self.actions) + (len(self.redo.moves) if self.redo is not None else 0)
+        if not made or self.replay is not None:
+            self.run_worker(self._restart())
+            return
+        moves = "1 move" if made == 1 else f"{made} moves"
+        title = self.level.file.title
+        question = f"Start {title} again from the beginning? The {moves} you made are dropped."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._restart())
+
+        self.app.push_screen(ConfirmScreen("Restart", question), answered)
+
+    async def _restart(self) -> None:
+        self.actions, self.redo = [], None
+        await self._rebuild((), 0)
+        self.save_run()
+
+    async def action_rewind(self, seconds: int = keys.REWIND_SECONDS) -> None:
+        """Back `seconds` in time, exactly: the moves made before then re-simulated; the moves
+        taken back wait as a redo."""
+        if self.sim.tick == 0:
+            self.notify("The level has only just begun.", title="Nothing to rewind")
+            return
+        if self.replay is not None:
+            target = max(0, self.sim.tick - seconds)
+            await self._rebuild([a for a in self.replay.actions if a.tick < target], target)
+            return
+        self.actions, self.redo = rewind.rewind(self.actions, self.sim.tick, seconds, self.redo)
+        await self._rebuild(self.actions, self.redo.to_tick)
+        self.save_run()
+
+    async def _rebuild(self, actions: tuple[Action, ...] | list[Action], tick: int) -> None:
+        """The screen afresh on the run re-simulated to `tick` (widgets and all)."""
+        selected = self.selected
+        await self.recompose()
+        self.sim = Simulation(self.level.scenario, seed=self.sim.seed)
+        self._resimulate(actions, tick)
+        self.selected = selected if self.sim.topology.nodes.get(selected or "") else None
+        self._draw()
+        self._draw_inspector()
+        self.query_one(ArchitectureMap).focus()
+
+    def action_redo(self) -> None:
+        """Play on to where the rewind started, making the moves it took back at their ticks."""
+        redo = self.redo
+        if redo is None:
+            return
+        log = self.query_one(EventLog)
+        while self.redo is not None and self.sim.tick < redo.from_tick and not self.sim.done:
+            self._redo_due()
+            report = self.sim.step()
+            self.history.append(report)
+            log.add(report.events)
+            self.query_one(MetricsPanel).record(site_view(self.sim))
+        self._redo_due()  # the moves made at the tick the rewind started from
+        self.save_run()
+        self._draw()
+        if self.sim.done:
+            self._finish()
+
+    def action_drop_redo(self) -> None:
+        """Forget the moves a rewind took back: the run goes on without them."""
+        self._drop_redo()
+        self._draw()
+
+    def _drop_redo(self) -> None:
+        if self.redo is not None and self.redo.moves:
+            count = len(self.redo.moves)
+            self.notify(f"{count} move{'s' if count > 1 else ''} to redo dropped.", title="Redo")
+        self.redo = None
+        self.refresh_bindings()
+
+    def _redo_due(self) -> None:
+        """The moves to make again at this tick, made (before the tick is simulated)."""
+        if self.redo is None:
+            return
+        for action in self.redo.due(self.sim.tick):
+            if self.sim.apply(action).accepted:
+                self.actions.append(action)
+        self.query_one(EventLog).add(self.sim.take_events())
+        self.redo = self.redo.after(self.sim.tick)
+        if self.redo is None:
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Redo and drop are on offer only while a rewind left something to redo."""
+        if action in ("redo", "drop_redo"):
+            return self.redo is not None and (action == "redo" or bool(self.redo.moves))
+        return True
 
     def on_unmount(self) -> None:
         self.save_run()  # the app is quitting with the level unfinished
@@ -229,6 +362,8 @@ class PlayScreen(Screen[None]):
             return
         action = dataclasses.replace(action, tick=self.sim.tick)
         outcome = self.sim.apply(action)
+        if outcome.accepted and self.redo is not None:  # a move of one's own: a new future
+            self._drop_redo()
         if outcome.accepted:
             self.actions.append(action)
             self.save_run()
@@ -246,7 +381,14 @@ class PlayScreen(Screen[None]):
         return node_moves(self.sim, self.selected) if self.selected is not None else ()
 
     def on_architecture_map_node_selected(self, message: ArchitectureMap.NodeSelected) -> None:
-        self.selected = message.node_id
+        self.select(message.node_id)
+
+    def select(self, node_id: str | None) -> None:
+        """Inspect a component (None: none); letting go from the inspector goes to the map."""
+        self.selected = node_id
+        if node_id is None and self.focused is not None:
+            if self.query_one(Inspector) in self.focused.ancestors:
+                self.query_one(ArchitectureMap).focus()
         self._draw_inspector()
 
     # -- drawing ----------------------------------------------------------------------------
@@ -261,6 +403,13 @@ class PlayScreen(Screen[None]):
         self._draw_build_bar()
         self._draw_hint()
         self._draw_status()
+        self._draw_rewound()
+
+    def _draw_rewound(self) -> None:
+        line = self.query_one("#rewound", Static)
+        line.display = self.redo is not None
+        if self.redo is not None:
+            line.update(rewind.note(self.redo, keys.REDO.key, keys.DROP.key))
 
     def _draw_inspector(self) -> None:
         node = self.view.node(self.selected) if self.selected is not None else None
