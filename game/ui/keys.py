@@ -51,8 +51,8 @@ STEP = PlayKey("s", "step", "Step", show=True)
 FASTER = PlayKey("f", "faster", "Speed", show=True)
 MENU = PlayKey("escape,q", "back", "Menu", show=True)  # deselect first, else pause and ask
 REWIND = PlayKey("z", "rewind", f"Rewind {REWIND_SECONDS} s", show=True)
-REDO = PlayKey("y", "redo", "Redo", show=True)  # in the footer only while there is a redo
-DROP = PlayKey("x", "drop_redo", "Drop redo", show=True)
+REDO = PlayKey("y", "redo", "Redo")  # the rewind's note on screen names these two
+DROP = PlayKey("x", "drop_redo", "Drop the redo")
 RESTART = PlayKey("n", "restart", "Restart")
 
 # Component kind -> its key, a letter of its short name (drawn underlined on the build bar).

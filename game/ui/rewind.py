@@ -2,7 +2,7 @@
 the run as it stood N seconds ago is exactly its moves before that tick re-simulated
 (`game.engine.simulation.resimulate`); nothing is stored but the moves.
 
-    rewound to 3:20 · 2 moves to redo: y redo, x drop, any move of yours drops them
+    rewound to 3:20 · 2 moves to redo: y redo, x drop, a new move drops them
 
 A rewind keeps the moves it took back as a `Redo`: while the player lets time run they are made
 again at their ticks, the redo key plays on to where the rewind started, and a move of the
@@ -68,9 +68,7 @@ def note(redo: Redo, redo_key: str, drop_key: str) -> Text:
     count = len(redo.moves)
     if count:
         moves = "1 move" if count == 1 else f"{count} moves"
-        text.append(
-            f" {moves} to redo: {redo_key} redo, {drop_key} drop, any move of yours drops them"
-        )
+        text.append(f" {moves} to redo: {redo_key} redo, {drop_key} drop, a new move drops them")
     else:
         text.append(f" {redo_key} plays on to {clock(redo.from_tick)}")
     return text

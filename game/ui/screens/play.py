@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -48,16 +49,26 @@ from game.ui.widgets import (
     Inspector,
     MetricsPanel,
 )
+from game.ui.widgets.architecture_map import POOL_ROWS
 from game.ui.widgets.status import advice_text, status_text
 
 SAVE_EVERY = 20  # ticks between saves of the run in progress (a move saves at once)
 HISTORY_SHOWN = 120  # ticks of a resumed run fed back to the sparklines
 LOG_SHOWN = 200  # events of a resumed run fed back to the event log
+TALL = 34  # rows from which the map may take a share of the height (see play.tcss)
+MAP_SHARE = 0.4  # of a tall screen's rows the map may take (as play.tcss caps it)
+
+
+def pool_rows(height: int) -> int:
+    """How many servers of a pool the map draws one by one on a screen `height` rows tall: on
+    a tall one, as many as fit the map's share of it (less its title row)."""
+    return max(POOL_ROWS, int(height * MAP_SHARE) - 1) if height >= TALL else POOL_ROWS
 
 
 class PlayScreen(Screen[None]):
     CSS_PATH = "play.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-roomy")]  # narrow: a one-column inspector
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]  # tall: the map may grow
     COMMANDS = Screen.COMMANDS | {BuildCommands, TimeCommands}
     BINDINGS = keys.bindings()
 
@@ -96,14 +107,14 @@ class PlayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="status")
         yield Static(id="rewound")
-        yield ArchitectureMap(id="map")
+        yield ArchitectureMap(id="map", pool_rows=pool_rows(self.size.height))
         with Horizontal(id="middle"):
             with Vertical(id="readings"):
                 yield MetricsPanel(id="metrics")
                 yield FailureReasons(id="failures")
                 yield Static(id="hint")
+                yield EventLog(id="log")
             yield Inspector(id="inspector")
-        yield EventLog(id="log")
         yield BuildBar(id="build")
         yield Footer()
 
@@ -134,6 +145,14 @@ class PlayScreen(Screen[None]):
         self.sim = resimulate(self.level.scenario, self.sim.seed, actions, tick, seen)
         events.extend(self.sim.take_events())
         self.query_one(EventLog).add(events[-LOG_SHOWN:])
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A tall screen draws pools server by server while they fit the map's share of it."""
+        site_map = self.query_one(ArchitectureMap)
+        rows = pool_rows(event.size.height)
+        if rows != site_map.pool_rows:
+            site_map.pool_rows = rows
+            site_map.show(self.view)
 
     @property
     def last(self) -> TickReport | None:
@@ -259,7 +278,7 @@ class PlayScreen(Screen[None]):
 
     async def _rebuild(self, actions: tuple[Action, ...] | list[Action], tick: int) -> None:
         """The screen afresh on the run re-simulated to `tick` (widgets and all)."""
-        selected = self.selected
+        selected, self._hint = self.selected, ""  # the widgets are new: nothing is shown yet
         await self.recompose()
         self.sim = Simulation(self.level.scenario, seed=self.sim.seed)
         self._resimulate(actions, tick)
@@ -271,20 +290,11 @@ class PlayScreen(Screen[None]):
     def action_redo(self) -> None:
         """Play on to where the rewind started, making the moves it took back at their ticks."""
         redo = self.redo
-        if redo is None:
-            return
-        log = self.query_one(EventLog)
-        while self.redo is not None and self.sim.tick < redo.from_tick and not self.sim.done:
-            self._redo_due()
-            report = self.sim.step()
-            self.history.append(report)
-            log.add(report.events)
-            self.query_one(MetricsPanel).record(site_view(self.sim))
-        self._redo_due()  # the moves made at the tick the rewind started from
-        self.save_run()
-        self._draw()
-        if self.sim.done:
-            self._finish()
+        while redo is not None and self.redo is not None and self.sim.tick < redo.from_tick:
+            self.advance()
+        if not self.sim.done:
+            self._redo_due()  # the moves made at the tick the rewind started from
+            self._draw()
 
     def action_drop_redo(self) -> None:
         """Forget the moves a rewind took back: the run goes on without them."""
@@ -305,6 +315,7 @@ class PlayScreen(Screen[None]):
         for action in self.redo.due(self.sim.tick):
             if self.sim.apply(action).accepted:
                 self.actions.append(action)
+                self.save_run()
         self.query_one(EventLog).add(self.sim.take_events())
         self.redo = self.redo.after(self.sim.tick)
         if self.redo is None:
@@ -426,7 +437,9 @@ class PlayScreen(Screen[None]):
             # length they wrap the same, so the screen needs no new layout.
             relayout = len(hint.plain) != len(self._hint)
             self._hint = hint.plain
-            self.query_one("#hint", Static).update(hint, layout=relayout)
+            line = self.query_one("#hint", Static)
+            line.display = bool(hint.plain)  # no advice, no empty row
+            line.update(hint, layout=relayout)
 
     def _draw_status(self) -> None:
         running = "paused" if self.paused else f"{self.speed}x"
