@@ -194,6 +194,21 @@ async def test_rewind_from_the_palette_never_goes_before_the_start(app: Millions
         assert [a.tick for a in screen.redo.moves] == [3]
 
 
+async def test_rewinding_a_running_level_keeps_its_note_while_time_runs_on() -> None:
+    """The clock waits while the screen is rebuilt: it used to tick the old run meanwhile,
+    dropping the rewind's note (and drawing into widgets being replaced)."""
+    app = MillionsApp(replace(AppSettings.for_tests(), tick_source="timer", speed=8))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _play(app, pilot)
+        _to(screen, 60)
+        await pilot.press("z")
+        await pilot.pause(0.5)
+        redo = screen.redo  # the clock may have run a tick or two before the key
+        assert redo is not None and redo.to_tick == redo.from_tick - 30
+        assert redo.to_tick <= screen.sim.tick < redo.from_tick
+        assert screen.query_one("#rewound").display
+
+
 # -- leaving and Continue ---------------------------------------------------------------------
 
 

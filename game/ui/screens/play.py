@@ -60,8 +60,7 @@ MAP_SHARE = 0.4  # of a tall screen's rows the map may take (as play.tcss caps i
 
 
 def pool_rows(height: int) -> int:
-    """How many servers of a pool the map draws one by one on a screen `height` rows tall: on
-    a tall one, as many as fit the map's share of it (less its title row)."""
+    """How many servers of a pool the map draws one by one: on a tall screen, what fits."""
     return max(POOL_ROWS, int(height * MAP_SHARE) - 1) if height >= TALL else POOL_ROWS
 
 
@@ -102,6 +101,7 @@ class PlayScreen(Screen[None]):
         self.redo: rewind.Redo | None = None  # the moves a rewind took back, to make again
         self._timer: Timer | None = None
         self._paused_when_covered: bool | None = None
+        self._rebuilding = False  # time and keys wait while the widgets are composed afresh
         self._hint = ""
 
     def compose(self) -> ComposeResult:
@@ -179,7 +179,7 @@ class PlayScreen(Screen[None]):
             self.save_run()
 
     def _timer_tick(self) -> None:
-        if not self.paused:
+        if not self.paused and not self._rebuilding:
             self.advance()
 
     def _restart_timer(self) -> None:
@@ -248,8 +248,7 @@ class PlayScreen(Screen[None]):
             self.run_worker(self._restart())
             return
         moves = "1 move" if made == 1 else f"{made} moves"
-        title = self.level.file.title
-        question = f"Start {title} again from the beginning? The {moves} you made are dropped."
+        question = f"Start {self.level.file.title} again? The {moves} you made are dropped."
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -268,24 +267,27 @@ class PlayScreen(Screen[None]):
         if self.sim.tick == 0:
             self.notify("The level has only just begun.", title="Nothing to rewind")
             return
-        if self.replay is not None:
-            target = max(0, self.sim.tick - seconds)
-            await self._rebuild([a for a in self.replay.actions if a.tick < target], target)
-            return
-        self.actions, self.redo = rewind.rewind(self.actions, self.sim.tick, seconds, self.redo)
-        await self._rebuild(self.actions, self.redo.to_tick)
+        made = self.replay.actions if self.replay is not None else self.actions
+        kept, redo = rewind.rewind(made, self.sim.tick, seconds, self.redo)
+        if self.replay is None:  # a replay's own plan makes its moves again
+            self.actions, self.redo = kept, redo
+        await self._rebuild(kept, redo.to_tick)
         self.save_run()
 
     async def _rebuild(self, actions: tuple[Action, ...] | list[Action], tick: int) -> None:
         """The screen afresh on the run re-simulated to `tick` (widgets and all)."""
         selected, self._hint = self.selected, ""  # the widgets are new: nothing is shown yet
-        await self.recompose()
-        self.sim = Simulation(self.level.scenario, seed=self.sim.seed)
-        self._resimulate(actions, tick)
-        self.selected = selected if self.sim.topology.nodes.get(selected or "") else None
-        self._draw()
-        self._draw_inspector()
-        self.query_one(ArchitectureMap).focus()
+        self._rebuilding = True
+        try:
+            await self.recompose()
+            self.sim = Simulation(self.level.scenario, seed=self.sim.seed)
+            self._resimulate(actions, tick)
+            self.selected = selected if self.sim.topology.nodes.get(selected or "") else None
+            self._draw()
+            self._draw_inspector()
+            self.query_one(ArchitectureMap).focus()
+        finally:
+            self._rebuilding = False
 
     def action_redo(self) -> None:
         """Play on to where the rewind started, making the moves it took back at their ticks."""
@@ -303,8 +305,7 @@ class PlayScreen(Screen[None]):
 
     def _drop_redo(self) -> None:
         if self.redo is not None and self.redo.moves:
-            count = len(self.redo.moves)
-            self.notify(f"{count} move{'s' if count > 1 else ''} to redo dropped.", title="Redo")
+            self.notify("The moves a rewind took back are dropped.", title="Redo")
         self.redo = None
         self.refresh_bindings()
 
@@ -323,9 +324,9 @@ class PlayScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Redo and drop are on offer only while a rewind left something to redo."""
-        if action in ("redo", "drop_redo"):
-            return self.redo is not None and (action == "redo" or bool(self.redo.moves))
-        return True
+        if action not in ("redo", "drop_redo") or self._rebuilding:
+            return not self._rebuilding
+        return self.redo is not None and (action == "redo" or bool(self.redo.moves))
 
     def on_unmount(self) -> None:
         self.save_run()  # the app is quitting with the level unfinished
