@@ -100,8 +100,8 @@ class PauseMenu(ModalScreen[str]):
         Binding("escape,space", "answer('resume')", "Resume"),
         Binding("n", "answer('restart')", "Restart"),
         Binding("q", "answer('leave')", "Leave level"),
-        Binding("up", "app.focus_previous", show=False),
-        Binding("down", "app.focus_next", show=False),
+        Binding("up", "app.focus_previous", "Previous choice", show=False),
+        Binding("down", "app.focus_next", "Next choice", show=False),
     ]
     ANSWERS = {"pause-resume": "resume", "pause-restart": "restart", "pause-leave": "leave"}
 
