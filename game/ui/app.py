@@ -35,6 +35,7 @@ from game.ui.dialogs import NoticeScreen
 from game.ui.screens.title import TitleScreen
 from game.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from game.ui.settings import DEFAULT_THEME, AppSettings
+from game.ui.ways import Pace
 
 if TYPE_CHECKING:
     from game.ui.screens.level_select import LevelSelectScreen
@@ -82,6 +83,7 @@ class MillionsApp(App[None]):
         self.packs, self.pack_failures = load_packs(pack_folders(self.settings.packs))
         self.campaign = Campaign(self.store, self.packs, self.settings.packs)
         self._saving_settings = False
+        self._left: tuple[str, int, Pace] | None = None  # the level left: key, tick, its pace
         self.apply_settings(self.settings)
         self._saving_settings = True
 
@@ -172,7 +174,9 @@ class MillionsApp(App[None]):
             self.notify("There is no unfinished level to continue.", title="Continue")
             return
         pack, level, run = found
-        self.start_level(level, resume=run)
+        left = self._left
+        pace = left[2] if left is not None and left[:2] == (run.level, run.tick) else None
+        self.start_level(level, resume=run, pace=pace)
         if run.level_digest and run.level_digest != level_digest(level):
             self.notify(
                 "This level has changed since you left it (a new version of the game or of its"
@@ -191,7 +195,7 @@ class MillionsApp(App[None]):
 
     def key_tables(self) -> list[tuple[str, list[Binding]]]:
         """Each screen's keys, named as the player knows the screen, in the order met."""
-        from game.ui.dialogs import ConfirmScreen, NamePrompt
+        from game.ui.dialogs import ConfirmScreen, NamePrompt, PauseMenu
         from game.ui.screens.briefing import BriefingScreen
         from game.ui.screens.codex import CodexScreen
         from game.ui.screens.help import HelpScreen
@@ -208,6 +212,7 @@ class MillionsApp(App[None]):
             ("Campaign", table(LevelSelectScreen)),
             ("Briefing", table(BriefingScreen)),
             ("Play", list(Binding.make_bindings(keys.bindings()))),
+            ("Paused", table(PauseMenu)),
             ("Results", table(ResultsScreen)),
             ("Codex", table(CodexScreen)),
             ("Settings", table(SettingsScreen)),
@@ -234,10 +239,17 @@ class MillionsApp(App[None]):
         *,
         resume: SavedRun | None = None,
         replay: SavedSolution | None = None,
+        pace: Pace | None = None,
     ) -> None:
         from game.ui.screens.play import PlayScreen
 
-        self.push_screen(PlayScreen(level, self.settings, resume=resume, replay=replay))
+        screen = PlayScreen(level, self.settings, resume=resume, replay=replay, pace=pace)
+        self.push_screen(screen)
+
+    def left_level(self, key: str, tick: int, pace: Pace) -> None:
+        """A level left unfinished at `tick`: Continue (in this session) brings it back at the
+        same speed, paused or running as it was."""
+        self._left = (key, tick, pace)
 
     def level_over(
         self,

@@ -2,6 +2,7 @@
 
     NoticeScreen(title, message)      one button; answers nothing
     ConfirmScreen(verb, question)     answers True or False
+    PauseMenu(title, where)           answers "resume", "restart" or "leave"
     NamePrompt(title, value)          answers the name typed, or None if cancelled
 
 The screen that asks pushes one with a callback for the answer. Every text is shown literally.
@@ -80,6 +81,53 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class PauseMenu(ModalScreen[str]):
+    """The play screen's question when the player backs out of a level: resume, restart it, or
+    leave it (kept for Continue)."""
+
+    DEFAULT_CSS = """
+    PauseMenu { align: center middle; }
+    #pause { width: 46; max-width: 95%; height: auto; padding: 1 2;
+             border: thick $primary; background: $surface; }
+    #pause-title { text-style: bold; }
+    #pause-buttons { height: auto; margin-top: 1; }
+    #pause-buttons Button { width: 100%; margin-bottom: 0; }
+    #pause-note { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("escape,space", "answer('resume')", "Resume"),
+        Binding("n", "answer('restart')", "Restart"),
+        Binding("q", "answer('leave')", "Leave level"),
+        Binding("up", "app.focus_previous", "Previous choice", show=False),
+        Binding("down", "app.focus_next", "Next choice", show=False),
+    ]
+    ANSWERS = {"pause-resume": "resume", "pause-restart": "restart", "pause-leave": "leave"}
+
+    def __init__(self, title: str, where: str) -> None:
+        super().__init__()
+        self.title_text, self.where = title, where
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pause"):
+            yield Static(Text(f"Paused: {self.title_text}"), id="pause-title")
+            yield Static(Text(self.where), id="pause-where")
+            with Vertical(id="pause-buttons"):
+                yield Button("Resume  (esc)", id="pause-resume", variant="primary", compact=True)
+                yield Button("Restart the level  (n)", id="pause-restart", compact=True)
+                yield Button("Leave level  (q)", id="pause-leave", compact=True)
+            yield Static("Leaving keeps the run: Continue on the title screen.", id="pause-note")
+
+    def on_mount(self) -> None:
+        self.query_one("#pause-resume", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(self.ANSWERS[event.button.id or "pause-resume"])
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)
 
 
 NAME = re.compile(r"^[a-z0-9-]+$")  # the rule for ids in pack files, so a solution exports as is

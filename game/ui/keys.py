@@ -4,7 +4,9 @@ the help read it.
     space   pause / go on          w b p r c d   add a web server, balancer, primary, replica,
     s       step one tick                        cache node, CDN (at the size chosen)
     f       faster: 1x 2x 4x 8x    1 2 3 4       the size added: S M L XL
-    esc q   back
+    z       rewind 30 s            y             redo the moves a rewind took back
+    n       restart the level      x             drop them
+    esc q   deselect, else pause and ask: resume, restart or leave
 
 Every key runs a play-screen action, wherever the focus is on that screen: a build-bar button
 runs the same action as its key, so a key does the same with any widget focused. `add_move`
@@ -22,6 +24,8 @@ from textual.binding import Binding
 from game.engine import catalog
 from game.engine.view import MovePreview
 from game.ui.words import KIND_SHORT
+
+REWIND_SECONDS = 30  # how far back the rewind key goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +49,11 @@ class PlayKey:
 PAUSE = PlayKey("space", "pause", "Pause", show=True)
 STEP = PlayKey("s", "step", "Step", show=True)
 FASTER = PlayKey("f", "faster", "Speed", show=True)
-LEAVE = PlayKey("escape,q", "leave", "Back", show=True)
+MENU = PlayKey("escape,q", "back", "Menu", show=True)  # deselect first, else pause and ask
+REWIND = PlayKey("z", "rewind", f"Rewind {REWIND_SECONDS} s", show=True)
+REDO = PlayKey("y", "redo", "Redo")  # the rewind's note on screen names these two
+DROP = PlayKey("x", "drop_redo", "Drop the redo")
+RESTART = PlayKey("n", "restart", "Restart")
 
 # Component kind -> its key, a letter of its short name (drawn underlined on the build bar).
 _ADD_LETTERS = {
@@ -73,7 +81,11 @@ PLAY_KEYS: tuple[PlayKey, ...] = (
     PAUSE,
     STEP,
     FASTER,
-    LEAVE,
+    MENU,
+    REWIND,
+    REDO,
+    DROP,
+    RESTART,
     *ADD_KEYS.values(),
     *SIZE_KEYS.values(),
 )

@@ -1,18 +1,21 @@
-"""Every move in the command palette (ctrl+p) of the play screen.
+"""Every move in the command palette (ctrl+p) of the play screen, and its commands of time.
 
-    Add web server M          add each kind, at each of its sizes
-    Resize web-3 to L         each component, to each of its other sizes
-    Remove cache-1            each component
-    Promote replica-2         each replica
-    Set cache eviction = LFU  each setting value on offer
+    Add web server M          +3.6/tick · ready in 30 s
+    Resize db-1 to XL         +10.8/tick · db-1 down for 60 s while it restarts
+    Remove cache-1            -1.2/tick · cache-1 taken out
+    Promote replica-2         writes fail for 10 s
+    Set cache eviction = LFU  no change in cost
+    Restart level / Rewind 30 s / Redo the rewound moves / Drop the rewound moves
 
-The moves and their prices are the engine's (`game.engine.view.add_moves` and `node_moves`),
-the same list the inspector and the build bar draw, so the palette and the buttons never
-disagree. A move the engine would refuse now is listed too, its reason in its help line; a
-command hands its move to the screen's `apply`, so the engine decides and a refusal is shown
-with the engine's reason.
+The moves and their prices are the engine's (`game.engine.view.add_moves` and `node_moves`:
+each a MovePreview with its change in cost per tick, when it takes effect and what it takes
+out of service meanwhile), the same list the inspector and the build bar draw, so the palette
+and the buttons never disagree. A move the engine would refuse now is listed too, its reason
+first in its help line; a command hands its move to the screen's `apply`, so the engine
+decides and a refusal is shown with the engine's reason.
 
-With an empty query the palette lists the moves on the component selected in the inspector.
+With an empty query the palette lists the moves on the component selected in the inspector,
+then the commands of time.
 """
 
 from __future__ import annotations
@@ -26,7 +29,20 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from game.engine.actions import Action
 from game.engine.view import MovePreview, SiteView
-from game.ui import numbers, words
+from game.ui import keys, numbers, words
+
+
+@runtime_checkable
+class TimeSource(Protocol):
+    """What the commands of time need of the screen they serve: its actions of those names."""
+
+    def action_restart(self) -> None: ...
+
+    def action_rewind(self, seconds: int = ...) -> object: ...
+
+    def action_redo(self) -> None: ...
+
+    def action_drop_redo(self) -> None: ...
 
 
 @runtime_checkable
@@ -42,13 +58,30 @@ class MoveSource(Protocol):
     def apply(self, action: Action) -> None: ...
 
 
+def price_words(move: MovePreview) -> str:
+    """What a move costs, as the engine priced it: per tick, and the time it takes and what it
+    takes out of service meanwhile. "+10.8/tick · db-1 down for 60 s while it restarts"."""
+    change = move.cost_change
+    parts = [f"{'+' if change > 0 else ''}{numbers.money(change)}/tick" if change else ""]
+    out, outage, verb = move.out_of_service, move.outage, move.action.verb
+    if outage and out == "writes":
+        parts.append(f"writes fail for {outage} s")
+    elif outage and verb == "resize":
+        parts.append(f"{out} down for {outage} s while it restarts")
+    elif outage:
+        parts.append(f"{out} down for {outage} s")
+    elif out:
+        parts.append(f"{out} taken out")
+    elif move.ready_in:
+        parts.append(f"ready in {move.ready_in} s")
+    shown = " · ".join(part for part in parts if part)
+    return shown or "no change in cost"
+
+
 def help_line(move: MovePreview, view: SiteView) -> str:
-    """A move's price or button words, and the engine's reason if it would refuse it now."""
-    if move.action.verb == "add":
-        shown = f"{numbers.money(move.cost_change)}/tick"
-    else:
-        shown = words.label(move, view)
-    return f"{shown} · {move.refusal}" if move.refusal else shown
+    """A move's price, and first the engine's reason if it would refuse it now."""
+    price = price_words(move)
+    return f"refused now: {move.refusal} · {price}" if move.refusal else price
 
 
 def site_moves(source: MoveSource) -> Iterator[tuple[Action, str]]:
@@ -98,3 +131,41 @@ class BuildCommands(Provider):
                 text=command,
                 help=help_line(move, source.view),
             )
+
+
+# (command, help, the play screen's action it runs)
+TIME_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("Restart level", f"from the start; asks if you made moves ({keys.RESTART.key})", "restart"),
+    (
+        f"Rewind {keys.REWIND_SECONDS} s",
+        f"back in time, exactly; your moves since wait to be redone ({keys.REWIND.key})",
+        "rewind",
+    ),
+    ("Redo the rewound moves", f"play on to where you rewound from ({keys.REDO.key})", "redo"),
+    ("Drop the rewound moves", f"go on without them ({keys.DROP.key})", "drop_redo"),
+)
+
+
+class TimeCommands(Provider):
+    """Restart, rewind, redo and drop, as the play screen's keys do them."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        screen = self.screen
+        if not isinstance(screen, TimeSource):
+            return []
+        return [c for c in TIME_COMMANDS if screen.check_action(c[2], ()) is not False]
+
+    def _run(self, action: str):
+        return partial(self.screen.run_action, action)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command, help_text, action in self._commands():
+            score = matcher.match(command)
+            if score > 0:
+                highlighted = matcher.highlight(command)
+                yield Hit(score, highlighted, self._run(action), text=command, help=help_text)
+
+    async def discover(self) -> Hits:
+        for command, help_text, action in self._commands():
+            yield DiscoveryHit(Text(command), self._run(action), text=command, help=help_text)

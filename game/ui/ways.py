@@ -7,6 +7,7 @@ another; a screen reaches the app's ways with `ways(self)`.
     open_briefing(pack, level)     a level's briefing, over the level list
     open_solutions(pack, level)    the player's solutions of a level, over its briefing
     start_level(level, ...)        play it (afresh, resumed, or replaying a solution)
+    left_level(key, tick, pace)    play was left unfinished: Continue brings back its pace
     level_over(level, result, ...) play is over: the results take its place
     next_level(pack, level)        from results: that level's briefing, over the level list
     retry_level(level)             from results: play it again, in the results' place
@@ -19,6 +20,7 @@ pressed right after lands on the screen it leads to. Going back one screen is a 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, cast
 
 from textual.screen import Screen
@@ -28,6 +30,14 @@ from game.engine.actions import Action
 from game.engine.report import TickReport
 from game.engine.simulation import RunResult
 from game.store.progress import SavedRun, SavedSolution
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How a level was being played when it was left: its speed and whether it was paused."""
+
+    speed: int
+    paused: bool
 
 
 class Ways(Protocol):
@@ -43,7 +53,10 @@ class Ways(Protocol):
         *,
         resume: SavedRun | None = None,
         replay: SavedSolution | None = None,
+        pace: Pace | None = None,
     ) -> None: ...
+
+    def left_level(self, key: str, tick: int, pace: Pace) -> None: ...
 
     def level_over(
         self,

@@ -274,8 +274,9 @@ def test_play_large_terminal(snap_compare):
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_every_panel_is_on_screen_and_the_log_takes_what_is_left(app, size) -> None:
-    """Status, map, middle row, log, build bar and footer stack inside the screen without gaps
-    or overlap; the middle row is as tall as what it holds; the log gets the rest."""
+    """Status, map, middle row, build bar and footer stack inside the screen without gaps or
+    overlap; in the middle row the readings sit above the log, which takes what they leave,
+    and the inspector beside them has the row's full height."""
     from textual.widgets import Footer
 
     width, height = size
@@ -286,9 +287,7 @@ async def test_every_panel_is_on_screen_and_the_log_takes_what_is_left(app, size
         screen.selected = "db-1"  # the inspector with its buttons: the middle row's tallest
         screen._draw_inspector()
         await pilot.pause()
-        panels = [
-            screen.query_one(f"#{name}") for name in ("status", "forecast", "map", "middle", "log")
-        ]
+        panels = [screen.query_one(f"#{name}") for name in ("status", "forecast", "map", "middle")]
         panels += [screen.query_one("#build"), screen.query_one(Footer)]
         regions = [panel.region for panel in panels]
         assert regions[0].y == 0 and regions[-1].bottom == height
@@ -296,8 +295,12 @@ async def test_every_panel_is_on_screen_and_the_log_takes_what_is_left(app, size
             assert above.bottom == below.y  # stacked, no gap, no overlap
         for region in regions:
             assert region.width == width and region.height > 0
-        middle = screen.query_one("#middle")
-        tallest = max(middle.query_one(c).outer_size.height for c in ("#readings", "#inspector"))
-        assert middle.size.height == tallest  # all of what it holds, and no empty rows
+        middle = screen.query_one("#middle").region
+        inspector = screen.query_one("#inspector").region
+        log = screen.query_one("#log").region
+        assert (inspector.y, inspector.bottom) == (middle.y, middle.bottom)
+        assert log.bottom == middle.bottom and log.height >= 2 and log.right == inspector.x
+        metrics = screen.query_one("#metrics").region
+        assert metrics.y == middle.y and metrics.height == 4  # all four scores
         if height >= 40:  # room to spare: the log has it, well beyond its old 4 lines
-            assert screen.query_one("#log").region.height >= height - 26
+            assert log.height >= height - 26

@@ -8,12 +8,19 @@ Keys are the table in `game.ui.keys`; the build bar's buttons run the same actio
 the keys, the build bar, the inspector and the command palette all reach `apply`, the one place
 a move is stamped with its tick and handed to `Simulation.apply`; the engine's Outcome decides,
 and a refusal is shown with its reason. When the level is over the app shows the results.
+
+Time goes back as well as forward. The run is its moves, so a restart and a rewind rebuild the
+simulation and re-simulate the moves made before the tick gone back to (`game.ui.rewind`); the
+widgets are composed afresh and fed the re-simulated ticks. Esc first deselects, then pauses
+and asks (`PauseMenu`); a level left keeps its speed and pause for Continue (`Ways.left_level`),
+and its event log comes back from the re-simulation.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -29,10 +36,11 @@ from game.engine.simulation import Simulation, resimulate
 from game.engine.view import MovePreview, SiteView, add_moves, node_moves, site_view
 from game.store.campaign import level_digest, level_key
 from game.store.progress import SavedRun, SavedSolution
-from game.ui import keys
-from game.ui.palette import BuildCommands
+from game.ui import keys, rewind
+from game.ui.dialogs import ConfirmScreen, PauseMenu
+from game.ui.palette import BuildCommands, TimeCommands
 from game.ui.settings import SPEEDS, AppSettings
-from game.ui.ways import ways
+from game.ui.ways import Pace, ways
 from game.ui.widgets import (
     ActionRequested,
     ArchitectureMap,
@@ -43,16 +51,26 @@ from game.ui.widgets import (
     Inspector,
     MetricsPanel,
 )
+from game.ui.widgets.architecture_map import POOL_ROWS
 from game.ui.widgets.status import advice_text, status_text
 
 SAVE_EVERY = 20  # ticks between saves of the run in progress (a move saves at once)
 HISTORY_SHOWN = 120  # ticks of a resumed run fed back to the sparklines
+LOG_SHOWN = 200  # events of a resumed run fed back to the event log
+TALL = 34  # rows from which the map may take a share of the height (see play.tcss)
+MAP_SHARE = 0.4  # of a tall screen's rows the map may take (as play.tcss caps it)
+
+
+def pool_rows(height: int) -> int:
+    """How many servers of a pool the map draws one by one: on a tall screen, what fits."""
+    return max(POOL_ROWS, int(height * MAP_SHARE) - 1) if height >= TALL else POOL_ROWS
 
 
 class PlayScreen(Screen[None]):
     CSS_PATH = "play.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-roomy")]  # narrow: a one-column inspector
-    COMMANDS = Screen.COMMANDS | {BuildCommands}
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]  # tall: the map may grow
+    COMMANDS = Screen.COMMANDS | {BuildCommands, TimeCommands}
     BINDINGS = keys.bindings()
 
     def __init__(
@@ -62,8 +80,10 @@ class PlayScreen(Screen[None]):
         *,
         resume: SavedRun | None = None,
         replay: SavedSolution | None = None,
+        pace: Pace | None = None,
     ) -> None:
-        """Play `level` afresh, from where `resume` left it, or watch `replay` played back."""
+        """Play `level` afresh, from where `resume` left it (at `pace`, as it was left), or
+        watch `replay` played back."""
         super().__init__()
         self.level = level
         self.settings = settings
@@ -77,24 +97,27 @@ class PlayScreen(Screen[None]):
         self.view: SiteView = site_view(self.sim)
         self.selected: str | None = None
         self.add_size = "S"  # the size the add keys ask for
-        self.paused = settings.tick_source == "manual"
-        self.speed = settings.speed
+        self.paused = settings.tick_source == "manual" or (pace is not None and pace.paused)
+        self.speed = pace.speed if pace is not None else settings.speed
         self.history: list[TickReport] = []
+        self.redo: rewind.Redo | None = None  # the moves a rewind took back, to make again
         self._timer: Timer | None = None
         self._paused_when_covered: bool | None = None
+        self._rebuilding = False  # time and keys wait while the widgets are composed afresh
         self._hint = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield Static(id="rewound")
         yield ForecastStrip(forecast(self.level.scenario), id="forecast")
-        yield ArchitectureMap(id="map")
+        yield ArchitectureMap(id="map", pool_rows=pool_rows(self.size.height))
         with Horizontal(id="middle"):
             with Vertical(id="readings"):
                 yield MetricsPanel(self.view.graded, id="metrics")
                 yield FailureReasons(id="failures")
                 yield Static(id="hint")
+                yield EventLog(id="log")
             yield Inspector(id="inspector")
-        yield EventLog(id="log")
         yield BuildBar(id="build")
         yield Footer()
 
@@ -102,24 +125,37 @@ class PlayScreen(Screen[None]):
         pack = self.app.pack_of(self.level)
         self.key = level_key(pack, self.level) if pack and self.replay is None else None
         if self.resume is not None:
-            self._resimulate(self.resume)
+            self._resimulate(self.resume.actions, self.resume.tick)
         self._draw()
         self.query_one(ArchitectureMap).focus()
         if self.settings.tick_source == "timer":
             self._restart_timer()
 
-    def _resimulate(self, run: SavedRun) -> None:
-        """Back to where the run was left: its actions re-simulated up to its tick."""
+    def _resimulate(self, actions: tuple[Action, ...] | list[Action], tick: int) -> None:
+        """The run as it stood at `tick`: `actions` re-simulated up to it, its reports kept, its
+        last ticks fed to the sparklines and its last events to the log."""
         panel = self.query_one(MetricsPanel)
-        shown_from = run.tick - HISTORY_SHOWN
+        shown_from = tick - HISTORY_SHOWN
+        events = []
+        self.history = []
 
         def seen(sim: Simulation, report: TickReport) -> None:
             self.history.append(report)
+            events.extend(report.events)
             if report.tick >= shown_from:
                 panel.record(site_view(sim))
 
-        self.sim = resimulate(self.level.scenario, run.seed, run.actions, run.tick, seen)
-        self.query_one(EventLog).add(self.sim.take_events()[-50:])
+        self.sim = resimulate(self.level.scenario, self.sim.seed, actions, tick, seen)
+        events.extend(self.sim.take_events())
+        self.query_one(EventLog).add(events[-LOG_SHOWN:])
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A tall screen draws pools server by server while they fit the map's share of it."""
+        site_map = self.query_one(ArchitectureMap)
+        rows = pool_rows(event.size.height)
+        if rows != site_map.pool_rows:
+            site_map.pool_rows = rows
+            site_map.show(self.view)
 
     @property
     def last(self) -> TickReport | None:
@@ -134,6 +170,7 @@ class PlayScreen(Screen[None]):
             return
         for action in self._plan.get(self.sim.tick, ()):  # a replay's moves, at their ticks
             self.sim.apply(action)
+        self._redo_due()
         report = self.sim.step()
         self.history.append(report)
         self.query_one(EventLog).add(report.events)
@@ -145,7 +182,7 @@ class PlayScreen(Screen[None]):
             self.save_run()
 
     def _timer_tick(self) -> None:
-        if not self.paused:
+        if not self.paused and not self._rebuilding:
             self.advance()
 
     def _restart_timer(self) -> None:
@@ -179,12 +216,120 @@ class PlayScreen(Screen[None]):
             self._restart_timer()
         self._draw_status()
 
-    def action_leave(self) -> None:
-        """Back out; an unfinished level stays saved, for Continue on the title screen."""
+    # -- backing out, restarting, rewinding ---------------------------------------------------
+
+    def action_back(self) -> None:
+        """Esc: let go of the component selected; with none, pause and ask what to do."""
+        if self.selected is not None:
+            self.select(None)
+            return
+        was_paused = self.paused
+        where = f"tick {self.sim.tick}/{self.sim.scenario.duration}"
+        menu = PauseMenu(self.level.file.title, where)
+        self.app.push_screen(menu, lambda answer: self._answered(answer, was_paused))
+
+    def _answered(self, answer: str | None, was_paused: bool) -> None:
+        if answer == "restart":
+            self.action_restart()
+        elif answer == "leave":
+            self.leave(was_paused)
+
+    def leave(self, paused: bool) -> None:
+        """Back out; an unfinished level stays saved, for Continue on the title screen, which
+        brings it back at this speed, paused or not."""
         if self._timer is not None:
             self._timer.stop()
         self.save_run()
+        if self.key is not None:
+            ways(self).left_level(self.key, self.sim.tick, Pace(self.speed, paused))
         self.app.pop_screen()
+
+    def action_restart(self) -> None:
+        """The level from its start; if moves were made, only once the player says so."""
+        made = len(self.actions) + (len(self.redo.moves) if self.redo is not None else 0)
+        if not made or self.replay is not None:
+            self.run_worker(self._restart())
+            return
+        moves = "1 move" if made == 1 else f"{made} moves"
+        question = f"Start {self.level.file.title} again? The {moves} you made are dropped."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._restart())
+
+        self.app.push_screen(ConfirmScreen("Restart", question), answered)
+
+    async def _restart(self) -> None:
+        self.actions, self.redo = [], None
+        await self._rebuild((), 0)
+        self.save_run()
+
+    async def action_rewind(self, seconds: int = keys.REWIND_SECONDS) -> None:
+        """Back `seconds` in time, exactly: the moves made before then re-simulated; the moves
+        taken back wait as a redo."""
+        if self.sim.tick == 0:
+            self.notify("The level has only just begun.", title="Nothing to rewind")
+            return
+        made = self.replay.actions if self.replay is not None else self.actions
+        kept, redo = rewind.rewind(made, self.sim.tick, seconds, self.redo)
+        if self.replay is None:  # a replay's own plan makes its moves again
+            self.actions, self.redo = kept, redo
+        await self._rebuild(kept, redo.to_tick)
+        self.save_run()
+
+    async def _rebuild(self, actions: tuple[Action, ...] | list[Action], tick: int) -> None:
+        """The screen afresh on the run re-simulated to `tick` (widgets and all)."""
+        selected, self._hint = self.selected, ""  # the widgets are new: nothing is shown yet
+        self._rebuilding = True
+        try:
+            await self.recompose()
+            self.sim = Simulation(self.level.scenario, seed=self.sim.seed)
+            self._resimulate(actions, tick)
+            self.selected = selected if self.sim.topology.nodes.get(selected or "") else None
+            self._draw()
+            self._draw_inspector()
+            self.query_one(ArchitectureMap).focus()
+        finally:
+            self._rebuilding = False
+
+    def action_redo(self) -> None:
+        """Play on to where the rewind started, making the moves it took back at their ticks."""
+        redo = self.redo
+        while redo is not None and self.redo is not None and self.sim.tick < redo.from_tick:
+            self.advance()
+        if not self.sim.done:
+            self._redo_due()  # the moves made at the tick the rewind started from
+            self._draw()
+
+    def action_drop_redo(self) -> None:
+        """Forget the moves a rewind took back: the run goes on without them."""
+        self._drop_redo()
+        self._draw()
+
+    def _drop_redo(self) -> None:
+        if self.redo is not None and self.redo.moves:
+            self.notify("The moves a rewind took back are dropped.", title="Redo")
+        self.redo = None
+        self.refresh_bindings()
+
+    def _redo_due(self) -> None:
+        """The moves to make again at this tick, made (before the tick is simulated)."""
+        if self.redo is None:
+            return
+        for action in self.redo.due(self.sim.tick):
+            if self.sim.apply(action).accepted:
+                self.actions.append(action)
+                self.save_run()
+        self.query_one(EventLog).add(self.sim.take_events())
+        self.redo = self.redo.after(self.sim.tick)
+        if self.redo is None:
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Redo and drop are on offer only while a rewind left something to redo."""
+        if action not in ("redo", "drop_redo") or self._rebuilding:
+            return not self._rebuilding
+        return self.redo is not None and (action == "redo" or bool(self.redo.moves))
 
     def on_unmount(self) -> None:
         self.save_run()  # the app is quitting with the level unfinished
@@ -232,6 +377,8 @@ class PlayScreen(Screen[None]):
             return
         action = dataclasses.replace(action, tick=self.sim.tick)
         outcome = self.sim.apply(action)
+        if outcome.accepted and self.redo is not None:  # a move of one's own: a new future
+            self._drop_redo()
         if outcome.accepted:
             self.actions.append(action)
             self.save_run()
@@ -249,7 +396,14 @@ class PlayScreen(Screen[None]):
         return node_moves(self.sim, self.selected) if self.selected is not None else ()
 
     def on_architecture_map_node_selected(self, message: ArchitectureMap.NodeSelected) -> None:
-        self.selected = message.node_id
+        self.select(message.node_id)
+
+    def select(self, node_id: str | None) -> None:
+        """Inspect a component (None: none); letting go from the inspector goes to the map."""
+        self.selected = node_id
+        if node_id is None and self.focused is not None:
+            if self.query_one(Inspector) in self.focused.ancestors:
+                self.query_one(ArchitectureMap).focus()
         self._draw_inspector()
 
     # -- drawing ----------------------------------------------------------------------------
@@ -265,6 +419,13 @@ class PlayScreen(Screen[None]):
         self._draw_build_bar()
         self._draw_hint()
         self._draw_status()
+        self._draw_rewound()
+
+    def _draw_rewound(self) -> None:
+        line = self.query_one("#rewound", Static)
+        line.display = self.redo is not None
+        if self.redo is not None:
+            line.update(rewind.note(self.redo, keys.REDO.key, keys.DROP.key))
 
     def _draw_inspector(self) -> None:
         node = self.view.node(self.selected) if self.selected is not None else None
@@ -281,7 +442,9 @@ class PlayScreen(Screen[None]):
             # length they wrap the same, so the screen needs no new layout.
             relayout = len(hint.plain) != len(self._hint)
             self._hint = hint.plain
-            self.query_one("#hint", Static).update(hint, layout=relayout)
+            line = self.query_one("#hint", Static)
+            line.display = bool(hint.plain)  # no advice, no empty row
+            line.update(hint, layout=relayout)
 
     def _draw_status(self) -> None:
         running = "paused" if self.paused else f"{self.speed}x"

@@ -1,0 +1,35 @@
+"""The play screen uses the room it has: on a tall terminal a pool is drawn server by server
+while it fits, on a short one it collapses to one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from game.content.packs import BUILTIN_PACKS, load_pack
+from game.ui.app import MillionsApp
+from game.ui.screens.play import PlayScreen
+from game.ui.widgets import ArchitectureMap
+
+CORE = load_pack(BUILTIN_PACKS / "core")
+
+
+@pytest.mark.parametrize(
+    "size, one_by_one", [((80, 24), False), ((120, 40), True), ((200, 50), True)]
+)
+async def test_a_pool_of_twelve_is_drawn_server_by_server_where_it_fits(
+    app: MillionsApp, size, one_by_one
+) -> None:
+    async with app.run_test(size=size) as pilot:
+        screen = PlayScreen(CORE.level("skewed"), app.settings)  # twelve web servers
+        await app.push_screen(screen)
+        for _ in range(5):
+            screen.advance()
+        await pilot.pause()
+        site_map = screen.query_one(ArchitectureMap)
+        webs = [n.id for n in screen.sim.nodes() if n.kind == "web"]
+        assert len(webs) == 12
+        drawn = site_map.item_keys
+        assert all(web in drawn for web in webs) == one_by_one
+        assert ("pool:web" in drawn) != one_by_one
+        if one_by_one:  # every server's row is on screen, none cut off below the map
+            assert site_map.region.height >= site_map.virtual_size.height
