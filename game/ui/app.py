@@ -218,8 +218,8 @@ class MillionsApp(App[None]):
             ("Settings", table(SettingsScreen)),
             ("Help", table(HelpScreen)),
             ("Name a solution", table(NamePrompt)),
-            ("Notice", table(NoticeScreen)),
-            ("Confirm", table(ConfirmScreen)),
+            ("A message", table(NoticeScreen)),
+            ("A question", table(ConfirmScreen)),
             ("Your solutions", table(SolutionsScreen)),
         ]
 

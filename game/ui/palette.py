@@ -29,7 +29,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from game.engine.actions import Action
 from game.engine.view import MovePreview, SiteView
-from game.ui import keys, numbers, words
+from game.ui import keys, words
 
 
 @runtime_checkable
@@ -58,29 +58,9 @@ class MoveSource(Protocol):
     def apply(self, action: Action) -> None: ...
 
 
-def price_words(move: MovePreview) -> str:
-    """What a move costs, as the engine priced it: per tick, and the time it takes and what it
-    takes out of service meanwhile. "+10.8/tick · db-1 down for 60 s while it restarts"."""
-    change = move.cost_change
-    parts = [f"{'+' if change > 0 else ''}{numbers.money(change)}/tick" if change else ""]
-    out, outage, verb = move.out_of_service, move.outage, move.action.verb
-    if outage and out == "writes":
-        parts.append(f"writes fail for {outage} s")
-    elif outage and verb == "resize":
-        parts.append(f"{out} down for {outage} s while it restarts")
-    elif outage:
-        parts.append(f"{out} down for {outage} s")
-    elif out:
-        parts.append(f"{out} taken out")
-    elif move.ready_in:
-        parts.append(f"ready in {move.ready_in} s")
-    shown = " · ".join(part for part in parts if part)
-    return shown or "no change in cost"
-
-
 def help_line(move: MovePreview, view: SiteView) -> str:
-    """A move's price, and first the engine's reason if it would refuse it now."""
-    price = price_words(move)
+    """A move's price (words.price), and first the engine's reason if it would refuse it now."""
+    price = words.price(move, view)
     return f"refused now: {move.refusal} · {price}" if move.refusal else price
 
 
