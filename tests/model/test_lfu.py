@@ -2,7 +2,7 @@
 libcachesim's LFU driven by an exact Zipf trace, and, for entries that expire (a TTL,
 invalidating writes), against a plain in-cache LFU that makes libcachesim's decisions.
 
-The long runs (up to 6*10^7 requests a case) are tables in lfu_reference.json, written by
+The long runs (up to 4*10^7 requests a case) are tables in lfu_reference.json, written by
 `python -m tests.model.lfu_reference --write`; one case of each is re-run here live. Perfect LFU
 (the C most popular keys), which the engine used before, is more than a point above the
 measured in-cache LFU in most of these cases, and perfect LFU times the TTL hit ratio (the old
