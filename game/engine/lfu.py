@@ -42,7 +42,7 @@ So the key hits H = r Lambda reads per cycle and misses one: its hit ratio is H 
 it is held O r / (1 + H) of the time (O: the cycle's expected time held). D follows from the
 cache holding C keys; with no capacity bound (D = inf) this is exactly the TTL cache's
 x / (1 + x). Perfect LFU times the TTL hit ratio, the engine's old combination, overstates the
-skewed level's case (TTL 3600 s, ~90 reads per slot a TTL) by about 2.5 points.
+one-cache level's case (TTL 3600 s, invalidating writes) by 2.5 points.
 
 Checked against libcachesim's LFU driven by an exact Zipf trace, and (for expiring entries,
 which libcachesim's build does not expire) a plain in-cache LFU that agrees with it request by
