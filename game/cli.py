@@ -88,6 +88,12 @@ def _add_sim(commands: argparse._SubParsersAction) -> None:
     sim.add_argument("--plan", type=Path, help="a TOML file of timed actions")
     sim.add_argument("--seed", type=int, help="override the level's seed")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
+    sim.add_argument(
+        "--timeline",
+        metavar="FILE",
+        help="also write one row per tick: CSV, JSON lines if FILE ends in .jsonl, - for CSV"
+        " on standard output (the summary then goes to standard error)",
+    )
 
 
 def _add_sharing(commands: argparse._SubParsersAction) -> None:
@@ -167,6 +173,15 @@ def _add_levels(commands: argparse._SubParsersAction) -> None:
     tune.add_argument("--seeds", type=int, default=20, help="seeds to play (1-50)")
     tune.add_argument("--pack", type=Path, action="append", default=[], help="another pack")
     tune.add_argument("--workers", type=int, help="processes (default: cores)")
+    record = tools.add_parser(
+        "record",
+        help="re-simulate the solutions that claim scores and record their scores now",
+        description="Re-simulate every solution that carries [scores] (default: in every"
+        " installed pack) on the seed its scores are for, write the scores it gives now into"
+        " its file and list every score that moved. For after a change to the engine or a"
+        " level; `levels check` then proves the pack.",
+    )
+    record.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="pack folders")
     new = tools.add_parser("new", help="create a pack with one working level")
     new.add_argument("path", type=Path, help="a folder that does not exist yet")
     tools.add_parser(

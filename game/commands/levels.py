@@ -1,9 +1,10 @@
-"""`millions levels ...`: the commands for level authors (check, new, schema)."""
+"""`millions levels ...`: the commands for level authors (check, record, new, schema)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from rich.console import Console
@@ -13,6 +14,7 @@ from rich.text import Text
 
 from game.commands.output import fail
 from game.content.adversary import steps_needed
+from game.content.atomic import write_atomic
 from game.content.checker import Report, check_pack, runs_needed
 from game.content.errors import LevelError
 from game.content.loader import level_json_schema
@@ -20,14 +22,24 @@ from game.content.packs import load_pack, pack_folders
 from game.content.proof_text import attack_lines, report_lines, tuning_lines
 from game.content.scaffold import create_pack
 from game.content.schema import CodexFile, PackFile, PlanFile
-from game.content.solutions import NotInstalled, find_level
+from game.content.solutions import (
+    STARS,
+    NotInstalled,
+    claimed_seed,
+    claims,
+    find_level,
+    recorded,
+    shown,
+)
 from game.content.tuning import tune_level
+from game.engine.simulation import run as simulate
 
 MAX_EXTRA_SEEDS = 50
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"check": _check, "new": _new, "schema": _schema, "tune": _tune}[args.tool](args)
+    tools = {"check": _check, "record": _record, "new": _new, "schema": _schema, "tune": _tune}
+    return tools[args.tool](args)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -133,6 +145,81 @@ def _tune(args: argparse.Namespace) -> int:
     for line in [*attack_lines(attack), "", *tuning_lines(tuning)]:
         out.print(Text(line), soft_wrap=True)
     return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    """Re-simulate every solution that claims scores and write the scores it gives now into its
+    [scores] table (the rest of the file untouched); print each score that moved."""
+    folders = args.paths or pack_folders()
+    if not folders:
+        return fail("millions levels record", "no packs found; name a pack folder")
+    out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    for folder in folders:
+        try:
+            pack = load_pack(folder)
+        except LevelError as error:
+            return fail("millions levels record", f"{folder}: invalid pack: {error}")
+        table = Table(title=f"{pack.id} ({folder}): recorded scores", title_justify="left")
+        for name in ("level", "solution", "score", "was", "now", "change"):
+            table.add_column(name, justify="left" if name in ("level", "solution") else "right")
+        moved = 0
+        for level in pack.levels:
+            for solution in level.solutions:
+                claimed = claims(solution.file)
+                if not claimed:
+                    continue
+                seed = claimed_seed(solution.file, level.scenario.seed)
+                result = simulate(level.scenario, solution.actions, seed=seed)
+                now = recorded(result)
+                fresh = {**now["scores"], STARS: now["stars"]}
+                text = solution.path.read_text(encoding="utf-8")
+                rewritten = _rescored(text, {k: fresh[k] for k in claimed if k in fresh})
+                for score, was in claimed.items():
+                    if score in fresh and fresh[score] != was:
+                        moved += 1
+                        table.add_row(
+                            Text(level.id),
+                            Text(solution.name),
+                            score,
+                            shown(score, was),
+                            shown(score, fresh[score]),
+                            _change(was, fresh[score]),
+                        )
+                if rewritten != text:
+                    try:
+                        write_atomic(solution.path, rewritten.encode("utf-8"))
+                    except OSError as error:
+                        return fail("millions levels record", f"{solution.path}: {error}")
+        out.print(table)
+        out.print(Text(f"{pack.id}: {moved} recorded scores changed"))
+    return 0
+
+
+_SCORE_LINE = re.compile(r"^(\s*)([A-Za-z_]+)(\s*=\s*)([^#\n]*?)(\s*(#.*)?)$")
+
+
+def _rescored(text: str, scores: dict[str, float]) -> str:
+    """`text` with the values of these keys of its [scores] table replaced (floats written by
+    repr, so they read back exactly)."""
+    lines = text.split("\n")
+    inside = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped == "[scores]"
+            continue
+        match = _SCORE_LINE.match(line) if inside else None
+        if match and match.group(2) in scores:
+            value = scores[match.group(2)]
+            written = str(value) if isinstance(value, int) else repr(float(value))
+            lines[i] = f"{match.group(1)}{match.group(2)}{match.group(3)}{written}{match.group(5)}"
+    return "\n".join(lines)
+
+
+def _change(was: float, now: float) -> str:
+    if was == 0:
+        return "new" if now else ""
+    return f"{100 * (now - was) / abs(was):+.2f}%"
 
 
 def _new(args: argparse.Namespace) -> int:

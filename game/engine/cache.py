@@ -269,24 +269,32 @@ def stale_share(
     invalidate_on_write: bool,
     race_window_s: float,
 ) -> float:
-    """Share of cache hits that return a value changed since it was cached.
+    """Share of cache hits that return a value changed since it was cached (keys weighted by
+    their hits; a key of share q is written at omega = q * write_rps).
 
-    Reads are Poisson, so a hit's entry age is uniform over the entry's life; the hit is stale if
-    the key was written since the fill: 1 - (1 - exp(-omega*w))/(omega*w) over a window w. Without
-    invalidation w = ttl. With invalidation a write deletes the entry, so only a write racing the
-    fill (landing between the database read and the cache set) leaves a stale entry: w is
-    min(ttl, race_window_s). Keys are weighted by their hits.
+    Without invalidation a hit is stale when its key was written since the fill. Reads are
+    Poisson, so a hit's entry age is uniform over the entry's life (the TTL):
+    1 - (1 - exp(-omega*ttl)) / (omega*ttl).
+
+    With invalidation a write deletes the entry, so a value can only go stale through a race:
+    a read misses, reads the row and sets the cache race_window_s later; a write landing in
+    between deletes nothing, and the set installs the old value. That entry stays until the
+    key's next write or the TTL, like a clean one (the next write is Exp(omega) after the set),
+    so the share of the key's hits that are stale is the chance a fill is poisoned:
+    1 - exp(-omega * race_window_s), about omega times the window.
     """
     _check_duration("race_window_s", race_window_s)
     hits = _ttl_hits(pop, read_rps, ttl_s, write_rps, invalidate_on_write)
-    window = min(ttl_s, race_window_s) if invalidate_on_write else ttl_s
     hit_total = stale_total = 0.0
     for (n, q), hit in zip(pop.buckets, hits):
         weight = n * q * hit
         writes = q * write_rps
         hit_total += weight
         if writes > 0:
-            stale_total += weight * (1 - _mean_survival(writes * window))
+            if invalidate_on_write:
+                stale_total += weight * -math.expm1(-writes * race_window_s)
+            else:
+                stale_total += weight * (1 - _mean_survival(writes * ttl_s))
     return _share(stale_total / hit_total) if hit_total > 0 else 0.0
 
 
@@ -303,20 +311,41 @@ def replica_stale_share(pop: Popularity, write_rps: float, lag_s: float) -> floa
     return _share(stale)
 
 
-def warm_up_factor(pop: Popularity, capacity: float, requests_since_start: float) -> float:
-    """How warm a restarted cache is, as a share of its steady hit ratio.
+def warm_up_factor(
+    pop: Popularity, capacity: float, requests_before: float, requests_in_tick: float = 0.0
+) -> float:
+    """How warm a restarted cache is over a tick, as a share of its steady hit ratio.
 
-    An empty cache evicts nothing until it fills, at T_C requests, so after R requests it hits
-    like an LRU cache with characteristic time min(R, T_C). The ratio to the steady LRU hit is
-    in [0, 1] and reaches 1 at R = T_C; the engine scales any policy's steady hit ratio by it.
+    An empty cache evicts nothing until it fills, at T_C requests, so after x requests it hits
+    like an LRU cache with characteristic time min(x, T_C): h(x) = sum_i p_i (1 - exp(-p_i x)).
+    A tick whose reads take the count from x0 = requests_before to x1 = x0 + requests_in_tick
+    hits, on average over its reads, (1 / (x1 - x0)) * integral of h from x0 to x1: per key,
+    integral (1 - exp(-q x)) dx = (x1 - x0) - (exp(-q x0) - exp(-q x1)) / q. Read at the
+    tick's end instead, the first ticks after a restart look warmer than they are, exactly when
+    the herd hits the database. With no reads in the tick it is h(x0) / steady. The result is
+    in [0, 1] and 1 from T_C on; the engine scales any policy's steady hit ratio by it.
     """
-    if not requests_since_start >= 0:
-        raise ValueError(f"requests_since_start must be >= 0, got {requests_since_start!r}")
+    if not (requests_before >= 0 and math.isfinite(requests_in_tick) and requests_in_tick >= 0):
+        raise ValueError("request counts must be >= 0 (and finite for the tick)")
     t_c = characteristic_time(pop, capacity, "lru")
-    if requests_since_start >= t_c:
+    if requests_before >= t_c:
         return 1.0
-    cold = sum(n * q * -math.expm1(-q * requests_since_start) for n, q in pop.buckets)
-    return _share(cold / lru_hit_ratio(pop, capacity))
+    steady = lru_hit_ratio(pop, capacity)
+    if steady <= 0:
+        return 1.0
+    x0 = requests_before
+    if requests_in_tick == 0:
+        return _share(sum(n * q * -math.expm1(-q * x0) for n, q in pop.buckets) / steady)
+    x1 = x0 + requests_in_tick
+    cold_end = min(x1, t_c)
+    total = 0.0
+    for n, q in pop.buckets:
+        if q > 0:
+            # exp(-q x0) - exp(-q x1), without losing digits when q (x1 - x0) is tiny
+            drop = math.exp(-q * x0) * -math.expm1(-q * (cold_end - x0))
+            total += n * q * ((cold_end - x0) - drop / q)
+    total += steady * (x1 - cold_end)  # the part of the tick after the cache filled
+    return _share(total / requests_in_tick / steady)
 
 
 def _mean_survival(x: float) -> float:

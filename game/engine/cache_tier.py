@@ -2,15 +2,15 @@
 
 The hit ratio of a warm cache comes from key popularity (cache.py); a node that restarted empty
 answers less until it has seen enough reads to refill, and a failed node's keys miss. Hit ratios
-and stale shares are remembered per run on the rate grid, so a steady tick computes none.
+and stale shares are remembered on the rate grid (shapes.py), so a steady tick computes none.
 """
 
 from __future__ import annotations
 
-from game.engine import cache, catalog
+from game.engine import catalog, shapes
 from game.engine.latency import Dist
 from game.engine.tick import Tick
-from game.engine.tiers import Group, grid
+from game.engine.tiers import Group
 from game.engine.topology import HEALTHY, Node
 
 
@@ -18,54 +18,61 @@ def hit_ratio(tick: Tick, reads: float, writes: float) -> float:
     """Share of reads the cache tier answers this tick (dead and cold nodes answer less)."""
     # Clients hash keys over the nodes that have joined: a new node takes its share only once
     # it is up; a failed or restarting one keeps its share, and those reads miss.
-    ring = [n for n in tick.topology.of_kind("cache") if n.joined]
-    if not ring:
+    pool = tick.topology.pool("cache")
+    total = pool.ring_items
+    if not total:
         return 0.0
     items = catalog.KINDS["cache"].items
-    total = sum(items[n.size] for n in ring)
-    s = tick.settings
+    s, traffic = tick.settings, tick.traffic
     r, w = rate_grid(reads), rate_grid(writes)
-    steady = tick.memo(
-        ("hit", total, s.eviction, r, s.ttl_s, w, s.invalidate_on_write),
-        lambda: cache.cache_hit_ratio(
-            tick.popularity, total, s.eviction, r, s.ttl_s, w, s.invalidate_on_write
-        ),
+    steady = shapes.hit_ratio(
+        traffic.keys, traffic.zipf_alpha, total, s.eviction, r, s.ttl_s, w, s.invalidate_on_write
     )
-    healthy = sum(
-        items[size] * n
-        for (kind, size), n in tick.topology.healthy_sizes.items()
-        if kind == "cache"
-    )
-    answered = healthy / total
+    answered = pool.items / total
     for node in list(tick.topology.cold_caches.values()):
         if node.state == HEALTHY:
+            # How far the restarted node has refilled, on average over this tick's reads.
             share = items[node.size] / total
-            answered -= share * (1 - _warmth(tick, node, share, total, reads))
+            before = node.warm_requests / share
+            node.warm_requests += reads * share
+            after = node.warm_requests / share
+            until, ring, factor = node.warm_memo
+            if not (after < until and ring == total):
+                factor = _warmth(tick, node, total, before, after)
+            answered -= share * (1 - factor)
     return steady * min(1.0, max(0.0, answered))  # rounding must not leave [0, 1]
 
 
-def _warmth(tick: Tick, node: Node, share: float, total: float, reads: float) -> float:
-    """How far a restarted node has refilled: 1 once it holds its share of hot keys."""
-    node.warm_requests += reads * share
-    seen = rate_grid(node.warm_requests / share)
-    factor = tick.memo(
-        ("warm", total, seen), lambda: cache.warm_up_factor(tick.popularity, total, seen)
-    )
-    if factor >= 0.9999:
+def _warmth(tick: Tick, node: Node, total: float, before: float, after: float) -> float:
+    """The warm-up factor of a restarted node whose count of reads (tier-wide, since it started
+    empty) went from `before` to `after` this tick; 1 once it holds its share of hot keys.
+
+    Both counts go on the grid: a warming node's count grows by a small share each tick, so
+    the pairs repeat from tick to tick and node to node. Once both fall on one grid point, the
+    node keeps the factor (warm_memo) until its count leaves that point or the ring changes."""
+    seen, now = rate_grid(before), rate_grid(after)
+    traffic = tick.traffic
+    factor = shapes.warm_up(traffic.keys, traffic.zipf_alpha, total, seen, now - seen)
+    if factor >= catalog.CACHE_WARM_AT:
         tick.topology.mark_warm(node)
         return 1.0
+    if seen == now and seen > 0:
+        node.warm_memo = (shapes.grid_bound(seen), total, factor)
     return factor
 
 
 def stale_share(tick: Tick, reads: float, writes: float) -> float:
     """Share of cache hits that return a value changed since it was cached."""
-    s = tick.settings
+    s, traffic = tick.settings, tick.traffic
     r, w = rate_grid(reads), rate_grid(writes)
-    return tick.memo(
-        ("stale", r, s.ttl_s, w, s.invalidate_on_write),
-        lambda: cache.stale_share(
-            tick.popularity, r, s.ttl_s, w, s.invalidate_on_write, catalog.INVALIDATION_RACE_S
-        ),
+    return shapes.stale_share(
+        traffic.keys,
+        traffic.zipf_alpha,
+        r,
+        s.ttl_s,
+        w,
+        s.invalidate_on_write,
+        catalog.INVALIDATION_RACE_S,
     )
 
 
@@ -75,11 +82,13 @@ def serve_reads(
     """The web tier's reads through the cache tier: its hits are served (and some are stale);
     returns the misses, which go on to the data tier, and the cache tier's latency (None when
     no cache node took them)."""
-    ring_healthy = [n for n in tick.topology.of_kind("cache") if n.state == HEALTHY]
-    if not ring_healthy or web_reads <= 0:
+    pool = tick.topology.pool("cache")
+    servers = len(pool.nodes)
+    if not servers or web_reads <= 0:
         return web_reads, None
-    mu = sum(n.spec.capacity for n in ring_healthy) / len(ring_healthy)
-    tier = tick.serve("cache", [Group("cache:pool", len(ring_healthy), mu, 1.0)], web_reads)
+    tier = tick.serve(
+        "cache", [Group("cache:pool", servers, pool.capacity / servers, 1.0)], web_reads
+    )
     hits = tier.served * hit
     rtt = tick.point(tick.traffic.origin_rtt_s + catalog.HOP_S)
     tick.path(hits, rtt, web_dist, tier.dist)
@@ -89,4 +98,4 @@ def serve_reads(
 
 def rate_grid(x: float) -> float:
     """A rate or count on the shape grid (hit ratios and staleness move smoothly with it)."""
-    return grid(x) if x > 0 else 0.0
+    return shapes.grid(x) if x > 0 else 0.0

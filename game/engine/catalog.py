@@ -99,6 +99,7 @@ EVICTIONS: tuple[str, ...] = ("lru", "lfu", "fifo")
 DEFAULT_TTL_S = 300.0
 MAX_TTL_S = 86_400.0
 INVALIDATION_RACE_S = 0.05  # a read racing an invalidating write can refill the old value
+CACHE_WARM_AT = 0.999  # a refilling cache node is warm again at this share of its steady hits
 
 # CDN: static assets are few and hot, so the edge answers almost all of them.
 CDN_HIT_RATIO = 0.95

@@ -9,12 +9,13 @@ each kind of request costs its own number of them.
 
 from __future__ import annotations
 
-from game.engine import cache, catalog
+from game.engine import catalog, shapes
 from game.engine.cache_tier import rate_grid
 from game.engine.latency import Dist
+from game.engine.replication import apply_rate
 from game.engine.tick import Tick
-from game.engine.tiers import Group, TierOutcome, grid
-from game.engine.topology import DATA_KINDS, HEALTHY, Node
+from game.engine.tiers import Group, TierOutcome
+from game.engine.topology import HEALTHY, Pool
 
 
 def speedup(store: str) -> float:
@@ -48,39 +49,38 @@ def serve(
     )
     topology = tick.topology
     replication = tick.state.replication
-    data = [n for n in topology.of_kind(*DATA_KINDS) if n.state == HEALTHY]
+    primaries, replicas = topology.pool("primary"), topology.pool("replica")
     if tick.settings.store == "keyvalue":
         tick.fail("store_cannot_join", joins)
-        _keyvalue(tick, data, reads, writes, paths)
+        _keyvalue(tick, primaries, replicas, reads, writes, paths)
         return
     primary_nodes = topology.of_kind("primary")
     primary_ok = (
         bool(primary_nodes) and primary_nodes[0].state == HEALTHY and replication.promotion is None
     )
-    replicas = [n for n in data if n.kind == "replica"]
     if topology.of_kind("replica"):
         tick.replica_lag_s = 0.0
-    if replicas:
+    if replicas.nodes:
         reads_tier = _store_tier(tick, "replicas", replicas, reads, joins, 0.0)
         paths.add(tick, reads_tier, reads, joins, 0.0)
         _replicate(tick, replicas, reads_tier, reads, joins, offered_writes)
         if primary_ok:
-            tier = _store_tier(tick, "primary", primary_nodes[:1], 0.0, 0.0, writes)
+            tier = _store_tier(tick, "primary", primaries, 0.0, 0.0, writes)
             paths.add(tick, tier, 0.0, 0.0, writes)
-            replication.write_rate = tier.served
+            replication.wrote(tier.served)
         else:
             tick.fail("primary_down", writes)
             tick.serve("primary", [], 0.0)
-            replication.write_rate = 0.0
+            replication.wrote(0.0)
         return
     if not primary_ok:
         tick.fail("primary_down", reads + joins + writes)
         tick.serve("primary", [], 0.0)
-        replication.write_rate = 0.0
+        replication.wrote(0.0)
         return
-    tier = _store_tier(tick, "primary", primary_nodes[:1], reads, joins, writes)
+    tier = _store_tier(tick, "primary", primaries, reads, joins, writes)
     paths.add(tick, tier, reads, joins, writes)
-    replication.write_rate = tier.served * _part(writes, reads + joins + writes)
+    replication.wrote(tier.served * _part(writes, reads + joins + writes))
 
 
 class _Paths:
@@ -116,49 +116,48 @@ class _Paths:
 
 
 def _store_tier(
-    tick: Tick, name: str, nodes: list[Node], reads: float, joins: float, writes: float
+    tick: Tick, name: str, pool: Pool, reads: float, joins: float, writes: float
 ) -> TierOutcome:
     """A relational tier: its capacity in query units shared by the request kinds it gets."""
     lam = reads + joins + writes
-    if not nodes:
-        return tick.serve(name, [], lam)
+    servers = len(pool.nodes)
     units = reads * catalog.READ_UNITS + joins * catalog.JOIN_UNITS + writes * catalog.WRITE_UNITS
     per_request = units / lam if lam > 0 else catalog.READ_UNITS
-    mu = sum(n.spec.capacity for n in nodes) / len(nodes) / per_request
+    mu = pool.capacity / servers / per_request
     kind = "replica" if name == "replicas" else "primary"
-    return tick.serve(name, [Group(f"{name}:pool", len(nodes), mu, 1.0)], lam, kind)
+    return tick.serve(name, [Group(f"{name}:pool", servers, mu, 1.0)], lam, kind)
 
 
-def _keyvalue(tick: Tick, data: list[Node], reads: float, writes: float, paths: _Paths) -> None:
+def _keyvalue(
+    tick: Tick, primaries: Pool, replicas: Pool, reads: float, writes: float, paths: _Paths
+) -> None:
     lam = reads + writes
-    if not data:
+    servers = len(primaries.nodes) + len(replicas.nodes)
+    if not servers:
         tick.fail("store_down", lam)
         tick.serve("keyvalue", [], 0.0)
         return
     per_request = (reads * catalog.READ_UNITS + writes * catalog.WRITE_UNITS) / lam if lam else 1.0
-    mean = sum(n.spec.capacity for n in data) / len(data) * speedup("keyvalue")
-    group = Group("keyvalue:pool", len(data), mean / per_request, 1.0)
+    mean = (primaries.capacity + replicas.capacity) / servers * speedup("keyvalue")
+    group = Group("keyvalue:pool", servers, mean / per_request, 1.0)
     tier = tick.serve("keyvalue", [group], lam, "primary")
     paths.add(tick, tier, reads, 0.0, writes, through_cache=False)
-    tick.state.replication.write_rate = tier.served * _part(writes, lam)
+    tick.state.replication.wrote(tier.served * _part(writes, lam))
 
 
 def _replicate(
     tick: Tick,
-    replicas: list[Node],
+    replicas: Pool,
     tier: TierOutcome,
     reads: float,
     joins: float,
     offered_writes: float,
 ) -> None:
     """Replica lag as a backlog of unapplied writes; reads inside the lag window are stale."""
-    lag = tick.replica_lag_s = tick.state.replication.lag_s(replicas)
+    lag = tick.replica_lag_s = tick.state.replication.lag_s(apply_rate(replicas.slowest))
     served_reads = tier.served * _part(reads + joins, reads + joins)
-    w, window = rate_grid(offered_writes), grid(lag)
-    stale = tick.memo(
-        ("replica_stale", w, window),
-        lambda: cache.replica_stale_share(tick.popularity, w, window),
-    )
+    w, window = rate_grid(offered_writes), shapes.grid(lag)
+    stale = shapes.replica_stale(tick.traffic.keys, tick.traffic.zipf_alpha, w, window)
     tick.stale(served_reads * stale)
 
 

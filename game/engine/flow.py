@@ -13,7 +13,7 @@ from __future__ import annotations
 from game.engine import cache_tier, catalog, data_tier
 from game.engine.report import TickReport
 from game.engine.tick import Tick
-from game.engine.tiers import ROUND_ROBIN, SHARED, Group
+from game.engine.tiers import LEAST_CONNECTIONS, ROUND_ROBIN, Group
 from game.engine.topology import FAILED, HEALTHY, WEB_KINDS
 
 
@@ -27,7 +27,7 @@ def simulate(tick: Tick) -> TickReport:
     writes, joins = rate * mix.write, rate * mix.join
 
     edge = 0.0
-    edge_ok = any(n.state == HEALTHY for n in topology.of_kind("cdn"))
+    edge_ok = bool(topology.pool("cdn").nodes)
     if edge_ok:
         edge = static * catalog.CDN_HIT_RATIO
         tick.path(edge, tick.point(traffic.edge_rtt_s + catalog.CDN_EDGE_SERVICE_S))
@@ -55,14 +55,15 @@ def simulate(tick: Tick) -> TickReport:
     )
     composition = (static, reads, writes, joins) if origin > 0 else mix_origin
     whole = sum(composition)
-    s_share, r_share, w_share, j_share = (x / whole for x in composition)
+    s_share, r_share, w_share, j_share = [x / whole for x in composition]
     rtt = tick.point(traffic.origin_rtt_s)
+    served = web.served
     if store_on_box:
-        tick.path(web.served, rtt, web.dist)
-        tick.stale(web.served * r_share * hit * cache_tier.stale_share(tick, reads, writes))
+        tick.path(served, rtt, web.dist)
+        tick.stale(served * r_share * hit * cache_tier.stale_share(tick, reads, writes))
     else:
-        tick.path(web.served * s_share, rtt, web.dist)
-        web_reads, web_writes, web_joins = (web.served * x for x in (r_share, w_share, j_share))
+        tick.path(served * s_share, rtt, web.dist)
+        web_reads, web_writes, web_joins = served * r_share, served * w_share, served * j_share
         misses, cache_dist = cache_tier.serve_reads(tick, web_reads, web.dist, hit, reads, writes)
         data_tier.serve(tick, web.dist, cache_dist, misses, web_joins, web_writes, writes)
     cost = topology.cost_per_tick() + extra_cost
@@ -115,7 +116,7 @@ def _web_groups(
         ]
         return groups, admitted
     mean_mu = sum(mu * n for mu, n in counts) / healthy
-    return [Group("web:pool", healthy, mean_mu, 1.0, SHARED)], admitted
+    return [Group("web:pool", healthy, mean_mu, 1.0, LEAST_CONNECTIONS)], admitted
 
 
 def _web_mu(tick: Tick, kind: str, size: str, demand: float) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from functools import lru_cache
 
 from game.engine.latency import Dist
 
@@ -22,8 +23,8 @@ _EDGES = tuple(HISTOGRAM_MIN_S * 10 ** (i / BUCKETS_PER_DECADE) for i in range(_
 _SPAN_EPSILON = 1e-9
 """The histogram evaluates a distribution only where its CDF lies in [eps, 1 - eps]."""
 
-_HISTOGRAM_CACHE_LIMIT = 2048
-"""Cached distributions per histogram (each ~5 KB) before the cache starts afresh."""
+_SPREADS = 4096
+"""Distributions whose bucket masses are remembered (each ~3 KB; see `_spread`)."""
 
 
 def _bucket_index(t: float) -> int:
@@ -39,21 +40,15 @@ class LatencyHistogram:
     from each distribution's own mean.
     """
 
-    __slots__ = ("_masses", "_lo", "_hi", "_count", "_latency_sum", "_spread_cache")
+    __slots__ = ("_masses", "_count", "_latency_sum")
 
     def __init__(self) -> None:
         self._masses = [0.0] * _BUCKET_COUNT
-        # Buckets outside [_lo, _hi) hold exactly 0.0, so a merge adds only this range (adding
-        # 0.0 changes no float). Empty: _lo = _BUCKET_COUNT, _hi = 0.
-        self._lo, self._hi = _BUCKET_COUNT, 0
         self._count = 0.0
         self._latency_sum = 0.0
-        # Dist -> (first bucket, bucket masses, mean): a path's distribution repeats from tick to
-        # tick, so the CDF work is done once. Copies share it (entries never change).
-        self._spread_cache: dict[Dist, tuple[int, list[float], float]] = {}
 
     def __eq__(self, other: object) -> bool:
-        """Equal when they hold the same requests in the same buckets (the cache aside)."""
+        """Equal when they hold the same requests in the same buckets."""
         if not isinstance(other, LatencyHistogram):
             return NotImplemented
         return (self._masses, self._count, self._latency_sum) == (
@@ -70,38 +65,12 @@ class LatencyHistogram:
             raise ValueError(f"request count must be finite and >= 0, got {count!r}")
         if count == 0.0:
             return
-        spread = self._spread_cache.get(dist)
-        if spread is None:
-            if len(self._spread_cache) >= _HISTOGRAM_CACHE_LIMIT:
-                self._spread_cache.clear()
-            spread = self._spread_cache[dist] = _spread(dist)
-        first, masses, mean = spread
+        first, masses, mean = _spread(dist)
         end = first + len(masses)
         buckets = self._masses
         buckets[first:end] = [b + count * m for b, m in zip(buckets[first:end], masses)]
-        self._lo, self._hi = min(self._lo, first), max(self._hi, end)
         self._count += count
         self._latency_sum += count * mean
-
-    def merge(self, other: LatencyHistogram) -> None:
-        """Add every request recorded in `other`."""
-        lo, hi = other._lo, other._hi
-        if lo < hi:
-            mine = self._masses
-            mine[lo:hi] = [a + b for a, b in zip(mine[lo:hi], other._masses[lo:hi])]
-            self._lo, self._hi = min(self._lo, lo), max(self._hi, hi)
-        self._count += other._count
-        self._latency_sum += other._latency_sum
-
-    def copy(self) -> LatencyHistogram:
-        """An independent histogram with the same requests (the cache is shared)."""
-        twin = LatencyHistogram.__new__(LatencyHistogram)
-        twin._masses = list(self._masses)
-        twin._lo, twin._hi = self._lo, self._hi
-        twin._count = self._count
-        twin._latency_sum = self._latency_sum
-        twin._spread_cache = self._spread_cache
-        return twin
 
     @property
     def count(self) -> float:
@@ -134,11 +103,14 @@ class LatencyHistogram:
         return self._latency_sum / self._count
 
 
-def _spread(dist: Dist) -> tuple[int, list[float], float]:
-    """The bucket masses of `dist` over the buckets its CDF crosses from eps to 1 - eps."""
+@lru_cache(maxsize=_SPREADS)
+def _spread(dist: Dist) -> tuple[int, tuple[float, ...], float]:
+    """The bucket masses of `dist` over the buckets its CDF crosses from eps to 1 - eps, and its
+    mean. A path's distribution repeats from tick to tick and run to run, so this pure function
+    is remembered (a bounded memo: it cannot change what it returns)."""
     start, end = dist.span(_SPAN_EPSILON)
     first = _bucket_index(start)
     last = _bucket_index(end)
     survival = [1.0, *dist.survival_at(list(_EDGES[first + 1 : last + 1])), 0.0]
-    masses = [a - b if a > b else 0.0 for a, b in zip(survival, survival[1:])]
+    masses = tuple([a - b if a > b else 0.0 for a, b in zip(survival, survival[1:])])
     return first, masses, dist.mean()

@@ -1,8 +1,9 @@
 """One tier: c identical servers, each serving mu req/s, offered lam req/s (model.md section 1).
 
 Stable tiers (lam < c*mu) use steady-state formulas; these raise ValueError outside that domain,
-because a steady state does not exist there. An overloaded tier has no steady state and is
-carried tick to tick by the fluid model (`fluid_step`), which accepts any non-negative input.
+because a steady state does not exist there. An overloaded tier has no steady state: its queue
+is carried tick to tick as cohorts of arrivals (overload.py). Least connections (join the
+shortest queue) is in jsq.py.
 
 Times are in seconds, rates in requests/second.
 """
@@ -10,7 +11,6 @@ Times are in seconds, rates in requests/second.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from game.engine.latency import Dist
 
@@ -25,7 +25,7 @@ def _check_stable(c: int, mu: float, lam: float) -> None:
     if lam >= c * mu:
         raise ValueError(
             f"no steady state at utilisation {lam / (c * mu):.3f} >= 1 (lam={lam}, c={c}, mu={mu}):"
-            " use fluid_step"
+            " carry its queue (overload.queue_step)"
         )
 
 
@@ -105,83 +105,3 @@ def random_split_response(c: int, mu: float, lam: float) -> Dist:
     """
     _check_stable(c, mu, lam)
     return Dist.exponential(mu - lam / c)
-
-
-def timeout_share(c: int, mu: float, lam: float, timeout_s: float) -> float:
-    """Share of arrivals whose wait in a stable M/M/c exceeds the timeout: C*exp(-theta*timeout).
-
-    Raises ValueError unless stable and timeout_s >= 0 (math.inf means no timeout).
-    """
-    _check_stable(c, mu, lam)
-    if not timeout_s >= 0.0:
-        raise ValueError(f"timeout must be >= 0 seconds, got {timeout_s!r}")
-    return erlang_c(c, lam / mu) * math.exp(-(c * mu - lam) * timeout_s)
-
-
-@dataclass(frozen=True, slots=True)
-class FluidStep:
-    """One tick of the fluid model for a tier."""
-
-    served: float
-    """Requests that left the queue served this tick."""
-    backlog: float
-    """Queue carried to the next tick, after drops."""
-    dropped: float
-    """Requests that timed out this tick."""
-    wait_lo_s: float
-    """This tick's arrivals wait ~ Uniform[wait_lo_s, wait_hi_s] before their service."""
-    wait_hi_s: float
-
-
-def fluid_step(
-    backlog: float, lam: float, c: int, mu: float, timeout_s: float, dt: float = 1.0
-) -> FluidStep:
-    """Advance an overloaded tier by one tick (model.md, "Overloaded").
-
-    With no steady state the queue grows at lam - c*mu and only the timeout sheds it: nobody
-    waits longer than timeout_s, so at most c*mu*timeout_s stay queued. The first arrival of the
-    tick finds the old queue and the last finds the new one, hence the uniform wait between
-    them (ordered so that wait_lo_s <= wait_hi_s). With no healthy server (c == 0 or mu == 0)
-    nothing is served, everything queued or arriving is dropped, and both waits are 0.
-    Raises ValueError for negative or non-finite input (timeout_s may be math.inf).
-    """
-    for name, value in (("backlog", backlog), ("lam", lam), ("mu", mu), ("dt", dt)):
-        if not (math.isfinite(value) and value >= 0.0):
-            raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
-    if c < 0:
-        raise ValueError(f"server count must be >= 0, got c={c!r}")
-    if not timeout_s >= 0.0:
-        raise ValueError(f"timeout must be >= 0 seconds, got {timeout_s!r}")
-    rate = c * mu
-    if rate == 0.0:
-        return FluidStep(
-            served=0.0, backlog=0.0, dropped=backlog + lam * dt, wait_lo_s=0.0, wait_hi_s=0.0
-        )
-    offered = backlog + lam * dt
-    served = min(rate * dt, offered)
-    queued = offered - served
-    dropped = max(0.0, queued - rate * timeout_s)
-    queued -= dropped
-    waits = (backlog / rate, queued / rate)
-    return FluidStep(
-        served=served, backlog=queued, dropped=dropped, wait_lo_s=min(waits), wait_hi_s=max(waits)
-    )
-
-
-def backlog_response(wait_lo_s: float, wait_hi_s: float, mu: float, atoms: int = 8) -> Dist:
-    """Latency of an overloaded tick's arrivals: Uniform[lo, hi] wait plus Exp(mu) service.
-
-    The uniform wait becomes `atoms` equally weighted point shifts at its sub-interval
-    midpoints, which keeps the result in the Dist family (mean exact, spread close).
-    Raises ValueError for negative waits, mu <= 0 or atoms < 1.
-    """
-    if not (
-        math.isfinite(wait_lo_s) and math.isfinite(wait_hi_s) and min(wait_lo_s, wait_hi_s) >= 0.0
-    ):
-        raise ValueError(f"waits must be finite and >= 0 seconds, got {wait_lo_s!r}, {wait_hi_s!r}")
-    if not (math.isfinite(mu) and mu > 0.0):
-        raise ValueError(f"service rate must be finite and > 0, got mu={mu!r}")
-    if atoms < 1:
-        raise ValueError(f"atoms must be >= 1, got {atoms!r}")
-    lo, hi = sorted((wait_lo_s, wait_hi_s))
-    return Dist(tuple((1.0, lo + (hi - lo) * (i + 0.5) / atoms, (mu,)) for i in range(atoms)))

@@ -56,13 +56,20 @@ class TierReport:
         return None if self.dist is None else 1000.0 * self.dist.percentile(q)
 
 
+Paths = tuple[tuple[float, Dist], ...]
+"""Served requests by the path they took: (count, latency of the path)."""
+
+
 class _Served:
     """What a tick and a whole run both say of their requests (needs served, failed, latency)."""
 
     __slots__ = ()
     served: float
     failed: dict[str, float]
-    latency: LatencyHistogram
+
+    @property
+    def latency(self) -> LatencyHistogram:
+        raise NotImplementedError
 
     @property
     def failed_total(self) -> float:
@@ -94,9 +101,19 @@ class TickReport(_Served):
     replica_lag_s: float | None  # None without replicas
     tiers: list[TierReport]
     events: list[Event]
-    latency: LatencyHistogram  # this tick's served requests
+    paths: Paths  # this tick's served requests, by path
     dns_target: str | None = None  # the one web server DNS sends every request to, when no
     # balancer spreads them (None when a balancer does, or no server takes requests)
+    _latency: LatencyHistogram | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def latency(self) -> LatencyHistogram:
+        """This tick's served requests in the histogram (built when first asked for)."""
+        if self._latency is None:
+            self._latency = LatencyHistogram()
+            for count, dist in self.paths:
+                self._latency.add(dist, count)
+        return self._latency
 
 
 @dataclass(slots=True)
@@ -109,7 +126,16 @@ class Totals(_Served):
     cost: float = 0.0
     stale_reads: float = 0.0
     lost_writes: float = 0.0
-    latency: LatencyHistogram = field(default_factory=LatencyHistogram)
+    peak_queued: float = 0.0  # most requests waiting in queues at the end of a tick
+    cache_ticks: int = 0  # ticks with a cache tier, and the sum of their hit ratios
+    hit_ratio_sum: float = 0.0
+    lag_ticks: int = 0  # ticks with replicas, the sum and the largest of their lags
+    lag_sum_s: float = 0.0
+    peak_lag_s: float = 0.0
+    # Served requests per path latency since the histogram was last brought up to date: the
+    # same paths come back tick after tick, so a run adds each to the histogram once per read.
+    _pending: dict[Dist, float] = field(default_factory=dict, repr=False, compare=False)
+    _latency: LatencyHistogram = field(default_factory=LatencyHistogram, repr=False)
 
     def add(self, report: TickReport) -> None:
         self.offered += report.offered
@@ -119,4 +145,33 @@ class Totals(_Served):
         self.cost += report.cost
         self.stale_reads += report.stale_reads
         self.lost_writes += report.lost_writes
-        self.latency.merge(report.latency)
+        self.peak_queued = max(self.peak_queued, report.queued)
+        if report.cache_hit_ratio is not None:
+            self.cache_ticks += 1
+            self.hit_ratio_sum += report.cache_hit_ratio
+        if report.replica_lag_s is not None:
+            self.lag_ticks += 1
+            self.lag_sum_s += report.replica_lag_s
+            self.peak_lag_s = max(self.peak_lag_s, report.replica_lag_s)
+        pending = self._pending
+        for count, dist in report.paths:
+            pending[dist] = pending.get(dist, 0.0) + count
+
+    @property
+    def mean_hit_ratio(self) -> float | None:
+        """The cache tier's hit ratio, averaged over the ticks it existed (None: never)."""
+        return self.hit_ratio_sum / self.cache_ticks if self.cache_ticks else None
+
+    @property
+    def mean_lag_s(self) -> float | None:
+        """The replicas' lag, averaged over the ticks there were replicas (None: never)."""
+        return self.lag_sum_s / self.lag_ticks if self.lag_ticks else None
+
+    @property
+    def latency(self) -> LatencyHistogram:
+        """Every served request of the run so far in the histogram."""
+        if self._pending:
+            for dist, count in self._pending.items():
+                self._latency.add(dist, count)
+            self._pending.clear()
+        return self._latency

@@ -1,10 +1,12 @@
 """The tick engine: a site under traffic, one simulated second at a time.
 
 A Simulation ties the parts together. A move goes through the rules (rules.py) and, accepted,
-changes the components (topology.py), the settings or the replication (replication.py). A tick
-first lets the due changes happen (changes.py), then routes the tick's demand through the
-tiers (flow.py) on the state one tick hands the next (state.py), and adds its report to the
-run's totals. `run` plays a whole run and `resimulate` part of one, both by replay.py.
+changes the components (topology.py), the settings or the replication (replication.py). The
+components whose boot ends at a tick are up before that tick's moves (changes.bring_up, done
+as soon as the previous tick is simulated), so a move is judged on the site the tick runs with.
+A tick then lets its failures happen (changes.py), routes its demand through the tiers
+(flow.py) on the state one tick hands the next (state.py), and adds its report to the run's
+totals. `run` plays a whole run and `resimulate` part of one, both by replay.py.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from game.engine import cache, catalog, changes, flow, replay, rules
+from game.engine import catalog, changes, flow, replay, rules
 from game.engine.actions import Action, Outcome
 from game.engine.replication import Promotion
 from game.engine.report import Event, TickReport, Totals
@@ -51,11 +53,10 @@ class Simulation:
         self.topology = Topology(self.seed, failures.mtbf_scale if failures.enabled else None)
         for part in scenario.start:
             self.topology.add(part.kind, part.size, 0, part.id, ready=True)
-        traffic = scenario.traffic
-        self.popularity = cache.zipf_popularity(traffic.keys, traffic.zipf_alpha)
         self.state = RunState.start(scenario, bool(self.topology.of_kind("primary")))
         self.totals = Totals()
         self.last: TickReport | None = None
+        changes.bring_up(self.topology, self.state, 0)
 
     # -- state a screen may show ------------------------------------------------------------
 
@@ -111,11 +112,16 @@ class Simulation:
         """Make an accepted move; the id of the component it added, if any."""
         topology = self.topology
         if a.verb == "add":
-            return topology.add(a.kind, a.size, self.tick).id
+            made = topology.add(a.kind, a.size, self.tick).id
+            if a.kind == "replica":
+                self.state.replication.copy_for(made)
+            return made
         if a.verb == "remove":
             topology.remove(topology.nodes[a.target])
         elif a.verb == "resize":
             topology.resize(topology.nodes[a.target], a.size, self.tick)
+            if topology.nodes[a.target].kind == "replica":
+                self.state.replication.copy_for(a.target)
         elif a.verb == "configure":
             new = rules.configured(self.settings, a)
             if new.store != self.settings.store:  # the data migrates: the data tier restarts
@@ -138,11 +144,13 @@ class Simulation:
             raise RuntimeError("the run is over")
         t = self.tick
         changes.start_tick(self.topology, self.settings, self.state, t)
-        tick = Tick(t, self.scenario, self.topology, self.settings, self.state, self.popularity)
+        tick = Tick(t, self.scenario, self.topology, self.settings, self.state)
         report = flow.simulate(tick)
         self.totals.add(report)
         self.last = report
         self.tick += 1
+        if not self.done:
+            changes.bring_up(self.topology, self.state, self.tick)
         return report
 
     # -- whole runs -------------------------------------------------------------------------

@@ -6,29 +6,21 @@ replication   the replicas' unapplied writes, the primary's write rate, a promot
 store_moved   whether the database has left the single box for a primary
 incidents     the scheduled failures, by tick
 events        what happened since the last report, for the next one
-memo          the run's memo of pure, repeatable computations (latency shapes, hit ratios)
+
+Latency shapes and hit ratios are not state: they are pure functions of their inputs,
+remembered by shapes.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from game.engine.histogram import LatencyHistogram
 from game.engine.replication import Replication
 from game.engine.report import EVENT_KINDS, Event
 from game.engine.scenario import Scenario
 from game.engine.tiers import Queues
-
-_MEMO_LIMIT = 4096  # distinct latency convolutions / hit ratios kept per run
-
-# typing is imported for type checkers only: at run time it would add ~5 ms to the engine's import.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import TypeVar
-
-    T = TypeVar("T")
 
 
 class EventLog:
@@ -49,30 +41,6 @@ class EventLog:
         return events
 
 
-class RunMemo:
-    """Remembers pure, repeatable computations for one run: `remember(key, make)` returns the
-    value `make()` gave for `key` (computing it the first time). Bounded: full, it starts
-    afresh."""
-
-    __slots__ = ("_values", "_blank")
-
-    def __init__(self) -> None:
-        self._values: dict[tuple, object] = {}
-        self._blank = LatencyHistogram()  # copies share its cache of path shapes
-
-    def remember(self, key: tuple, make: Callable[[], T]) -> T:
-        value = self._values.get(key)
-        if value is None:
-            if len(self._values) >= _MEMO_LIMIT:
-                self._values.clear()
-            value = self._values[key] = make()
-        return value  # type: ignore[return-value]
-
-    def histogram(self) -> LatencyHistogram:
-        """An empty histogram that shares the run's cache of path shapes."""
-        return self._blank.copy()
-
-
 @dataclass(slots=True)
 class RunState:
     """The state a tick hands the next (the components are in the Topology)."""
@@ -82,7 +50,6 @@ class RunState:
     store_moved: bool  # a primary has taken the database over from the single box
     incidents: Mapping[int, tuple[str, ...]]  # tick -> components that fail then
     events: EventLog = field(default_factory=EventLog)
-    memo: RunMemo = field(default_factory=RunMemo)
 
     @classmethod
     def start(cls, scenario: Scenario, has_primary: bool) -> RunState:

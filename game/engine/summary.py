@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from game.engine.report import TierReport
+from game.engine.report import TickReport, TierReport
 from game.engine.simulation import RunResult
 
 PERCENTILES = (("p50_ms", 0.50), ("p95_ms", 0.95), ("p99_ms", 0.99))
@@ -34,7 +34,12 @@ def summarize(result: RunResult) -> dict:
             "cost": _num(totals.cost),
             "stale_reads": _num(totals.stale_reads),
             "lost_writes": _num(totals.lost_writes),
+            "cache_hit_ratio": _num(totals.mean_hit_ratio, 6),
+            "peak_queued": _num(totals.peak_queued),
+            "replica_lag_s": _num(totals.mean_lag_s, 6),
+            "peak_replica_lag_s": _num(totals.peak_lag_s if totals.lag_ticks else None, 6),
         },
+        "last_tick": last_tick(result.last) if result.last else None,
         "failures": {
             reason: _num(count) for reason, count in sorted(totals.failed.items()) if count > 0
         },
@@ -48,6 +53,15 @@ def summarize(result: RunResult) -> dict:
     return summary
 
 
+def last_tick(report: TickReport) -> dict:
+    return {
+        "tick": report.tick,
+        "cache_hit_ratio": _num(report.cache_hit_ratio, 6),
+        "queued": _num(report.queued),
+        "replica_lag_s": _num(report.replica_lag_s, 6),
+    }
+
+
 def tier_summary(tier: TierReport) -> dict:
     return {
         "name": tier.name,
@@ -57,4 +71,5 @@ def tier_summary(tier: TierReport) -> dict:
         "utilization": _num(tier.utilization, 6),
         **{name: _num(tier.percentile_ms(q), 3) for name, q in PERCENTILES},
         "dropped": _num(tier.dropped),
+        "queued": _num(tier.queued),
     }

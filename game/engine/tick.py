@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from game.engine.cache import Popularity
+from game.engine import shapes
 from game.engine.latency import Dist
 from game.engine.report import TickReport, TierReport
 from game.engine.scenario import Scenario, Settings
@@ -32,6 +32,7 @@ _DOWN_REASON: Mapping[str, str] = MappingProxyType(
         "keyvalue": "store_down",
     }
 )
+_TIMEOUT_REASON: Mapping[str, str] = MappingProxyType({n: f"timeout_{n}" for n in _DOWN_REASON})
 
 
 class Tick:
@@ -45,8 +46,6 @@ class Tick:
         "timeout_s",
         "state",
         "queues",
-        "memo",
-        "popularity",
         "failed",
         "paths",
         "tiers",
@@ -63,7 +62,6 @@ class Tick:
         topology: Topology,
         settings: Settings,
         state: RunState,
-        popularity: Popularity,
     ) -> None:
         self.t = t
         self.topology = topology
@@ -72,8 +70,6 @@ class Tick:
         self.timeout_s = scenario.timeout_s
         self.state = state
         self.queues = state.queues
-        self.memo = state.memo.remember  # memo(key, make): see RunMemo
-        self.popularity = popularity
         # The account.
         self.failed: dict[str, float] = {}
         self.paths: list[tuple[float, Dist]] = []
@@ -93,15 +89,11 @@ class Tick:
         if count <= _NEGLIGIBLE:
             return
         self.served += count
-        dist = parts[0]
-        for part in parts[1:]:
-            if part is not None:
-                dist = self.memo(("conv", dist, part), lambda d=dist, p=part: d.convolve(p))
-        self.paths.append((count, dist))
+        self.paths.append((count, shapes.path(parts)))
 
     def point(self, seconds: float) -> Dist:
-        """A constant latency (a round trip), remembered for the run."""
-        return self.memo(("point", seconds), lambda: Dist.point(seconds))
+        """A constant latency (a round trip)."""
+        return shapes.point(seconds)
 
     def stale(self, reads: float) -> None:
         """Add reads that returned an out-of-date value."""
@@ -112,35 +104,35 @@ class Tick:
     ) -> TierOutcome:
         """Serve a tier and report it. Queues are keyed `queue:group` (`queue` defaults to the
         tier's name); a group that vanished hands its queue to a live one, or fails it."""
-        live = {g.key for g in groups}
-        into = groups[0].key if groups else None
-        stranded = self.queues.regroup((queue or name) + ":", live, into)
-        outcome = serve(self.queues, groups, lam, self.timeout_s, self.memo)
-        self.fail(f"timeout_{name}", outcome.dropped)
-        self.fail(_DOWN_REASON[name], stranded)
-        servers = sum(g.servers for g in groups)
-        capacity = sum(g.servers * g.mu for g in groups) / servers if servers else 0.0
+        queues = self.queues
+        if queues:  # only a carried queue can be stranded
+            into = groups[0].key if groups else None
+            live = {g.key for g in groups}
+            self.fail(_DOWN_REASON[name], queues.regroup((queue or name) + ":", live, into))
+        outcome = serve(queues, groups, lam, self.timeout_s)
+        self.fail(_TIMEOUT_REASON[name], outcome.dropped)
+        servers, capacity = 0, 0.0
+        for g in groups:
+            servers += g.servers
+            capacity += g.servers * g.mu
         self.tiers.append(
             TierReport(
-                name=name,
-                kind=kind or ("box" if name == "box" else name),
-                servers=servers,
-                capacity_rps=capacity,
-                offered=lam,
-                served=outcome.served,
-                dropped=outcome.dropped,
-                queued=outcome.queued,
-                utilization=outcome.utilization,
-                dist=outcome.dist,
+                name,
+                kind or name,
+                servers,
+                capacity / servers if servers else 0.0,
+                lam,
+                outcome.served,
+                outcome.dropped,
+                outcome.queued,
+                outcome.utilization,
+                outcome.dist,
             )
         )
         return outcome
 
     def report(self, rate: float, cost: float, cache_hit_ratio: float | None) -> TickReport:
         """The tick's report, once every tier has been served."""
-        latency = self.state.memo.histogram()
-        for count, dist in self.paths:
-            latency.add(dist, count)
         return TickReport(
             tick=self.t,
             rps=rate,
@@ -155,6 +147,6 @@ class Tick:
             replica_lag_s=self.replica_lag_s,
             tiers=self.tiers,
             events=self.state.events.take(),
-            latency=latency,
+            paths=tuple(self.paths),
             dns_target=self.dns_target,
         )

@@ -1,72 +1,78 @@
-"""One tier for one tick: servers in groups, a carried backlog, and what came out.
+"""One tier for one tick: servers in groups, a carried queue, and what came out.
 
-A tier is served as groups of identical queues. A shared queue (least connections, or one
-server) is one M/M/c group. Strict round robin gives every server every n-th arrival, so each
-server is a GI/M/1 queue with Erlang-n arrivals; servers of one size form one group. While a
-group keeps up, its latency is the steady-state formula; when it is overloaded, or still
-draining a backlog, the fluid model carries the queue from tick to tick and sheds what waits
-longer than the timeout.
+A tier is served as groups of identical queues. A shared queue (a cache or database pool, or
+one server) is one M/M/c group. Least connections sends each request to the server holding the
+fewest, where it waits in that server's own queue: join the shortest queue (jsq.py). Strict
+round robin gives every server every n-th arrival, so each server is a GI/M/1 queue with
+Erlang-n arrivals; servers of one size form one group. While a group keeps up, its latency is
+the steady-state formula; when it is overloaded, or still draining a queue, the queue is carried
+from tick to tick as cohorts of arrivals, and a request gives up `timeout` after it arrived
+(overload.py).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from game.engine import queueing
+from game.engine import overload, shapes
 from game.engine.latency import Dist
+from game.engine.overload import Segment, backlog_of
 
-SHARED, ROUND_ROBIN = "shared", "round_robin"
+SHARED, ROUND_ROBIN, LEAST_CONNECTIONS = "shared", "round_robin", "least_connections"
 _STEADY_LIMIT = 0.999  # above this utilisation the steady state is too slow to reach in a tick
-# Latency shapes are computed on a grid so that they repeat from tick to tick and are worked out
-# once: the spare capacity c*mu - lam and backlog waits move in 1% steps, which moves a
-# percentile by at most about 0.5%. Request counts are never rounded.
-SHAPE_STEP = 0.01
 _WAIT_FLOOR_S = 1e-4
+grid = shapes.grid
 
-Memo = Callable[[tuple, Callable[[], object]], object]
-
-
-def grid(x: float, step: float = SHAPE_STEP) -> float:
-    """`x` > 0 rounded to the nearest point of a log grid with relative spacing `step`."""
-    return math.exp(round(math.log(x) / step) * step)
+Cohorts = tuple[Segment, ...]
 
 
 class Queues:
-    """Every tier queue's backlog, carried from tick to tick, keyed `tier:group`."""
+    """Every tier queue, carried from tick to tick as cohorts of arrivals, keyed `tier:group`."""
 
-    __slots__ = ("_backlogs",)
+    __slots__ = ("_queues",)
 
     def __init__(self) -> None:
-        self._backlogs: dict[str, float] = {}
+        self._queues: dict[str, Cohorts] = {}
 
-    def get(self, key: str) -> float:
-        return self._backlogs.get(key, 0.0)
+    def __bool__(self) -> bool:
+        """Whether any queue holds requests."""
+        return bool(self._queues)
 
-    def set(self, key: str, backlog: float) -> None:
-        self._backlogs[key] = backlog
+    def get(self, key: str) -> Cohorts:
+        return self._queues.get(key, ())
+
+    def set(self, key: str, cohorts: Cohorts) -> None:
+        if cohorts:
+            self._queues[key] = cohorts
+        else:
+            self._queues.pop(key, None)
 
     def regroup(self, prefix: str, live: Collection[str], into: str | None) -> float:
-        """Hand the backlogs of the groups under `prefix` that are no longer `live` to the
-        group `into`; with none to take them, return them (the requests are stranded)."""
-        backlogs = self._backlogs
-        stranded = 0.0
-        for key in [k for k in backlogs if k.startswith(prefix) and k not in live]:
-            stranded += backlogs.pop(key)
-        if into is not None and stranded:
-            backlogs[into] = backlogs.get(into, 0.0) + stranded
+        """Hand the queues of the groups under `prefix` that are no longer `live` to the group
+        `into`; with none to take them, return how many requests they held (stranded)."""
+        queues = self._queues
+        gone = [k for k in queues if k.startswith(prefix) and k not in live]
+        if not gone:
             return 0.0
-        return stranded
+        if into is not None:
+            for key in gone:
+                queues[into] = overload.merged(queues.get(into, ()), queues.pop(key))
+            return 0.0
+        return sum(backlog_of(queues.pop(key)) for key in gone)
 
     def total(self) -> float:
         """Requests waiting in every queue."""
-        return sum(self._backlogs.values())
+        return sum(backlog_of(cohorts) for cohorts in self._queues.values())
+
+    def queued(self, prefix: str) -> float:
+        """Requests waiting in the queues of one tier (keys under `prefix`)."""
+        return sum(backlog_of(c) for k, c in self._queues.items() if k.startswith(prefix))
 
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    key: str  # names the group's backlog between ticks
+    key: str  # names the group's queue between ticks
     servers: int
     mu: float  # requests per second one server completes
     share: float  # share of the tier's arrivals it receives
@@ -84,71 +90,66 @@ class TierOutcome:
     utilization: float
 
 
-def serve(
-    queues: Queues, groups: list[Group], lam: float, timeout_s: float, memo: Memo
-) -> TierOutcome:
-    """Serve `lam` requests arriving this tick (dt = 1 s) and update the groups' backlogs.
-
-    `memo(key, make)` remembers latency shapes across ticks."""
+def serve(queues: Queues, groups: list[Group], lam: float, timeout_s: float) -> TierOutcome:
+    """Serve `lam` requests arriving this tick (dt = 1 s) and update the groups' queues."""
     served = dropped = queued = capacity = 0.0
     parts: list[tuple[float, Dist]] = []
     for g in groups:
         arriving = lam * g.share
         before = queues.get(g.key)
-        step = queueing.fluid_step(before, arriving, g.servers, g.mu, timeout_s)
-        got, lost = step.served, step.dropped
-        if before > 0 or step.backlog > 0 or arriving >= _STEADY_LIMIT * g.servers * g.mu:
-            lo, hi = _wait_grid(step.wait_lo_s), _wait_grid(step.wait_hi_s)
-            dist = memo(
-                ("backlog", lo, hi, g.mu),
-                lambda lo=lo, hi=hi, mu=g.mu: queueing.backlog_response(lo, hi, mu),
-            )
+        full = g.servers * g.mu
+        if before or arriving >= _STEADY_LIMIT * full:
+            step = overload.queue_step(before, arriving, g.servers, g.mu, timeout_s)
+            queues.set(g.key, step.cohorts)
+            got, lost = step.served, step.dropped
+            queued += step.backlog
+            waits = tuple([_wait_grid(w) for w in overload.wait_atoms(step)])
+            dist = shapes.backlog(waits, g.mu) if waits else None
         else:
-            dist, late = _steady(g, arriving, timeout_s, memo)
-            got -= late
-            lost += late
-        queues.set(g.key, step.backlog)
+            dist, late = _steady(g, arriving, timeout_s)
+            got, lost = arriving - late, late
         served += got
         dropped += lost
-        queued += step.backlog
-        capacity += g.servers * g.mu
-        if got > 0:
+        capacity += full
+        if got > 0 and dist is not None:
             parts.append((got, dist))
     utilization = lam / capacity if capacity > 0 else 0.0
     if len(parts) == 1:
         dist = parts[0][1]
     elif parts:
         total = sum(w for w, _ in parts)
-        key = tuple((round(w / total, 4), d) for w, d in parts)
-        dist = memo(("mix", key), lambda: Dist.mixture(key))
+        dist = shapes.mixture(tuple((round(w / total, 4), d) for w, d in parts))
     else:
         dist = None
     return TierOutcome(lam, served, dropped, queued, dist, utilization)
 
 
-def _steady(g: Group, lam: float, timeout_s: float, memo: Memo) -> tuple[Dist, float]:
-    """Steady-state response time of a group that keeps up, and how many arrivals time out."""
+def _steady(g: Group, lam: float, timeout_s: float) -> tuple[Dist, float]:
+    """Steady-state response time of a group that keeps up, and how many arrivals time out.
+
+    Shapes are computed on the grid (shapes.py): the service rate and the spare share of the
+    capacity, 1 - lam / (c * mu), each in 1% steps. The timeout's share comes with the shape
+    and is applied to the exact arrivals."""
     if lam <= 0:
-        return memo(("exp", g.mu), lambda: Dist.exponential(g.mu)), 0.0
+        return shapes.exponential(grid(g.mu)), 0.0
+    mu = grid(g.mu)
     if g.discipline == ROUND_ROBIN and g.pool > 1:
         # Each server gets every pool-th arrival: the whole rotation's rate, in Erlang rhythm.
-        full = g.pool * g.mu
-        rate = max(0.0, full - grid(full - lam / g.servers * g.pool))
-        shape = memo(
-            ("rr", g.pool, g.mu, rate),
-            lambda: (
-                queueing.round_robin_response(g.pool, g.mu, rate),
-                queueing.round_robin_sigma(g.pool, g.mu, rate),
-            ),
-        )
-        dist, sigma = shape
-        return dist, lam * sigma * math.exp(-g.mu * (1 - sigma) * timeout_s)
-    full = g.servers * g.mu
-    rate = max(0.0, full - grid(full - lam))  # a nearly idle tier rounds to an idle one
-    dist = memo(
-        ("mmc", g.servers, g.mu, rate), lambda: queueing.mmc_response(g.servers, g.mu, rate)
-    )
-    return dist, lam * queueing.timeout_share(g.servers, g.mu, lam, timeout_s)
+        rate = _on_grid(g.pool, mu, lam / g.servers * g.pool / (g.pool * g.mu))
+        dist, late = shapes.round_robin(g.pool, mu, rate, timeout_s)
+        return dist, lam * late
+    rate = _on_grid(g.servers, mu, lam / (g.servers * g.mu))
+    if g.discipline == LEAST_CONNECTIONS and g.servers > 1:
+        dist, late = shapes.least_connections(g.servers, mu, rate, timeout_s)
+    else:
+        dist, late = shapes.mmc(g.servers, mu, rate, timeout_s)
+    return dist, lam * late
+
+
+def _on_grid(c: int, mu: float, rho: float) -> float:
+    """The arrival rate at utilisation `rho` of c servers of mu, its spare share 1 - rho on the
+    grid (a nearly idle tier rounds to an idle one)."""
+    return max(0.0, c * mu * (1.0 - grid(1.0 - rho)))
 
 
 def _wait_grid(wait_s: float) -> float:

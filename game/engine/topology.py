@@ -77,6 +77,9 @@ class Node:
     until: int = 0  # tick a boot or repair ends
     epoch: int = 0  # bumped on every change; scheduled events of an older epoch are void
     warm_requests: float = 0.0  # cache: reads it has seen since it last started empty
+    # cache, warming: (reads, ring size, factor): its warm-up factor holds while its reads stay
+    # below `reads` and the ring keeps its size (cache_tier._warmth)
+    warm_memo: tuple[float, float, float] = (0.0, 0.0, 0.0)
     joined: bool = False  # has been up once: a cache node owns keys only from then on
 
     @property
@@ -84,11 +87,21 @@ class Node:
         return catalog.KINDS[self.kind].sizes[self.size]
 
 
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """The healthy components of one kind, as the tiers read them every tick."""
+
+    nodes: tuple[Node, ...]  # oldest first
+    capacity: float  # sum of what they complete per second
+    slowest: float  # the smallest capacity among them (0.0 when there is none)
+    items: int  # cache nodes: the keys they hold
+    ring_items: int  # cache nodes: the keys of every node that has joined the ring (up once)
+
+
 @dataclass(order=True, slots=True)
 class _Due:
     tick: int
     seq: int
-    what: str = field(compare=False)  # "ready" or "fail"
     node: str = field(compare=False)
     epoch: int = field(compare=False)
 
@@ -100,12 +113,14 @@ class Topology:
         self.seed = seed
         self.mtbf_scale = mtbf_scale  # None: no random failures
         self.nodes: dict[str, Node] = {}
-        self._due: list[_Due] = []
+        self._ready: list[_Due] = []  # boots and repairs, by the tick they end
+        self._failing: list[_Due] = []  # random failures, by the tick they come
         self._seq = 0
         self._namer = Namer()
         self._order = 0
         self._layout: dict[tuple[str, ...], tuple[Node, ...]] = {}  # of_kind answers until a change
         self.healthy_sizes: dict[tuple[str, str], int] = {}  # (kind, size) -> healthy count
+        self._pools: dict[str, Pool] = {}  # per kind, until one of that kind changes
         self._web_failures: list[Node] = []  # web servers that failed recently, for health checks
         self._cost: float | None = None
         self.cold_caches: dict[str, Node] = {}  # cache nodes refilling after a (re)start
@@ -119,6 +134,7 @@ class Topology:
         self._order += 1
         self.nodes[node_id] = node
         self._layout.clear()
+        self._pools.pop(kind, None)
         self._cost = None
         if ready:
             node.warm_requests = math.inf  # part of the starting build: it has been running
@@ -133,6 +149,7 @@ class Topology:
         del self.nodes[node.id]
         self.cold_caches.pop(node.id, None)
         self._layout.clear()
+        self._pools.pop(node.kind, None)
         self._cost = None
 
     def resize(self, node: Node, size: str, tick: int) -> None:
@@ -149,6 +166,7 @@ class Topology:
         node.kind = kind
         self._set_state(node, state, node.since, node.until)
         self._layout.clear()
+        self._pools.clear()
 
     def restart(self, node: Node, tick: int, ticks: int) -> None:
         """Take a node down for `ticks` (a boot, a resize, a migration); it comes back healthy."""
@@ -168,6 +186,7 @@ class Topology:
     def _empty(self, node: Node) -> None:
         """A restarted node has lost its memory: a cache starts cold."""
         node.warm_requests = 0.0
+        node.warm_memo = (0.0, 0.0, 0.0)
         if node.kind == "cache":
             self.cold_caches[node.id] = node
 
@@ -180,25 +199,33 @@ class Topology:
         if node.state == HEALTHY and node.id in self.nodes:
             self.healthy_sizes[key] -= 1
         node.state, node.since, node.until = state, since, until
+        self._pools.pop(node.kind, None)
         if state == HEALTHY:
             self.healthy_sizes[key] = self.healthy_sizes.get(key, 0) + 1
 
     # -- time -------------------------------------------------------------------------------
 
-    def due(self, tick: int) -> list[tuple[str, Node]]:
-        """The changes that fall due at `tick`, in a fixed order: ("ready" | "fail", node)."""
+    def ready_due(self, tick: int) -> list[Node]:
+        """The nodes whose boot or repair ends by `tick`, in a fixed order."""
+        return self._pop(self._ready, tick)
+
+    def failures_due(self, tick: int) -> list[Node]:
+        """The nodes whose random failure falls due by `tick`, in a fixed order."""
+        return self._pop(self._failing, tick)
+
+    def _pop(self, heap: list[_Due], tick: int) -> list[Node]:
         out = []
-        while self._due and self._due[0].tick <= tick:
-            item = heapq.heappop(self._due)
+        while heap and heap[0].tick <= tick:
+            item = heapq.heappop(heap)
             node = self.nodes.get(item.node)
             if node is not None and node.epoch == item.epoch:
-                out.append((item.what, node))
+                out.append(node)
         return out
 
     def mark_ready(self, node: Node, tick: int) -> None:
         """The node is up: healthy from `tick`, with its next random failure drawn."""
-        self._set_state(node, HEALTHY, tick, tick)
         node.joined = True
+        self._set_state(node, HEALTHY, tick, tick)
         node.epoch += 1
         if self.mtbf_scale is not None:
             mtbf = catalog.KINDS[node.kind].mtbf_ticks * self.mtbf_scale
@@ -209,7 +236,8 @@ class Topology:
 
     def _schedule(self, tick: int, what: str, node: Node) -> None:
         self._seq += 1
-        heapq.heappush(self._due, _Due(tick, self._seq, what, node.id, node.epoch))
+        heap = self._ready if what == "ready" else self._failing
+        heapq.heappush(heap, _Due(tick, self._seq, node.id, node.epoch))
 
     # -- views ------------------------------------------------------------------------------
 
@@ -219,6 +247,23 @@ class Topology:
         if found is None:
             chosen = (n for n in self.nodes.values() if n.kind in kinds)
             found = self._layout[kinds] = tuple(sorted(chosen, key=lambda n: n.order))
+        return found
+
+    def pool(self, kind: str) -> Pool:
+        """The healthy nodes of `kind` and their capacity (remembered until one changes)."""
+        found = self._pools.get(kind)
+        if found is None:
+            every = self.of_kind(kind)
+            healthy = tuple(n for n in every if n.state == HEALTHY)
+            capacities = [n.spec.capacity for n in healthy]
+            items = catalog.KINDS[kind].items
+            found = self._pools[kind] = Pool(
+                healthy,
+                sum(capacities),
+                min(capacities, default=0.0),
+                sum(items.get(n.size, 0) for n in healthy),
+                sum(items.get(n.size, 0) for n in every if n.joined),
+            )
         return found
 
     def warming(self, node_id: str) -> bool:

@@ -7,7 +7,9 @@ import pytest
 
 from game.engine.histogram import BUCKETS_PER_DECADE, HISTOGRAM_MIN_S, LatencyHistogram
 from game.engine.latency import MAX_COMPONENTS, Dist
-from game.engine.queueing import backlog_response, mmc_response
+from game.engine.overload import response
+from game.engine.queueing import mmc_response
+from game.engine.report import TickReport, Totals
 
 TIMES = [0.001 * k for k in range(1, 300, 7)]  # 1 ms .. 0.3 s
 
@@ -74,7 +76,7 @@ def test_invalid_components_are_rejected(components: tuple) -> None:
 
 
 def test_component_count_stays_bounded_and_keeps_the_mean() -> None:
-    backlog = backlog_response(0.1, 0.9, 100.0, atoms=8)
+    backlog = response(tuple(0.1 + 0.1 * (i + 0.5) for i in range(8)), 100.0)  # 8 waits
     path = backlog.convolve(backlog).convolve(mmc_response(4, 100.0, 300.0))
     path = path.convolve(mmc_response(2, 250.0, 300.0))  # 8*8*2*2 = 256 before reduction
     assert len(path.components) <= MAX_COMPONENTS
@@ -263,46 +265,55 @@ def test_out_of_range_latencies_land_in_the_end_buckets() -> None:
     assert histogram.mean() == pytest.approx((1e-7 + 500.0) / 2)
 
 
-def test_merge_equals_adding_to_one_histogram() -> None:
+def test_run_totals_equal_adding_every_tick_to_one_histogram() -> None:
     web, db = SMOOTH["M/M/4 lam=300"], SMOOTH["web -> db"]
-    one, first, second = LatencyHistogram(), LatencyHistogram(), LatencyHistogram()
+    one = LatencyHistogram()
     one.add(web, 100.0)
     one.add(db, 50.0)
-    first.add(web, 100.0)
-    second.add(db, 50.0)
-    first.merge(second)
-    assert first.count == one.count == 150.0
+    totals = Totals()
+    totals.add(_report(((100.0, web),)))
+    totals.add(_report(((50.0, db),)))
+    assert totals.latency.count == one.count == 150.0
     for q in (0.5, 0.95, 0.99):
-        assert first.percentile(q) == pytest.approx(one.percentile(q), rel=1e-12)
-    assert first.mean() == pytest.approx(one.mean(), rel=1e-12)
+        assert totals.percentile_ms(q) == pytest.approx(1000 * one.percentile(q), rel=1e-12)
+    assert totals.latency.mean() == pytest.approx(one.mean(), rel=1e-12)
 
 
-def test_merging_adds_every_bucket_exactly_as_one_histogram_would() -> None:
-    """A merge adds only the buckets the other histogram holds: far-apart paths (an edge hit
-    and a slow backlog) land in exactly the buckets of one histogram that took both."""
+def test_a_runs_histogram_holds_every_tick_s_paths() -> None:
+    """Totals add each tick's paths (count, latency) and fill the histogram when it is read:
+    far-apart paths (an edge hit and a slow backlog), one of them in both ticks, give the
+    histogram of one that took every path's requests."""
     near, far = Dist.point(0.0005).convolve(Dist.exponential(2000.0)), Dist.point(20.0)
-    one, total, part = LatencyHistogram(), LatencyHistogram(), LatencyHistogram()
-    one.add(near, 30.0)
+    one = LatencyHistogram()
+    one.add(near, 30.0 + 12.5)
     one.add(far, 2.0)
-    total.add(near, 30.0)
-    part.add(far, 2.0)
-    total.merge(LatencyHistogram())  # an empty histogram adds nothing
-    total.merge(part)
-    assert total == one
-    later = total.copy()
-    later.merge(part)
-    twice = one.copy()
-    twice.add(far, 2.0)
-    assert later == twice and total == one
+    totals = Totals()
+    for paths in (((30.0, near), (2.0, far)), ((12.5, near),)):
+        totals.add(_report(paths))
+    assert totals.latency == one
+    assert totals.latency.count == 44.5
+    totals.add(_report(((1.0, far),)))  # read again after more ticks: it holds those too
+    one.add(far, 1.0)
+    assert totals.latency == one
 
 
-def test_copy_is_independent() -> None:
-    histogram = LatencyHistogram()
-    histogram.add(SMOOTH["M/M/1 lam=50"], 10.0)
-    twin = histogram.copy()
-    twin.add(Dist.point(2.0), 1000.0)
-    assert histogram.count == 10.0 and twin.count == 1010.0
-    assert histogram.percentile(0.99) < 0.1 < twin.percentile(0.5)
+def _report(paths) -> TickReport:
+    return TickReport(
+        tick=0,
+        rps=0.0,
+        offered=0.0,
+        served=sum(n for n, _ in paths),
+        failed={},
+        queued=0.0,
+        cost=0.0,
+        stale_reads=0.0,
+        lost_writes=0.0,
+        cache_hit_ratio=None,
+        replica_lag_s=None,
+        tiers=[],
+        events=[],
+        paths=paths,
+    )
 
 
 def test_histogram_rejects_bad_input() -> None:

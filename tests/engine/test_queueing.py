@@ -7,16 +7,13 @@ import pytest
 
 from game.engine.latency import Dist
 from game.engine.queueing import (
-    FluidStep,
-    backlog_response,
     erlang_c,
-    fluid_step,
     mmc_response,
     random_split_response,
     round_robin_response,
     round_robin_sigma,
-    timeout_share,
 )
+from game.engine.tiers import Group, Queues, serve
 
 MU = 100.0
 
@@ -132,12 +129,16 @@ def test_random_split_is_c_mm1_queues() -> None:
     assert random_split_response(4, MU, 300.0) == Dist.exponential(25.0)
 
 
-def test_timeout_share() -> None:
+def test_a_steady_shared_queue_times_out_the_waits_beyond_the_timeout() -> None:
+    """Arrivals whose M/M/c wait exceeds the timeout fail: a share C * exp(-theta * timeout)
+    (the tier computes it on its 1% shape grid)."""
     c, lam = 4, 300.0
     waits = erlang_c(c, lam / MU)
-    assert timeout_share(c, MU, lam, 0.0) == pytest.approx(waits)
-    assert timeout_share(c, MU, lam, 0.01) == pytest.approx(waits * math.exp(-1.0))
-    assert timeout_share(c, MU, lam, math.inf) == 0.0
+    group = [Group("web:pool", c, MU, 1.0)]
+    for timeout_s, share in ((0.0, waits), (0.01, waits * math.exp(-1.0)), (math.inf, 0.0)):
+        outcome = serve(Queues(), group, lam, timeout_s)
+        assert outcome.dropped == pytest.approx(lam * share, rel=0.02, abs=1e-12)
+        assert outcome.served + outcome.dropped == pytest.approx(lam)
 
 
 @pytest.mark.parametrize(
@@ -151,91 +152,8 @@ def test_timeout_share() -> None:
         lambda: round_robin_sigma(2, MU, 200.0),
         lambda: round_robin_response(0, MU, 10.0),
         lambda: random_split_response(2, MU, 250.0),
-        lambda: timeout_share(4, MU, 300.0, -1.0),
-        lambda: timeout_share(4, MU, 500.0, 1.0),
-        lambda: fluid_step(-1.0, 10.0, 1, MU, 1.0),
-        lambda: fluid_step(0.0, 10.0, -1, MU, 1.0),
-        lambda: fluid_step(0.0, math.nan, 1, MU, 1.0),
-        lambda: backlog_response(0.1, 0.2, 0.0),
-        lambda: backlog_response(-0.1, 0.2, MU),
-        lambda: backlog_response(0.1, 0.2, MU, atoms=0),
     ],
 )
 def test_out_of_domain_input_raises(call) -> None:
     with pytest.raises(ValueError):
         call()
-
-
-# --- the fluid model ----------------------------------------------------------------------
-
-
-def step_traffic(t: int) -> float:
-    return 500.0 if 10 <= t < 15 else 300.0
-
-
-def run_step(timeout_s: float) -> tuple[dict[int, float], float]:
-    """model.md's step 300 -> 500 -> 300 req/s, c=4, mu=100: backlog after the tick ending at t."""
-    backlog, dropped, after = 0.0, 0.0, {}
-    for t in range(30):
-        step = fluid_step(backlog, step_traffic(t), 4, MU, timeout_s)
-        backlog, dropped = step.backlog, dropped + step.dropped
-        after[t + 1] = backlog
-    return after, dropped
-
-
-def test_step_backlog_without_timeout() -> None:
-    """The fluid backlog itself is 200/500/200 at t = 12/15/18: it holds only the excess over
-    capacity. The reference's mean queue 204/504/204 also counts the stochastic queue that
-    exists below capacity, Lq = lam*Wq of M/M/c at 300 req/s (~1.5); adding it tracks the
-    reference within 3%."""
-    after, dropped = run_step(timeout_s=1e9)
-    assert dropped == 0.0
-    assert [after[12], after[15], after[18]] == pytest.approx([200.0, 500.0, 200.0])
-    queue_below_capacity = 300.0 * erlang_c(4, 3.0) / (4 * MU - 300.0)
-    for t, reference in ((12, 204.0), (15, 504.0), (18, 204.0)):
-        assert after[t] + queue_below_capacity == pytest.approx(reference, rel=0.03)
-    assert after[30] == 0.0
-
-
-def test_step_drops_with_a_one_second_timeout() -> None:
-    """At most c*mu*timeout = 400 may wait; the reference model drops 100, the simulation 114."""
-    after, dropped = run_step(timeout_s=1.0)
-    assert dropped == pytest.approx(100.0)
-    assert dropped == pytest.approx(114.0, rel=0.15)
-    assert max(after.values()) == pytest.approx(400.0)
-
-
-def test_fluid_step_conserves_requests_and_bounds_waits() -> None:
-    backlog = 0.0
-    for lam in (300.0, 900.0, 900.0, 900.0, 100.0, 0.0, 0.0):
-        step = fluid_step(backlog, lam, 4, MU, timeout_s=2.0, dt=0.5)
-        assert step.served + step.dropped + step.backlog == pytest.approx(backlog + lam * 0.5)
-        assert step.served <= 4 * MU * 0.5 + 1e-9
-        assert 0.0 <= step.wait_lo_s <= step.wait_hi_s <= 2.0
-        assert [step.wait_lo_s, step.wait_hi_s] == pytest.approx(
-            sorted([backlog / (4 * MU), step.backlog / (4 * MU)])
-        )
-        backlog = step.backlog
-
-
-def test_fluid_step_waits_while_draining() -> None:
-    step = fluid_step(300.0, 300.0, 4, MU, timeout_s=5.0)
-    assert step == FluidStep(
-        served=400.0, backlog=200.0, dropped=0.0, wait_lo_s=0.5, wait_hi_s=0.75
-    )
-
-
-@pytest.mark.parametrize("c, mu", [(0, MU), (4, 0.0)])
-def test_fluid_step_without_a_healthy_server(c: int, mu: float) -> None:
-    step = fluid_step(50.0, 300.0, c, mu, timeout_s=1.0)
-    assert step == FluidStep(served=0.0, backlog=0.0, dropped=350.0, wait_lo_s=0.0, wait_hi_s=0.0)
-
-
-def test_backlog_response() -> None:
-    dist = backlog_response(0.2, 0.6, MU, atoms=8)
-    assert len(dist.components) == 8
-    assert [s for _, s, _ in dist.components] == pytest.approx([0.225 + 0.05 * i for i in range(8)])
-    assert dist.mean() == pytest.approx(0.4 + 1 / MU)
-    assert backlog_response(0.6, 0.2, MU) == dist
-    assert backlog_response(0.3, 0.3, MU) == Dist.exponential(MU).shifted(0.3)
-    assert 0.2 < dist.percentile(0.01) < dist.percentile(0.99) < 0.6 + 5 / MU
