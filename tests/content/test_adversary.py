@@ -296,10 +296,13 @@ def test_a_lesson_that_must_come_on_time_is_an_error():
         attack.lessons[0].source == "unknown: the level has no counter-solution (with moves) for it"
     )
     assert attack.window.passes_to == pytest.approx(0.05)
-    assert attack.errors == (
-        "spare-server: reference 10% late fails on seed 1 (availability 100.000%, p95 latency"
-        " 111 ms, cost 340): a lesson a little late must still pass",
-    )
+    # the p95 is the engine's (it moved from 111 to 110 ms with the issue 11 model): read its format
+    [error] = attack.errors
+    assert re.fullmatch(
+        r"spare-server: reference 10% late fails on seed 1 \(availability 100\.000%, p95 latency"
+        r" 11\d ms, cost 340\): a lesson a little late must still pass",
+        error,
+    ), error
 
 
 # -- tuning -----------------------------------------------------------------------------------
