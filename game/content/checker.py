@@ -5,14 +5,19 @@ every solution that claims scores ([scores]) reproduces them when re-simulated."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from game.content.adversary import AdversaryReport, attack_pack, steps_needed
 from game.content.packs import Pack, PackLevel, Solution
 from game.content.solutions import Verification, claim_line, claimed_seed, compare
+from game.engine import catalog
+from game.engine.scenario import ADDABLE
 from game.engine.simulation import RunResult, run
 
 UNTOUCHED = "(untouched)"
+# The budget must leave this share of room above the reference's costliest moment, so a player
+# who plays the lesson a little less tidily than the reference is not refused by a hair.
+BUDGET_MARGIN = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,8 @@ def check_pack(
                 )
             )
         report.flags.extend(_level_flags(level, report.rows))
+        report.flags.extend(unlock_flags(level))
+        report.flags.extend(_budget_flags(level))
     if adversary:
         report.adversary = attack_pack(pack, extra_seeds, workers, progress)
         report.flags.extend(report.adversary.errors)
@@ -167,3 +174,49 @@ def _level_flags(level: PackLevel, rows: list[Row]) -> list[str]:
                 f" {solution.file.lesson!r}, which the level does not teach"
             )
     return flags
+
+
+def unlock_flags(level: PackLevel) -> list[str]:
+    """An unlocked kind the level's limits never let the player add: its starting build already
+    has the most a site may have and none of them can be removed (a primary never can)."""
+    scenario = level.scenario
+    if scenario.unlocked is None:
+        return []
+    flags = []
+    for kind in ADDABLE:
+        if kind not in scenario.unlocked:
+            continue
+        limit = catalog.KINDS[kind].limit
+        have = sum(1 for part in scenario.start if part.kind == kind)
+        removable = kind != "primary" and "remove" in scenario.unlocked
+        if have >= limit and not removable:
+            flags.append(
+                f"{level.id}: unlocks {kind}, but its starting build already has the most a"
+                f" site may have ({limit}) and {'none can' if limit > 1 else 'it cannot'} be"
+                f" removed: take {kind} out of unlocked"
+            )
+    return flags
+
+
+def _budget_flags(level: PackLevel) -> list[str]:
+    """A reference whose moves a budget BUDGET_MARGIN tighter would refuse: the level's budget
+    leaves no room for a player a little less tidy than the reference."""
+    budget = level.scenario.budget
+    reference = next((s for s in level.solutions if not s.counter), None)
+    if budget is None or reference is None:
+        return []
+    tight = replace(level.scenario, budget=budget * (1 - BUDGET_MARGIN))
+    usual = run(level.scenario, reference.actions)
+    squeezed = run(tight, reference.actions)
+    refused = [
+        o.action
+        for o, was in zip(squeezed.outcomes, usual.outcomes, strict=True)
+        if was.accepted and not o.accepted and o.reason.startswith("over budget")
+    ]
+    if not refused:
+        return []
+    return [
+        f"{level.id}: the budget ({budget:g} a tick) leaves less than"
+        f" {BUDGET_MARGIN:.0%} room above the reference: the move at tick {refused[0].tick}"
+        f" would be refused at {budget * (1 - BUDGET_MARGIN):g}; raise the budget"
+    ]

@@ -2,9 +2,10 @@
 timing window, the process pool, `levels check --adversary` and `levels tune`.
 
 The known wins without the lesson are played on copies of three core levels as they were when
-the adversary was written (issue 12): fresh-enough, one-cache and key-lookups. They are copies,
-not the shipped files, because those levels are to be re-tuned: the adversary must keep finding
-what was wrong with these. The full adversary over the whole core pack is too slow for the
+the adversary was written (issue 12), kept with their solutions as one-level packs in
+tests/data/issue12/: fresh-enough, one-cache and key-lookups. They are copies, not the shipped
+files, because those levels were re-tuned since: the adversary must keep finding what was wrong
+with these. The full adversary over the whole core pack is too slow for the
 suite; it is run by `millions levels check --adversary`.
 """
 
@@ -60,6 +61,14 @@ def write_pack(root: Path, level: str, solutions: dict[str, str]) -> Path:
     return root
 
 
+OLD = Path(__file__).parent.parent / "data" / "issue12"
+
+
+def old_level(level_id: str) -> PackLevel:
+    """A core level as it was before issue 12, from its one-level pack in tests/data."""
+    return load_pack(OLD / level_id).levels[0]
+
+
 def configure(tick: int, target: str, setting: str, value) -> Action:
     return Action(tick, "configure", target=target, setting=setting, value=value)
 
@@ -69,7 +78,7 @@ def configure(tick: int, target: str, setting: str, value) -> Action:
 
 def test_a_counter_solution_says_which_moves_do_not_count():
     """fresh-enough's counter caches for an hour: TTL 3600 is not the lesson, TTL 30 is."""
-    level = level_of(FRESH_ENOUGH_LEVEL, FRESH_ENOUGH_SOLUTIONS)
+    level = old_level("fresh-enough")
     start = start_nodes(level.scenario)
     counters = [s.actions for s in level.solutions if s.counter]
     lesson = lesson_for("cache-expiry", level.reference.actions, counters, start)
@@ -85,7 +94,7 @@ def test_a_counter_solution_says_which_moves_do_not_count():
 
 
 def test_one_big_cache_node_beside_a_small_one_is_still_a_single_point_of_failure():
-    level = level_of(ONE_CACHE_LEVEL, ONE_CACHE_SOLUTIONS)
+    level = old_level("one-cache")
     start = start_nodes(level.scenario)
     lesson = lesson_for("cache-spof", level.reference.actions, [], start)
     big = [Action(200, "add", kind="cache", size="L")]
@@ -132,7 +141,7 @@ def _played(attack, name: str):
 
 def test_fresh_enough_is_won_with_invalidation_and_an_hour_long_ttl():
     """The search, from the level's own one-hour-TTL counter, adds invalidate on write."""
-    report, attack = _attack(level_of(FRESH_ENOUGH_LEVEL, FRESH_ENOUGH_SOLUTIONS))
+    report, attack = _attack(old_level("fresh-enough"))
     assert not report.ok
     assert any(
         e.startswith("fresh-enough: search passes without cache-expiry: 3 stars on seed 11")
@@ -153,7 +162,7 @@ def test_fresh_enough_is_won_with_invalidation_and_an_hour_long_ttl():
 
 def test_one_cache_is_won_with_one_big_node():
     """The search, from the reference without its four small nodes, adds one L node."""
-    _, attack = _attack(level_of(ONE_CACHE_LEVEL, ONE_CACHE_SOLUTIONS))
+    _, attack = _attack(old_level("one-cache"))
     assert any(
         e.startswith("one-cache: search passes without cache-spof: 3 stars on seed 10")
         for e in attack.errors
@@ -164,18 +173,19 @@ def test_one_cache_is_won_with_one_big_node():
     assert search.strategy.how.startswith("from reference without lesson, added 48: add cache L")
 
 
-def test_check_with_the_adversary_fails_on_key_lookups_staying_relational(tmp_path: Path, capsys):
-    """`levels check --adversary` names the level, the strategy and the score: a lean player
-    who follows the load with small web servers and replicas passes without a key-value
-    store."""
-    pack = write_pack(tmp_path / "copy", KEY_LOOKUPS_LEVEL, KEY_LOOKUPS_SOLUTIONS)
+def test_check_with_the_adversary_fails_on_key_lookups_switched_late(capsys):
+    """`levels check --adversary` names the level, the strategy and the score: the old
+    key-lookups asks for the store switch on time (the reference 10% late fails), and a lean
+    player who follows the load staying relational comes within a few percent of the cost
+    line (it passed at one star before the issue 11 model; it now fails on cost alone)."""
+    pack = OLD / "key-lookups"
     assert main(["levels", "check", str(pack), "--adversary", "--workers", "1"]) == 1
-    out = capsys.readouterr().out
-    assert (
-        "key-lookups: follow load: mixed 100% passes without sql-vs-nosql: 1 star on seed 15"
-        in (out.replace("\n", " "))
-    )
-    assert "timing window:" in out and "ERROR" in out
+    out = capsys.readouterr().out.replace("\n", " ")
+    assert "ERROR key-lookups: reference 10% late fails on seed 15" in out
+    assert "a lesson a little late must still pass" in out
+    assert "timing window: passes up to 5% late" in out
+    mixed = re.search(r"follow load: mixed 100% +sql-vs-nosql +counter +0 +([\d.]+)%", out)
+    assert mixed and float(mixed.group(1)) >= 98.0  # above the 98% pass line, over on cost
 
 
 # -- a level that needs its lesson ------------------------------------------------------------
@@ -286,10 +296,13 @@ def test_a_lesson_that_must_come_on_time_is_an_error():
         attack.lessons[0].source == "unknown: the level has no counter-solution (with moves) for it"
     )
     assert attack.window.passes_to == pytest.approx(0.05)
-    assert attack.errors == (
-        "spare-server: reference 10% late fails on seed 1 (availability 100.000%, p95 latency"
-        " 111 ms, cost 340): a lesson a little late must still pass",
-    )
+    # the p95 is the engine's (it moved from 111 to 110 ms with the issue 11 model): read its format
+    [error] = attack.errors
+    assert re.fullmatch(
+        r"spare-server: reference 10% late fails on seed 1 \(availability 100\.000%, p95 latency"
+        r" 11\d ms, cost 340\): a lesson a little late must still pass",
+        error,
+    ), error
 
 
 # -- tuning -----------------------------------------------------------------------------------
@@ -476,236 +489,3 @@ actions = [{tick = 0, do = "remove", target = "web-2"}]
 [expect]
 stars = 3
 """
-
-# -- copies of three core levels as they were (issue 12), with their solutions ----------------
-
-FRESH_ENOUGH_LEVEL = """\
-id = "fresh-enough"
-title = "Fresh enough"
-concepts = ["cache-expiry"]
-briefing = "A copy of the level as it was when the adversary was written."
-duration = 480
-seed = 11
-budget = 34
-unlocked = ["web", "balancer", "replica", "cache", "resize", "remove", "promote", "configure"]
-start = [
-    {kind = "balancer"},
-    {kind = "web", size = "L"},
-    {kind = "web", size = "L"},
-    {kind = "web", size = "L"},
-    {kind = "web", size = "L"},
-    {kind = "primary", size = "M"},
-    {kind = "replica", size = "M"},
-    {kind = "replica", size = "M"},
-    {kind = "cache", size = "M"},
-]
-[settings]
-balancer = "least_connections"
-ttl_s = 2.0
-invalidate_on_write = false
-[traffic]
-points = [[0, 300], [60, 320], [360, 900], [480, 900]]
-curve = "exponential"
-keys = 50000
-zipf_alpha = 0.8
-mix = {static = 0.05, read = 0.91, write = 0.01, join = 0.03}
-[objectives]
-latency_percentile = 95
-availability = [0.99, 0.995, 0.999]
-latency_ms = [400, 200, 110]
-cost = [17000, 15600, 14800]
-stale_share = [0.1, 0.085, 0.075]
-"""
-
-FRESH_ENOUGH_SOLUTIONS = {
-    "fresh-enough.reference.toml": """\
-level = "fresh-enough"
-name = "reference"
-note = "copy"
-actions = [
-    {tick = 60, do = "configure", target = "cache", setting = "ttl", value = 30},
-]
-[expect]
-stars = 3
-""",
-    "fresh-enough.without-cache-expiry-short-ttl.toml": """\
-level = "fresh-enough"
-name = "without-cache-expiry-short-ttl"
-lesson = "cache-expiry"
-note = "copy"
-actions = [
-    {tick = 100, do = "add", kind = "replica", size = "S"},
-]
-[expect]
-passed = false
-""",
-    "fresh-enough.without-cache-expiry.toml": """\
-level = "fresh-enough"
-name = "without-cache-expiry"
-lesson = "cache-expiry"
-note = "copy"
-actions = [
-    {tick = 30, do = "configure", target = "cache", setting = "ttl", value = 3600},
-]
-[expect]
-passed = false
-""",
-}
-
-ONE_CACHE_LEVEL = """\
-id = "one-cache"
-title = "One cache, one point of failure"
-concepts = ["cache-spof"]
-briefing = "A copy of the level as it was when the adversary was written."
-duration = 480
-seed = 10
-budget = 44
-unlocked = ["web", "balancer", "replica", "cache", "resize", "promote"]
-start = [
-    {kind = "balancer"},
-    {kind = "web", size = "L"},
-    {kind = "web", size = "L"},
-    {kind = "web", size = "L"},
-    {kind = "web", size = "L"},
-    {kind = "web", size = "L"},
-    {kind = "web", size = "L"},
-    {kind = "primary", size = "M"},
-    {kind = "replica", size = "M"},
-    {kind = "replica", size = "M"},
-    {kind = "cache", size = "S"},
-]
-incidents = [
-    {tick = 330, target = "cache-1"},
-]
-[settings]
-balancer = "least_connections"
-ttl_s = 3600.0
-[traffic]
-points = [[0, 300], [60, 320], [330, 1375], [480, 1430]]
-curve = "exponential"
-keys = 500000
-zipf_alpha = 1.1
-mix = {static = 0.05, read = 0.93, write = 0.01, join = 0.01}
-[objectives]
-latency_percentile = 95
-availability = [0.99, 0.995, 0.999]
-latency_ms = [400, 200, 110]
-cost = [24000, 21500, 20300]
-"""
-
-ONE_CACHE_SOLUTIONS = {
-    "one-cache.reference.toml": """\
-level = "one-cache"
-name = "reference"
-note = "copy"
-actions = [
-    {tick = 120, do = "add", kind = "cache", size = "S"},
-    {tick = 120, do = "add", kind = "cache", size = "S"},
-    {tick = 120, do = "add", kind = "cache", size = "S"},
-    {tick = 120, do = "add", kind = "cache", size = "S"},
-]
-[expect]
-stars = 3
-""",
-    "one-cache.without-cache-spof.toml": """\
-level = "one-cache"
-name = "without-cache-spof"
-lesson = "cache-spof"
-note = "copy"
-actions = [
-    {tick = 5, do = "resize", target = "cache-1", size = "L"},
-]
-[expect]
-passed = false
-""",
-}
-
-KEY_LOOKUPS_LEVEL = """\
-id = "key-lookups"
-title = "Key lookups: billions of small records"
-concepts = ["sql-vs-nosql"]
-briefing = "A copy of the level as it was when the adversary was written."
-duration = 480
-seed = 15
-budget = 130.0
-unlocked = ["web", "balancer", "primary", "replica", "cache", "cdn", "remove", "resize",
-            "configure", "promote"]
-start = [
-    {kind = "balancer"},
-    {kind = "web", size = "L"},
-    {kind = "web", size = "L"},
-    {kind = "primary", size = "M"},
-    {kind = "replica", size = "M"},
-]
-[settings]
-balancer = "least_connections"
-[traffic]
-points = [[0, 50.0], [100, 60.0], [200, 1000.0], [480, 3000.0]]
-keys = 200000000
-zipf_alpha = 0.5
-mix = {static = 0.05, read = 0.85, write = 0.1, join = 0.0}
-[objectives]
-latency_percentile = 95
-availability = [0.98, 0.99, 0.994]
-latency_ms = [300, 150, 100]
-cost = [24000, 20000, 18800]
-"""
-
-KEY_LOOKUPS_SOLUTIONS = {
-    "key-lookups.reference.toml": """\
-level = "key-lookups"
-name = "reference"
-note = "copy"
-actions = [
-    {tick = 5, do = "configure", target = "database", setting = "store", value = "keyvalue"},
-    {tick = 115, do = "add", kind = "web", size = "L"},
-    {tick = 145, do = "add", kind = "web", size = "L"},
-    {tick = 175, do = "add", kind = "web", size = "L"},
-    {tick = 200, do = "add", kind = "replica", size = "M"},
-    {tick = 210, do = "add", kind = "web", size = "L"},
-    {tick = 250, do = "add", kind = "web", size = "L"},
-    {tick = 270, do = "add", kind = "replica", size = "M"},
-    {tick = 290, do = "add", kind = "web", size = "L"},
-    {tick = 325, do = "add", kind = "web", size = "L"},
-    {tick = 340, do = "add", kind = "replica", size = "M"},
-    {tick = 360, do = "add", kind = "web", size = "L"},
-    {tick = 400, do = "add", kind = "web", size = "L"},
-    {tick = 410, do = "add", kind = "replica", size = "M"},
-    {tick = 440, do = "add", kind = "web", size = "L"},
-]
-[expect]
-stars = 3
-""",
-    "key-lookups.without-sql-vs-nosql.toml": """\
-level = "key-lookups"
-name = "without-sql-vs-nosql"
-lesson = "sql-vs-nosql"
-note = "copy"
-actions = [
-    {tick = 80, do = "add", kind = "replica", size = "M"},
-    {tick = 100, do = "add", kind = "replica", size = "M"},
-    {tick = 115, do = "add", kind = "replica", size = "XL"},
-    {tick = 115, do = "add", kind = "web", size = "L"},
-    {tick = 120, do = "add", kind = "replica", size = "M"},
-    {tick = 145, do = "add", kind = "web", size = "L"},
-    {tick = 160, do = "add", kind = "replica", size = "M"},
-    {tick = 175, do = "add", kind = "web", size = "L"},
-    {tick = 190, do = "promote", target = "replica-4"},
-    {tick = 200, do = "add", kind = "replica", size = "M"},
-    {tick = 210, do = "add", kind = "web", size = "L"},
-    {tick = 240, do = "add", kind = "replica", size = "M"},
-    {tick = 250, do = "add", kind = "web", size = "L"},
-    {tick = 280, do = "add", kind = "replica", size = "M"},
-    {tick = 290, do = "add", kind = "web", size = "L"},
-    {tick = 310, do = "add", kind = "replica", size = "M"},
-    {tick = 325, do = "add", kind = "web", size = "L"},
-    {tick = 340, do = "add", kind = "replica", size = "M"},
-    {tick = 360, do = "add", kind = "web", size = "L"},
-    {tick = 380, do = "add", kind = "replica", size = "M"},
-    {tick = 400, do = "add", kind = "web", size = "L"},
-    {tick = 440, do = "add", kind = "web", size = "L"},
-]
-[expect]
-passed = false
-""",
-}

@@ -66,7 +66,7 @@ def test_every_shipped_pack_is_proven():
 
 def test_core_campaign_makes_every_concept_necessary(core_report):
     pack = load_pack(CORE)
-    assert len(pack.levels) >= 12
+    assert len(pack.levels) >= 15
     for concept in CURRICULUM:
         assert concept in pack.codex, f"no codex entry for {concept}"
         teaching = [level for level in pack.levels if concept in level.file.concepts]
@@ -143,6 +143,41 @@ def test_check_flags_unreachable_three_stars(starter: Path):
     report = check_pack(load_pack(starter))
     assert any("no solution reaches three stars" in flag for flag in report.flags)
     assert main(["levels", "check", str(starter)]) == 1
+
+
+def test_check_flags_an_unlocked_kind_the_limits_never_let_the_player_add(starter: Path):
+    """A balancer in the starting build is the one a site may have: unlocking balancer then
+    offers a move that is always refused, unless remove is unlocked too."""
+    level = starter / "first-split.toml"
+    text = level.read_text().replace(
+        '[[start]]\nkind = "box"', '[[start]]\nkind = "box"\n\n[[start]]\nkind = "balancer"'
+    )
+    level.write_text(text.replace('unlocked = ["primary"]', 'unlocked = ["primary", "balancer"]'))
+    report = check_pack(load_pack(starter))
+    assert (
+        "first-split: unlocks balancer, but its starting build already has the most a site may"
+        " have (1) and it cannot be removed: take balancer out of unlocked"
+    ) in report.flags
+    assert main(["levels", "check", str(starter)]) == 1
+    level.write_text(
+        text.replace('unlocked = ["primary"]', 'unlocked = ["primary", "balancer", "remove"]')
+    )
+    assert not any("unlocks" in flag for flag in check_pack(load_pack(starter)).flags)
+
+
+def test_check_flags_a_budget_without_room_above_the_reference(starter: Path):
+    """The reference's site costs 2.8 a tick (box S and primary S): a budget of 2.9 admits it,
+    but a player a little less tidy would be refused; 5% room is the rule."""
+    level = starter / "first-split.toml"
+    level.write_text(level.read_text().replace("budget = 6.0", "budget = 2.9"))
+    report = check_pack(load_pack(starter))
+    assert any(
+        flag.startswith("first-split: the budget (2.9 a tick) leaves less than 5% room")
+        and "tick 0" in flag
+        for flag in report.flags
+    ), report.flags
+    level.write_text(level.read_text().replace("budget = 2.9", "budget = 2.95"))
+    assert check_pack(load_pack(starter)).ok
 
 
 # -- bad packs ------------------------------------------------------------------------------
