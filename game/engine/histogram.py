@@ -59,6 +59,12 @@ class LatencyHistogram:
 
     __hash__ = None  # mutable
 
+    def copy(self) -> LatencyHistogram:
+        other = LatencyHistogram()
+        other._masses = self._masses.copy()
+        other._count, other._latency_sum = self._count, self._latency_sum
+        return other
+
     def add(self, dist: Dist, count: float) -> None:
         """Add `count` requests whose latency follows `dist`."""
         if not (math.isfinite(count) and count >= 0.0):

@@ -26,6 +26,8 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+FLUSH_TICKS = 60  # ticks of paths the run's histogram takes in at once
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -133,9 +135,14 @@ class Totals(_Served):
     lag_sum_s: float = 0.0
     peak_lag_s: float = 0.0
     # Served requests per path latency since the histogram was last brought up to date: the
-    # same paths come back tick after tick, so a run adds each to the histogram once per read.
+    # same paths come back tick after tick, so a run adds each to the histogram once every
+    # FLUSH_TICKS ticks. The flushes depend on the tick count only, never on when the totals are
+    # read, so reading them mid-run (as the play screen does every tick) cannot change the
+    # run's final scores in their last digit: a read sees the histogram plus the pending paths.
     _pending: dict[Dist, float] = field(default_factory=dict, repr=False, compare=False)
     _latency: LatencyHistogram = field(default_factory=LatencyHistogram, repr=False)
+    _ticks: int = field(default=0, repr=False, compare=False)
+    _read: LatencyHistogram | None = field(default=None, repr=False, compare=False)
 
     def add(self, report: TickReport) -> None:
         self.offered += report.offered
@@ -156,6 +163,11 @@ class Totals(_Served):
         pending = self._pending
         for count, dist in report.paths:
             pending[dist] = pending.get(dist, 0.0) + count
+        self._read = None
+        self._ticks += 1
+        if self._ticks % FLUSH_TICKS == 0:
+            self._flush(self._latency)
+            pending.clear()
 
     @property
     def mean_hit_ratio(self) -> float | None:
@@ -170,8 +182,13 @@ class Totals(_Served):
     @property
     def latency(self) -> LatencyHistogram:
         """Every served request of the run so far in the histogram."""
-        if self._pending:
-            for dist, count in self._pending.items():
-                self._latency.add(dist, count)
-            self._pending.clear()
-        return self._latency
+        if not self._pending:
+            return self._latency
+        if self._read is None:
+            self._read = self._latency.copy()
+            self._flush(self._read)
+        return self._read
+
+    def _flush(self, into: LatencyHistogram) -> None:
+        for dist, count in self._pending.items():
+            into.add(dist, count)

@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from game.content.packs import load_pack
+from game.engine import replay
 from game.engine.actions import Action, Outcome
 from game.engine.report import TickReport
 from game.engine.scenario import Component, Incident, RandomFailures, Scenario, Settings
@@ -222,6 +224,17 @@ def test_the_same_run_twice_in_process_is_identical():
     # `run` and a hand-stepped run agree.
     stepped_result, _ = stepped(scenario, PLAN)
     assert summarize(stepped_result) == summarize(first)
+
+
+def test_reading_the_scores_every_tick_changes_no_score():
+    """The play screen reads the run's scores after every tick; the final scores must be those
+    of a run nobody watched, to the last digit (they were not: a read folded the pending paths
+    into the histogram at that tick, and float sums depend on their grouping)."""
+    level = load_pack(ROOT / "levels" / "core").levels[0]
+    actions, seed = level.solutions[0].actions, level.scenario.seed
+    watched = Simulation(level.scenario, seed)
+    outcomes = replay.play(watched, actions, on_report=lambda sim, _: sim.scores())
+    assert dict(watched.result(outcomes).scores) == dict(run(level.scenario, actions, seed).scores)
 
 
 def test_a_simulation_is_independent_of_other_simulations_in_the_process():
