@@ -13,6 +13,7 @@ from game.ui.app import MillionsApp
 from game.ui.screens.play import PlayScreen
 from game.ui.screens.results import ResultsScreen
 from game.ui.settings import AppSettings
+from game.ui.widgets.metrics_panel import ROWS
 
 CORE = load_pack(BUILTIN_PACKS / "core")
 SIZES = [(80, 24), (120, 40)]
@@ -300,7 +301,8 @@ async def test_every_panel_is_on_screen_and_the_log_takes_what_is_left(app, size
         log = screen.query_one("#log").region
         assert (inspector.y, inspector.bottom) == (middle.y, middle.bottom)
         assert log.bottom == middle.bottom and log.height >= 2 and log.right == inspector.x
-        metrics = screen.query_one("#metrics").region
-        assert metrics.y == middle.y and metrics.height == 4  # all four scores
+        metrics = screen.query_one("#metrics")
+        assert metrics.rows == (*ROWS, "lost")  # primary-down grades its lost writes
+        assert metrics.region.y == middle.y and metrics.region.height == len(metrics.rows)
         if height >= 40:  # room to spare: the log has it, well beyond its old 4 lines
             assert log.height >= height - 26

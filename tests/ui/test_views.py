@@ -16,7 +16,6 @@ from dataclasses import replace
 from rich.text import Text
 
 from game.engine.actions import Action
-from game.engine.histogram import LatencyHistogram
 from game.engine.report import TickReport, TierReport, Totals
 from game.engine.scenario import Settings
 from game.engine.scoring import Goal, Objectives
@@ -63,8 +62,7 @@ def report(tick: int, tiers=(), failed=None, rps: float = 50.0) -> TickReport:
     failed = dict(failed or {})
     served = rps - sum(failed.values())
     return TickReport(
-        tick, rps, rps, served, failed, 0.0, 2.0, 0.0, 0.0, None, None, list(tiers), [],
-        LatencyHistogram(),
+        tick, rps, rps, served, failed, 0.0, 2.0, 0.0, 0.0, None, None, list(tiers), [], [],
     )  # fmt: skip
 
 

@@ -51,19 +51,12 @@ from game.ui.widgets import (
     Inspector,
     MetricsPanel,
 )
-from game.ui.widgets.architecture_map import POOL_ROWS
 from game.ui.widgets.status import advice_text, status_text
 
 SAVE_EVERY = 20  # ticks between saves of the run in progress (a move saves at once)
 HISTORY_SHOWN = 120  # ticks of a resumed run fed back to the sparklines
 LOG_SHOWN = 200  # events of a resumed run fed back to the event log
 TALL = 34  # rows from which the map may take a share of the height (see play.tcss)
-MAP_SHARE = 0.4  # of a tall screen's rows the map may take (as play.tcss caps it)
-
-
-def pool_rows(height: int) -> int:
-    """How many servers of a pool the map draws one by one: on a tall screen, what fits."""
-    return max(POOL_ROWS, int(height * MAP_SHARE) - 1) if height >= TALL else POOL_ROWS
 
 
 class PlayScreen(Screen[None]):
@@ -110,7 +103,7 @@ class PlayScreen(Screen[None]):
         yield Static(id="status")
         yield Static(id="rewound")
         yield ForecastStrip(forecast(self.level.scenario), id="forecast")
-        yield ArchitectureMap(id="map", pool_rows=pool_rows(self.size.height))
+        yield ArchitectureMap(id="map")
         with Horizontal(id="middle"):
             with Vertical(id="readings"):
                 yield MetricsPanel(self.view.graded, id="metrics")
@@ -150,12 +143,8 @@ class PlayScreen(Screen[None]):
         self.query_one(EventLog).add(events[-LOG_SHOWN:])
 
     def on_resize(self, event: events.Resize) -> None:
-        """A tall screen draws pools server by server while they fit the map's share of it."""
-        site_map = self.query_one(ArchitectureMap)
-        rows = pool_rows(event.size.height)
-        if rows != site_map.pool_rows:
-            site_map.pool_rows = rows
-            site_map.show(self.view)
+        """The map fits its pools to the height it may take now (a tall screen gives it more)."""
+        self.query_one(ArchitectureMap).show(self.view)
 
     @property
     def last(self) -> TickReport | None:
