@@ -89,7 +89,6 @@ async def _play_rows(level_id: str, ticks: int) -> list[str]:
     ("level_id", "graded", "not_graded"),
     [
         ("fresh-enough", "stale reads", "lost writes"),
-        ("stale-reads", "stale reads", "lost writes"),
         ("primary-down", "lost writes", "stale reads"),
     ],
 )
