@@ -239,7 +239,12 @@ def test_classroom_connections_get_separate_saves_and_a_bound(serve, tmp_path: P
 
             await one[0].close()  # a seat frees: the page is the game's again
             await _until(lambda: len(held_folders(classroom)) == 1, "the first game to end")
-            status, page = await asyncio.to_thread(server.get)
+            # The game gives its saves up just before its process ends and its seat frees.
+            for _ in range(int(WAIT / 0.1)):
+                status, page = await asyncio.to_thread(server.get)
+                if status == 200:
+                    break
+                await asyncio.sleep(0.1)
             assert status == 200 and "data-session-websocket-url" in page
             for websocket, _, task in (two, three):
                 await websocket.close()
