@@ -118,6 +118,7 @@ class ArchitectureMap(Widget, can_focus=True):
         self._column_keys: list[list[str]] = []
         self._node_of: dict[str, str] = {}  # item key -> node id to post
         self._drawn: tuple[int, str | None, bool, _Layout] | None = None
+        self._fitted: tuple[object, int] = (None, pool_rows)  # (what the fit saw, its rows)
 
     # -- feeding it ---------------------------------------------------------------------------
 
@@ -157,12 +158,19 @@ class ArchitectureMap(Widget, can_focus=True):
         """Draw pools server by server while the map still fits the height it may take;
         past that, pools larger than `pool_rows` collapse to their summary lines."""
         room = self._room()
-        if room > self.pool_rows:
-            self._rows, self._drawn = room, None
-            self._build_columns()
-            if len(self._pack(max(self._width(), 1)).lines) <= room:
-                return
-        self._rows, self._drawn = self.pool_rows, None
+        view = self._view
+        # Made again only when the room, the width or the nodes change, not every tick.
+        kinds = tuple(n.kind for n in view.nodes) if view is not None else ()
+        key = (room, self._width(), self.pool_rows, kinds)
+        if key != self._fitted[0]:
+            rows = self.pool_rows
+            if room > self.pool_rows:
+                self._rows, self._drawn = room, None
+                self._build_columns()
+                if len(self._pack(max(self._width(), 1)).lines) <= room:
+                    rows = room
+            self._fitted = (key, rows)
+        self._rows, self._drawn = self._fitted[1], None
         self._build_columns()
 
     def _room(self) -> int:

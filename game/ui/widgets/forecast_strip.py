@@ -64,6 +64,9 @@ class ForecastStrip(Widget):
         self.ahead = ahead
         self.tick = 0
         self._bars: dict[int, tuple[int, ...]] = {}  # width -> the bars of the whole run
+        # (row, width, now's column) -> the row's chart part: it changes only when now moves a
+        # column (every few ticks), while the screen draws every tick
+        self._charts: dict[tuple[int, int, int], list[Segment]] = {}
 
     def show(self, tick: int) -> None:
         """Now is `tick` (two short rows: drawn again each tick)."""
@@ -110,20 +113,30 @@ class ForecastStrip(Widget):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"forecast--{name}")
 
+    def notify_style_update(self) -> None:
+        self._charts.clear()  # the colours changed
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         chart_width = self._chart_width()
         if y not in (0, 1) or width <= 0:
             return Strip.blank(max(width, 0))
         note = self._style("note")
+        key = (y, chart_width, self._column(self.tick, chart_width) if chart_width else 0)
+        drawn = self._charts.get(key)
+        if drawn is None:
+            if len(self._charts) > 64:
+                self._charts.clear()
+            drawn = self._bar_segments(chart_width) if y == 0 else self._mark_segments(chart_width)
+            self._charts[key] = drawn
         if y == 0:
             label = "traffic".ljust(LABEL_WIDTH)
             right = f" {numbers.rate(self.ahead.peak)} top"
-            segments = [Segment(label, note), *self._bar_segments(chart_width)]
         else:
             label = f"now {chart.clock(self.tick)}".ljust(LABEL_WIDTH)
             right = f" {self.note()}"
-            segments = [Segment(label, note), *self._mark_segments(chart_width)]
+        segments = [Segment(label, note), *drawn]
         segments.append(Segment(right[: width - LABEL_WIDTH - chart_width], note))
         base = self.rich_style
         return Strip(segments).apply_style(base).adjust_cell_length(width, base)
@@ -155,7 +168,10 @@ class ForecastStrip(Widget):
 
     def _mark_segments(self, width: int) -> list[Segment]:
         row = self.marks(width)
-        incident, now = self._style("incident"), self._style("now")
-        return [
-            Segment(ch, now if ch == NOW else incident if ch == INCIDENT else Style()) for ch in row
-        ]
+        styles = {NOW: self._style("now"), INCIDENT: self._style("incident")}
+        segments, start = [], 0
+        for c in range(1, width + 1):  # one segment per run of blanks or per mark
+            if c == width or row[c] in styles or row[start] in styles:
+                segments.append(Segment(row[start:c], styles.get(row[start], Style())))
+                start = c
+        return segments
