@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 
 from game.engine.latency import Dist
-from game.engine.queueing import erlang_c
+from game.engine.queueing import _check_stable, erlang_c
 
 _NEGLIGIBLE_WAIT = 1e-12  # below this Erlang C, JSQ and M/M/c both hardly ever wait
 _FULL_LEVELS = 64  # up to this many servers every level is kept (the balanced tail included)
@@ -51,7 +51,7 @@ def jsq_wait_probability(c: int, mu: float, lam: float) -> float:
     Below Erlang C (a shared queue waits more often, but each wait is shorter). For c = 1 it is
     rho, as in M/M/1. Raises ValueError unless c >= 1, mu > 0 and 0 <= lam < c*mu.
     """
-    _check(c, mu, lam)
+    _check_stable(c, mu, lam)
     if lam == 0.0:
         return 0.0
     if c == 1:
@@ -89,7 +89,7 @@ def wait_rate(c: int, mu: float, lam: float) -> float:
     """The rate of a waiting arrival's wait, mu * (1 - rho**c): it waits for one server, whose
     queue grows geometrically with ratio rho**c. A wait exceeds t with probability
     P * exp(-wait_rate * t). Raises ValueError unless stable."""
-    _check(c, mu, lam)
+    _check_stable(c, mu, lam)
     rho = lam / (c * mu)
     return mu * -math.expm1(c * math.log(rho)) if rho > 0 else mu
 
@@ -97,19 +97,6 @@ def wait_rate(c: int, mu: float, lam: float) -> float:
 def response(waits: float, mu: float, theta: float) -> Dist:
     """(1 - waits) * Exp(mu) + waits * (Exp(mu) + Exp(theta))."""
     return Dist(((1.0 - waits, 0.0, (mu,)), (waits, 0.0, tuple(sorted((mu, theta))))))
-
-
-def _check(c: int, mu: float, lam: float) -> None:
-    if c < 1:
-        raise ValueError(f"a tier needs at least one server, got c={c!r}")
-    if not (math.isfinite(mu) and mu > 0.0):
-        raise ValueError(f"service rate must be finite and > 0, got mu={mu!r}")
-    if not (math.isfinite(lam) and lam >= 0.0):
-        raise ValueError(f"arrival rate must be finite and >= 0, got lam={lam!r}")
-    if lam >= c * mu:
-        raise ValueError(
-            f"no steady state at utilisation {lam / (c * mu):.3f} >= 1 (lam={lam}, c={c}, mu={mu})"
-        )
 
 
 def _level(c: int, mu: float, lam: float, k: int, idle_cap: int, top: int):
