@@ -23,7 +23,7 @@ from game.content import input_file
 from game.content.errors import LevelError
 from game.content.input_file import UnreadableFile, read_regular
 from game.content.loader import load_level
-from game.content.packs import BUILTIN_PACKS, load_pack
+from game.content.packs import BUILTIN_PACKS, load_pack, load_packs, pack_folders
 from game.content.scaffold import create_pack
 
 LEVEL = BUILTIN_PACKS / "core" / "launch-day.toml"
@@ -169,8 +169,63 @@ def test_an_unlistable_codex_folder_is_a_problem_of_the_pack(
         return real_iterdir(self)
 
     monkeypatch.setattr(Path, "iterdir", iterdir)
-    with pytest.raises(LevelError, match="cannot list the folder: Permission denied"):
+    with pytest.raises(LevelError, match=r"codex: cannot be read \(permission denied\); give"):
         load_pack(tmp_path / "p")
+
+
+def _denied_listing(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Listing `folder` fails as it does for a folder the user may not read (the suite may run
+    as root, for whom a chmod denies nothing)."""
+    real_iterdir, real_scandir = Path.iterdir, os.scandir
+
+    def iterdir(self: Path):
+        if self == folder:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_iterdir(self)
+
+    def scandir(path="."):
+        if Path(path) == folder:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unreadable_packs_folder_is_reported_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packs = tmp_path / "packs"
+    create_pack(packs / "mine")
+    monkeypatch.setenv("MILLIONS_PACKS", str(packs))
+    _denied_listing(monkeypatch, packs)
+    loaded, failures = load_packs(pack_folders())
+    assert [p.id for p in loaded] == ["core"]
+    [failure] = failures
+    assert failure.folder == packs
+    assert "cannot be read (permission denied)" in failure.message
+    assert f"chmod u+rx {packs}" in failure.message
+
+
+def test_an_unreadable_pack_in_the_packs_folder_is_reported_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packs = tmp_path / "packs"
+    create_pack(packs / "mine")
+    monkeypatch.setenv("MILLIONS_PACKS", str(packs))
+    _denied_listing(monkeypatch, packs / "mine")
+    real_stat = Path.stat
+
+    def stat(self: Path, **kwargs):
+        if self.parent == packs / "mine":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_stat(self, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    _, failures = load_packs(pack_folders())
+    [failure] = failures
+    assert failure.folder == packs / "mine"
+    assert "cannot be read (permission denied)" in failure.message
 
 
 # -- bounds ---------------------------------------------------------------------------------------

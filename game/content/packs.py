@@ -8,6 +8,7 @@ counts of levels, solutions and codex entries are bounded.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +95,10 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
     problems: list[Problem] = []
     if not root.is_dir():
         raise LevelError([Problem(str(root), "", None, "is not a pack folder", "")])
+    try:
+        os.scandir(root).close()
+    except OSError as error:
+        raise LevelError([_unreadable_folder(root, error)]) from None
     manifest = _inside(root, root / "pack.toml", problems)
     if manifest is None:
         raise LevelError(problems)
@@ -235,8 +240,7 @@ def _toml_files(root: Path, folder: str, limit: int, problems: list[Problem]) ->
     try:
         names = sorted(p.name for p in inside.iterdir() if p.name.endswith(".toml"))
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        problems.append(Problem(str(where), "", None, f"cannot list the folder: {reason}", ""))
+        problems.append(_unreadable_folder(where, error))
         return []
     if len(names) > limit:
         problems.append(
@@ -317,16 +321,43 @@ def load_packs(folders: Iterable[Path]) -> tuple[list[Pack], list[PackFailure]]:
 
 
 def pack_folders(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
-    """The packs a player has: the built-in ones, the user's packs folder, and any named."""
+    """The packs a player has: the built-in ones, the user's packs folder, and any named.
+
+    A folder that cannot be looked into is listed too, so that loading it says why (a pack the
+    player put there must never vanish without a word)."""
     folders = []
     for base in (BUILTIN_PACKS, user_packs_folder()):
+        if not base.is_dir():
+            continue
         try:
-            found = sorted(base.iterdir()) if base.is_dir() else []
-        except OSError:  # an unreadable packs folder holds no pack the game can use
-            found = []
-        folders.extend(p for p in found if (p / "pack.toml").is_file())
+            found = sorted(base.iterdir())
+        except OSError:
+            folders.append(base)
+            continue
+        folders.extend(p for p in found if _may_hold_pack(p))
     folders.extend(Path(p) for p in extra)
     return folders
+
+
+def _may_hold_pack(folder: Path) -> bool:
+    """Whether `folder` has a pack.toml, or cannot be looked into to tell."""
+    try:
+        return stat.S_ISREG((folder / "pack.toml").stat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return folder.is_dir()
+
+
+def _unreadable_folder(folder: Path, error: OSError) -> Problem:
+    reason = (error.strerror or type(error).__name__).lower()
+    return Problem(
+        str(folder),
+        "",
+        None,
+        f"cannot be read ({reason})",
+        f"give yourself permission to read it (chmod u+rx {folder}) or move it away",
+    )
 
 
 def user_packs_folder() -> Path:
