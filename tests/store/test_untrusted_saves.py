@@ -179,6 +179,27 @@ def test_a_save_is_never_written_past_what_can_be_read_back(
     assert start(folder).solutions(LEVEL) == []
 
 
+def test_a_save_near_its_bound_can_still_be_written_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compact save just under the bound, read and written again, must fit: an encoder that
+    pretty-prints makes it larger than it was and the player could never save again."""
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    data = copy.deepcopy(VALID)
+    text = json.dumps(data, separators=(",", ":"))
+    (folder / FILE_NAME).write_text(text)
+    bound = len(text.encode()) + 400  # room for one small record, not for indentation
+    monkeypatch.setattr(storage, "MAX_FILE_BYTES", bound)
+    monkeypatch.setattr(savefile, "MAX_FILE_BYTES", bound)
+    store = Store.open(folder)
+    assert store.notices == []
+    store.save_solution(SavedSolution(LEVEL, "small", None, MOVES[:1]))
+    store.close()
+    assert (folder / FILE_NAME).stat().st_size <= bound
+    assert "small" in [s.name for s in start(folder).solutions(LEVEL)]
+
+
 # -- writes never follow a link ------------------------------------------------------------------
 
 
