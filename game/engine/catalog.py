@@ -132,6 +132,20 @@ MAX_RPS = 1e9
 MAX_KEYS = 10**10
 MAX_ZIPF_ALPHA = 3.0
 
+# Endless levels (endless.py): traffic grows until the site overspends its error budget.
+ENDLESS_OBJECTIVE = 0.99  # availability owed over the window: the budget is the other 1%
+ENDLESS_WINDOW_TICKS = 300  # the error budget counts the last five minutes
+ENDLESS_LATENCY_MS = 300.0  # ticks within this latency (the level's percentile) count to the peak
+ENDLESS_PEAK_TICKS = 60  # the peak is the best minute: this many consecutive ticks, averaged
+ENDLESS_DOUBLING_TICKS = 300  # traffic doubles every five minutes
+ENDLESS_SPIKES_PER_HOUR = 6.0  # surprise spikes drawn from the run's seed
+ENDLESS_MAX_SPIKES_PER_HOUR = 60.0
+ENDLESS_MAX_SPIKES = 1500  # bounds a run's spikes whatever its length
+ENDLESS_SPIKE_MULTIPLIER: tuple[float, float] = (1.5, 3.0)  # a surprise spike's size, uniform
+ENDLESS_SPIKE_TICKS: tuple[int, int] = (20, 90)  # and its length
+ENDLESS_SPIKE_STREAM = 0x5B1C3  # mixed into the seed: spikes and failures draw apart
+TICKS_PER_HOUR = 3600
+
 # Scoring: the latency percentiles a level may grade, and the objectives of a scenario that
 # states none (a reasonable site, not a level's lesson): metric -> [pass, two, three stars].
 LATENCY_PERCENTILES: tuple[int, ...] = (50, 90, 95, 99)

@@ -8,6 +8,8 @@ score has one name, one unit, one direction and one way of being written everywh
     cost           8,928       lower is better (total spend over the run)
     stale reads    0.42%       lower is better (share of served requests)
     lost writes    37          lower is better (writes acknowledged, then lost)
+    peak load      12,300 req/s  higher is better (endless levels only)
+    cost per million  4.2      lower is better (endless levels only)
 
 The `id` is the key in level files (`[objectives]`), solution files (`[scores]`) and saves.
 """
@@ -114,6 +116,25 @@ METRICS: Mapping[str, Metric] = MappingProxyType(
                 "",
                 0,
                 "writes acknowledged and then lost in a failover",
+            ),
+            Metric(
+                "peak_rps",
+                "peak load",
+                True,
+                False,
+                " req/s",
+                0,
+                "endless levels: the best minute's served rate, every tick within the latency"
+                " objective",
+            ),
+            Metric(
+                "cost_per_million",
+                "cost per million",
+                False,
+                False,
+                "",
+                0,
+                "endless levels: what the peak minute cost per million requests served",
             ),
         )
     }

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
         scenario: Scenario
         tick: int
+        done: bool
 
         def apply(self, action: Action) -> Outcome: ...
 
@@ -49,7 +50,8 @@ def play(
     when None) and apply that tick's actions too. `on_report` sees every tick's report.
 
     Returns the outcomes: first a refusal for each action outside the level's ticks (those are
-    never applied), then the engine's answer to each action in the order applied."""
+    never applied), then the engine's answer to each action in the order applied. An endless
+    run that spends its error budget ends there: the actions after it are refused."""
     duration = sim.scenario.duration
     outcomes: list[Outcome] = []
     inside: list[Action] = []
@@ -60,10 +62,19 @@ def play(
             outcomes.append(Outcome(a, False, f"tick {a.tick} is outside the level"))
     plan = by_tick(inside)
     stop = duration if until is None else min(until, duration)
-    while sim.tick < stop:
+    while sim.tick < stop and not sim.done:
         outcomes.extend(sim.apply(a) for a in plan.get(sim.tick, ()))
         report = sim.step()
         if on_report is not None:
             on_report(sim, report)
-    outcomes.extend(sim.apply(a) for a in plan.get(sim.tick, ()))
+    if sim.done and sim.tick < duration:
+        ended = f"the run ended at tick {sim.tick}, when its error budget was spent"
+        outcomes.extend(
+            Outcome(a, False, f"tick {a.tick} is after the end: {ended}")
+            for t in sorted(plan)
+            if t >= sim.tick
+            for a in plan[t]
+        )
+    else:
+        outcomes.extend(sim.apply(a) for a in plan.get(sim.tick, ()))
     return outcomes

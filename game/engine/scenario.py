@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from game.engine import catalog
+from game.engine.endless import ENDLESS_METRICS, Endless
 from game.engine.scoring import Objectives, default_objectives
 from game.engine.traffic import Traffic
 
@@ -91,6 +92,7 @@ class Scenario:
     failures: RandomFailures = field(default_factory=RandomFailures)
     objectives: Objectives = field(default_factory=default_objectives)
     timeout_s: float = catalog.DEFAULT_TIMEOUT_S
+    endless: Endless | None = None  # an endless level: it runs until the error budget is spent
 
     def __post_init__(self) -> None:
         if not 1 <= self.duration <= catalog.MAX_TICKS:
@@ -103,6 +105,10 @@ class Scenario:
             unknown = self.unlocked - set(ADDABLE) - set(VERBS)
             if unknown:
                 raise ValueError(f"cannot unlock {sorted(unknown)}: not a component or action")
+        if self.endless is None:
+            endless_only = [g.metric for g in self.objectives.goals if g.metric in ENDLESS_METRICS]
+            if endless_only:
+                raise ValueError(f"only an endless level can score {', '.join(endless_only)}")
 
     def allows(self, name: str) -> bool:
         """Whether this level lets the player use an action or component kind."""

@@ -12,10 +12,11 @@ totals. `run` plays a whole run and `resimulate` part of one, both by replay.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from game.engine import catalog, changes, flow, replay, rules
 from game.engine.actions import Action, Outcome
+from game.engine.endless import ErrorBudget, Peak, grown
 from game.engine.replication import Promotion
 from game.engine.report import Event, TickReport, Totals
 from game.engine.scenario import Scenario, Settings
@@ -45,8 +46,15 @@ class Simulation:
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         rules.check_start(scenario.start)
-        self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
+        endless = scenario.endless
+        if endless is not None:  # the traffic this seed's endless run meets
+            traffic = grown(scenario.traffic, endless, self.seed, scenario.duration)
+            scenario = replace(scenario, traffic=traffic)
+        self.scenario = scenario
+        self.budget = ErrorBudget(endless) if endless is not None else None
+        percentile = scenario.objectives.latency_percentile
+        self.peak = Peak(endless, percentile) if endless is not None else None
         self.settings: Settings = scenario.settings
         self.tick = 0
         failures = scenario.failures
@@ -62,7 +70,13 @@ class Simulation:
 
     @property
     def done(self) -> bool:
-        return self.tick >= self.scenario.duration
+        """The run is over: the level's last tick is behind, or an endless run's budget spent."""
+        return self.tick >= self.scenario.duration or self.budget_spent
+
+    @property
+    def budget_spent(self) -> bool:
+        """An endless run failed more than its error budget allows over its window."""
+        return self.budget is not None and self.budget.spent
 
     def nodes(self) -> list[Node]:
         """Every component, oldest first (read-only use)."""
@@ -147,6 +161,9 @@ class Simulation:
         tick = Tick(t, self.scenario, self.topology, self.settings, self.state)
         report = flow.simulate(tick)
         self.totals.add(report)
+        if self.budget is not None and self.peak is not None:
+            self.budget.add(report)
+            self.peak.add(report)
         self.last = report
         self.tick += 1
         if not self.done:
@@ -158,13 +175,17 @@ class Simulation:
     def scores(self) -> dict[str, float]:
         t = self.totals
         latency = t.percentile_ms(self.scenario.objectives.latency_percentile / 100)
-        return {
+        scores = {
             "availability": t.availability,
             "latency_ms": latency if latency is not None else 0.0,
             "cost": t.cost,
             "stale_share": t.stale_reads / t.served if t.served > 0 else 0.0,
             "lost_writes": t.lost_writes,
         }
+        if self.peak is not None:
+            scores["peak_rps"] = self.peak.rps
+            scores["cost_per_million"] = self.peak.cost_per_million
+        return scores
 
     def result(self, outcomes: Iterable[Outcome] = ()) -> RunResult:
         scores = self.scores()

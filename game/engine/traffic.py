@@ -44,6 +44,7 @@ class Traffic:
     wave_amplitude: float = 0.0  # the daily wave: +- this share of the rate
     wave_period: int = catalog.DEFAULT_WAVE_PERIOD  # ticks from one peak to the next
     spikes: tuple[Spike, ...] = ()
+    growth_doubling_ticks: int = 0  # endless runs: the whole rate doubles this often (0: never)
     mix: Mix = field(default_factory=Mix)
     keys: int = catalog.DEFAULT_KEYS  # distinct keys that reads and writes touch
     zipf_alpha: float = catalog.DEFAULT_ZIPF_ALPHA  # popularity skew: 0 uniform, 1+ hot-headed
@@ -60,6 +61,8 @@ class Traffic:
             raise ValueError(f"traffic rates must be between 0 and {catalog.MAX_RPS:g} req/s")
         if self.curve not in CURVES:
             raise ValueError(f"traffic curve must be one of {CURVES}, got {self.curve!r}")
+        if not 0 <= self.growth_doubling_ticks <= catalog.MAX_TICKS:
+            raise ValueError(f"the doubling time must be 0 to {catalog.MAX_TICKS} ticks")
         if not 0 <= self.wave_amplitude < 1 or self.wave_period < 1:
             raise ValueError("wave amplitude must be in [0, 1) and its period >= 1 tick")
         if (
@@ -75,6 +78,8 @@ class Traffic:
         base = self._curve_rate(tick)
         if self.wave_amplitude:
             base *= 1 + self.wave_amplitude * math.sin(2 * math.pi * tick / self.wave_period)
+        if self.growth_doubling_ticks:
+            base = min(catalog.MAX_RPS, base * 2 ** (tick / self.growth_doubling_ticks))
         for spike in self.spikes:
             if spike.start <= tick < spike.start + spike.duration:
                 base *= spike.multiplier

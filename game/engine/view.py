@@ -109,6 +109,21 @@ class MovePreview:
 
 
 @dataclass(frozen=True, slots=True)
+class EndlessView:
+    """An endless run's standing: what is left of its error budget, and its best minute."""
+
+    budget_left: float  # share of the window's error budget not yet spent, 1 down to 0
+    objective: float  # availability owed over the window
+    window: int  # ticks the budget is counted over
+    failed: float  # requests failed in the window
+    allowance: float  # requests the window may fail
+    peak_rps: float  # the best minute served within the latency objective (0: none yet)
+    cost_per_million: float  # what that minute cost per million requests served
+    latency_ms: float  # the latency objective a minute must keep to count
+    doubling_ticks: int  # traffic doubles this often
+
+
+@dataclass(frozen=True, slots=True)
 class SiteView:
     """The whole site after a tick (before the first tick: the starting build)."""
 
@@ -130,6 +145,7 @@ class SiteView:
     advice: Advice | None = None
     tiers: Mapping[str, TierReport] = field(default_factory=dict)  # the last tick's, by name
     objectives: Objectives = field(default_factory=default_objectives)  # the level's lines
+    endless: EndlessView | None = None  # an endless run's budget and peak; None: not endless
 
     def node(self, node_id: str) -> NodeView | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -166,6 +182,24 @@ def site_view(sim: Simulation) -> SiteView:
         advice=_advice(sim, tiers),
         tiers=MappingProxyType(tiers),
         objectives=objectives,
+        endless=_endless_view(sim),
+    )
+
+
+def _endless_view(sim: Simulation) -> EndlessView | None:
+    endless, budget, peak = sim.scenario.endless, sim.budget, sim.peak
+    if endless is None or budget is None or peak is None:
+        return None
+    return EndlessView(
+        budget_left=budget.left,
+        objective=endless.objective,
+        window=endless.window,
+        failed=budget.failed,
+        allowance=budget.allowance,
+        peak_rps=peak.rps,
+        cost_per_million=peak.cost_per_million,
+        latency_ms=endless.latency_ms,
+        doubling_ticks=endless.doubling_ticks,
     )
 
 
