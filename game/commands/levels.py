@@ -33,6 +33,7 @@ from game.content.solutions import (
 )
 from game.content.tuning import tune_level
 from game.content.visible import visible
+from game.engine.metrics import METRICS
 from game.engine.simulation import run as simulate
 
 MAX_EXTRA_SEEDS = 50
@@ -90,10 +91,12 @@ def _print_report(out: Console, report: Report, folder, seeds: int) -> None:
         title=Text(visible(f"{report.pack} ({folder}), level seed + {seeds} extra")),
         title_justify="left",
     )
-    columns = ("level", "solution", "stars", "available", "latency", "cost", "expected", "met")
+    endless = any("peak_rps" in row.first.scores for row in report.rows)
+    scored = ("available", "latency", "cost", *(("peak",) if endless else ()))
+    columns = ("level", "solution", "stars", *scored, "expected", "met")
     for name in (*columns, "scores"):
         table.add_column(
-            name, justify="right" if name in ("stars", "cost") else "left", no_wrap=True
+            name, justify="right" if name in ("stars", "cost", "peak") else "left", no_wrap=True
         )
     for row in report.rows:
         first = row.first
@@ -106,6 +109,7 @@ def _print_report(out: Console, report: Report, folder, seeds: int) -> None:
             f"{100 * first.scores['availability']:.3f}%",
             f"{latency:,.0f} ms",
             f"{first.scores['cost']:,.0f}",
+            *((METRICS["peak_rps"].format(first.scores.get("peak_rps", 0.0)),) if endless else ()),
             Text(row.expected),
             Text("yes", style="green") if row.met else Text("NO", style="bold red"),
             _claims(row),

@@ -15,6 +15,7 @@ from game.content.schema.level import LevelFile
 from game.content.schema.plan import PlanFile
 from game.engine import rules
 from game.engine.actions import Action
+from game.engine.endless import Endless
 from game.engine.scenario import Component, Incident, RandomFailures, Scenario, Settings
 from game.engine.scoring import Goal, Objectives, default_objectives
 from game.engine.traffic import Mix, Spike, Traffic
@@ -73,6 +74,9 @@ def scenario_of(level: LevelFile) -> Scenario:
         ),
         objectives=objectives,
         timeout_s=level.timeout_s,
+        endless=None
+        if level.endless is None
+        else _engine(("endless",), Endless, **level.endless.model_dump()),
     )
     _check_start(scenario)
     return scenario

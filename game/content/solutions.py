@@ -170,18 +170,21 @@ def verify(level: PackLevel, plan: PlanFile, *, seed: int | None = None) -> Veri
     return compare(plan, result)
 
 
-def par(level: PackLevel) -> dict[str, float] | None:
-    """The scores of the level's reference solution on the level's seed: the par a run is shown
-    against. A reference that records them ([scores], verified by `levels check`) is not run
-    again; one that does not is re-simulated. None for a level without a reference."""
+def par(level: PackLevel, seed: int | None = None) -> dict[str, float] | None:
+    """The scores of the level's reference solution: the par a run is shown against. On the
+    level's seed, except that an endless level's par is played on the run's own `seed` (its
+    spikes and its length depend on it). A reference that records its scores ([scores],
+    verified by `levels check`) for that seed is not run again; one that does not is
+    re-simulated. None for a level without a reference."""
     reference = level.reference
     if reference is None:
         return None
+    on = seed if seed is not None and level.scenario.endless is not None else level.scenario.seed
     claimed = claims(reference.file)
     claimed.pop(STARS, None)
-    if claimed and claimed_seed(reference.file, level.scenario.seed) == level.scenario.seed:
+    if claimed and claimed_seed(reference.file, level.scenario.seed) == on:
         return claimed
-    return dict(run(level.scenario, reference.actions).scores)
+    return dict(run(level.scenario, reference.actions, seed=on).scores)
 
 
 def claim_line(path: str | os.PathLike[str], score: str) -> int | None:

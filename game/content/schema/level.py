@@ -38,6 +38,7 @@ from game.content.schema.fields import (
     raise_if,
 )
 from game.engine import catalog
+from game.engine.endless import Endless
 from game.engine.metrics import METRICS
 from game.engine.scenario import (
     ADDABLE,
@@ -172,6 +173,30 @@ class FailuresTable(FileModel):
     )
 
 
+class EndlessTable(FileModel):
+    """An endless level: its traffic keeps growing, and the run ends when the site fails more
+    than its error budget allows; `duration` is then only the longest a run may last."""
+
+    objective: Annotated[Finite, Field(gt=0, lt=1)] = Field(
+        engine_default(Endless, "objective"),
+        description="availability owed over the window; the error budget is the rest",
+    )
+    window: Annotated[int, Field(ge=1, le=catalog.MAX_TICKS)] = Field(
+        engine_default(Endless, "window"), description="ticks the error budget is counted over"
+    )
+    latency_ms: Annotated[Finite, Field(gt=0, le=catalog.MAX_TIMEOUT_S * 1000)] = Field(
+        engine_default(Endless, "latency_ms"),
+        description="a tick within this latency (the level's percentile) counts toward the peak",
+    )
+    doubling_ticks: Annotated[int, Field(ge=1, le=catalog.MAX_TICKS)] = Field(
+        engine_default(Endless, "doubling_ticks"), description="traffic doubles this often"
+    )
+    spikes_per_hour: Annotated[Finite, Field(ge=0, le=catalog.ENDLESS_MAX_SPIKES_PER_HOUR)] = Field(
+        engine_default(Endless, "spikes_per_hour"),
+        description="surprise spikes drawn from the run's seed, on top of the level's own",
+    )
+
+
 class _ObjectivesBase(FileModel):
     """Star lines [pass, two stars, three stars] per scored metric."""
 
@@ -267,6 +292,9 @@ class LevelFile(FileModel):
     traffic: TrafficTable
     incidents: list[IncidentTable] = Field(default_factory=list, max_length=MAX_INCIDENTS)
     failures: FailuresTable = FailuresTable()
+    endless: EndlessTable | None = Field(
+        None, description="makes the level endless; omitted: the level ends at its duration"
+    )
     objectives: ObjectivesTable | None = Field(  # type: ignore[valid-type]
         None, description="omitted: the engine's default objectives"
     )
