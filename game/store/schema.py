@@ -9,6 +9,7 @@ Version history:
   settings in a table of their own.
 - 2: each best score kept separately (`best`), the recent runs for the results histograms, the
   settings inside the profile, named solutions and the run in progress.
+- 3: endless levels' best scores per seed (`by_seed`), so a seed of the day has its own table.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from game.engine import catalog
 from game.engine.metrics import METRICS
 from game.engine.scenario import VERBS
 
-VERSION = 2
+VERSION = 3
 MAX_RUNS_KEPT = 200  # per level, for the histograms on the results screen
+MAX_SEEDS_KEPT = 400  # per endless level, the seeds with a best of their own (a year of days)
 MAX_NAME = MAX_ID
 MAX_ID_DIGITS = 18  # a document id tinydb reads as an int
 Tick = Annotated[int, Field(ge=0, le=catalog.MAX_TICKS)]
@@ -69,11 +71,17 @@ class RunScoresDoc(_Doc):
     scores: Scores
 
 
+class SeedBestDoc(_Doc):
+    seed: Seed
+    best: Scores
+
+
 class RecordDoc(_Doc):
     level: LevelKey
     stars: Stars
     best: Scores  # each score's best over passed runs, kept separately
     runs: list[RunScoresDoc] = Field(max_length=MAX_RUNS_KEPT)
+    by_seed: list[SeedBestDoc] = Field(default_factory=list, max_length=MAX_SEEDS_KEPT)
 
 
 class SolutionDoc(_Doc):
@@ -188,4 +196,9 @@ def _documents(data: dict[str, Any], table: str) -> dict[str, Any]:
     return documents
 
 
-_STEPS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 only adds the endless levels' bests per seed, empty in an older save."""
+    return data
+
+
+_STEPS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}

@@ -74,6 +74,51 @@ def test_each_best_score_is_kept_separately(folder: Path) -> None:
     assert [stars for stars, _ in record.runs] == [3, 1, 0]
 
 
+def test_an_endless_levels_best_is_kept_for_each_seed(folder: Path) -> None:
+    store = Store.open(folder)
+    level = "endless/endless"
+    store.record_run(level, {"peak_rps": 900.0, "cost_per_million": 60_000.0}, 1, seed=11)
+    store.record_run(level, {"peak_rps": 400.0, "cost_per_million": 50_000.0}, 0, seed=11)
+    store.record_run(level, {"peak_rps": 2500.0, "cost_per_million": 70_000.0}, 3, seed=12)
+    record = reopened(store).record(level)
+    # each score's best on a seed, failed runs included: a seed of the day is its own table
+    assert record.by_seed == {
+        11: {"peak_rps": 900.0, "cost_per_million": 50_000.0},
+        12: {"peak_rps": 2500.0, "cost_per_million": 70_000.0},
+    }
+    assert record.best == {"peak_rps": 2500.0, "cost_per_million": 60_000.0}
+
+
+def test_the_oldest_seeds_make_room_for_new_ones(folder: Path, monkeypatch) -> None:
+    monkeypatch.setattr(schema, "MAX_SEEDS_KEPT", 3)
+    store = Store.open(folder)
+    for seed in (1, 2, 3, 1, 4):  # seed 1 played again: 2 is now the one played longest ago
+        store.record_run("endless/endless", {"peak_rps": float(seed)}, 0, seed=seed)
+    assert list(reopened(store).record("endless/endless").by_seed) == [3, 1, 4]
+
+
+def test_a_version_2_save_keeps_everything_in_version_3(folder: Path) -> None:
+    folder.mkdir()
+    version_2 = {
+        "meta": {"1": {"version": 2}},
+        "profile": {"1": {"name": "player"}},
+        "records": {
+            "1": {
+                "level": LEVEL,
+                "stars": 3,
+                "best": {"availability": 0.999},
+                "runs": [{"stars": 3, "scores": {"availability": 0.999}}],
+            }
+        },
+    }
+    (folder / FILE_NAME).write_text(json.dumps(version_2))
+    store = Store.open(folder)
+    assert "updated from format 2 to 3" in store.notices[0]
+    record = store.record(LEVEL)
+    assert record.stars == 3 and record.best == {"availability": 0.999} and record.by_seed == {}
+    assert json.loads((folder / "progress.v2-backup.json").read_text()) == version_2
+
+
 def test_named_solutions_copy_rename_delete(folder: Path) -> None:
     store = Store.open(folder)
     store.save_solution(SavedSolution(LEVEL, "draft", None, MOVES))
@@ -101,7 +146,7 @@ def test_an_older_save_is_migrated_and_its_file_kept(folder: Path) -> None:
     (folder / FILE_NAME).write_text(json.dumps(version_1))
     store = Store.open(folder)
     [notice] = store.notices
-    assert "updated from format 1 to 2" in notice
+    assert f"updated from format 1 to {schema.VERSION}" in notice
     record = store.record(LEVEL)
     assert record.stars == 2 and record.best == {"availability": 0.99, "cost": 2000.0}
     assert record.runs == ((2, {"availability": 0.99, "cost": 2000.0}),)
