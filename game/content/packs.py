@@ -317,7 +317,21 @@ def load_packs(folders: Iterable[Path]) -> tuple[list[Pack], list[PackFailure]]:
             failures.append(PackFailure(folder, message))
             continue
         packs.append(pack)
-    return packs, failures
+    return in_order(packs), failures
+
+
+def in_order(packs: list[Pack]) -> list[Pack]:
+    """Packs in the order they are played: each that follows another (`after`) comes after
+    it, the rest keep their order (a loop of `after`s, or one naming no loaded pack, is left
+    where it is)."""
+    ordered: list[Pack] = []
+    waiting = list(packs)
+    while waiting:
+        unplaced = {p.id for p in waiting}
+        ready = [p for p in waiting if p.file.after not in unplaced] or waiting  # or a loop
+        ordered.append(ready[0])
+        waiting.remove(ready[0])
+    return ordered
 
 
 def pack_folders(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:

@@ -41,10 +41,22 @@ class Campaign:
 
     def is_unlocked(self, pack: Pack, level: PackLevel) -> bool:
         position = pack.levels.index(level)
-        if position == 0 or pack.root.resolve() in self._open:
+        if pack.root.resolve() in self._open:
             return True
+        if position == 0:
+            return self.pack_open(pack)
         before = self.record(pack, pack.levels[position - 1])
         return before is not None and before.passed
+
+    def pack_open(self, pack: Pack) -> bool:
+        """A pack that follows another (`after` in pack.toml) opens once that pack's last level
+        is passed; one whose pack is not loaded, or that follows none, is open."""
+        after = pack.file.after
+        first = next((p for p in self.packs if p.id == after), None)
+        if first is None or first is pack:
+            return True
+        last = self.record(first, first.levels[-1])
+        return last is not None and last.passed
 
     def teachers(self, pack: Pack) -> dict[str, tuple[int, PackLevel]]:
         """Each concept the pack teaches -> the number and level that first teaches it."""

@@ -25,6 +25,11 @@ class PackFile(FileModel):
     format: Literal[1] = Field(description="the pack format version this game reads")
     description: Briefing = ""
     levels: list[Id] = Field(min_length=1, max_length=MAX_PACK_LEVELS)
+    after: Id | None = Field(
+        None,
+        description="the id of a pack this one follows: listed after it, and opened once its"
+        " last level is passed; omitted: open from the start",
+    )
 
     @model_validator(mode="after")
     def _levels_once(self) -> PackFile:
@@ -34,6 +39,8 @@ class PackFile(FileModel):
             if level in seen:
                 problems.append((("levels", i), f"level {quote(level)} is listed twice", ""))
             seen.add(level)
+        if self.after == self.id:
+            problems.append((("after",), "a pack cannot follow itself", "name another pack"))
         raise_if(problems)
         return self
 
