@@ -90,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
         help="keep progress in this folder (default: MILLIONS_SAVES, else saves/ in a checkout,"
         " else the user data folder)",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        dest="play_seed",
+        metavar="N",
+        help="play every level on this seed (default: the level's own; endless levels: the"
+        " seed of the day)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_sim(commands)
     _add_sharing(commands)

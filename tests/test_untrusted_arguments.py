@@ -110,6 +110,12 @@ def test_seeds_are_bounded_the_same_everywhere(capsys, command: str, seed: int) 
     assert (code, err) == (2, f"millions {command}: --seed must be between 0 and 2**63-1\n")
 
 
+@pytest.mark.parametrize("seed", [-1, catalog.MAX_SEED + 1])
+def test_the_games_seed_is_bounded_too(capsys, seed: int) -> None:
+    code, _, err = run(capsys, "--seed", str(seed))
+    assert (code, err) == (2, "millions: --seed must be between 0 and 2**63-1\n")
+
+
 def test_the_largest_seed_runs(capsys) -> None:
     code, out, _ = run(capsys, "sim", str(LEVEL), "--seed", str(catalog.MAX_SEED), "--json")
     assert code == 0 and f'"seed": {catalog.MAX_SEED}' in out

@@ -16,6 +16,7 @@ from rich.text import Text
 from game.content.errors import LevelError
 from game.content.visible import visible
 from game.engine.catalog import FAILURE_REASONS, MAX_SEED
+from game.engine.metrics import METRICS
 
 EXIT_BAD_INPUT = 2
 
@@ -60,6 +61,13 @@ def print_run_summary(summary: dict, title: str) -> None:
         f"p99 {_ms(totals['p99_ms'])}; cost {totals['cost']:,.1f}; "
         f"stale reads {totals['stale_reads']:,.0f}; lost writes {totals['lost_writes']:,.0f}"
     )
+    scores = summary["scores"]
+    if "peak_rps" in scores:  # an endless level: how far the site went
+        console.print(
+            f"endless: peak load {METRICS['peak_rps'].format(scores['peak_rps'])} (the best"
+            f" minute within the latency objective), at"
+            f" {METRICS['cost_per_million'].format(scores['cost_per_million'])} per million"
+        )
     if summary["failures"]:
         failed = max(totals["failed"], 1e-9)
         console.print("Why requests failed:")

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from game.commands.output import fail
+from game.commands.output import fail, seed_problem
 from game.store import SavesLocked, saves_folder
 from game.ui.app import MillionsApp, open_saves
 from game.ui.settings import AppSettings
@@ -20,16 +20,21 @@ def run(args: argparse.Namespace) -> int:
     for folder in args.pack:
         if not (folder / "pack.toml").is_file():
             return fail("millions", f"--pack {folder}: no pack.toml there")
+    bad_seed = seed_problem(args.play_seed)
+    if bad_seed:
+        return fail("millions", bad_seed)
     try:
-        return play(saves_folder(args.saves), args.pack)
+        return play(saves_folder(args.saves), args.pack, args.play_seed)
     except SavesLocked as error:
         return fail("millions", error)
 
 
-def play(folder: Path, packs: Sequence[Path]) -> int:
-    """Run the game on the saves in `folder`; raises SavesLocked while another game has them."""
+def play(folder: Path, packs: Sequence[Path], seed: int | None = None) -> int:
+    """Run the game on the saves in `folder` (every level on `seed`, if given); raises
+    SavesLocked while another game has them."""
     store = open_saves(folder)
-    settings = AppSettings(packs=tuple(packs), saves_dir=folder).with_saved(store.settings())
+    settings = AppSettings(packs=tuple(packs), saves_dir=folder, seed=seed)
+    settings = settings.with_saved(store.settings())
     app = MillionsApp(settings, store)
     try:
         app.run()

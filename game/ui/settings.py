@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from game.engine import catalog
+from game.engine.endless import seed_of_day
+from game.engine.scenario import Scenario
 
 TickSource = Literal["timer", "manual"]
 Animation = Literal["full", "reduced", "none"]
@@ -28,6 +31,7 @@ class AppSettings:
     theme: str = DEFAULT_THEME  # a Textual theme name
     speed: int = 1  # ticks per second of the timer: 1, 2, 4 or 8
     packs: tuple[Path, ...] = ()  # pack folders beyond the built-in and user ones
+    today: date | None = None  # the day whose seed endless levels play; None: the clock's
 
     def __post_init__(self) -> None:
         if self.tick_source not in ("timer", "manual"):
@@ -50,7 +54,28 @@ class AppSettings:
                     pass
         return settings
 
+    def seed_day(self) -> date:
+        """The day endless levels take their seed from."""
+        return self.today if self.today is not None else date.today()
+
+    def seed_for(self, scenario: Scenario, seed: int | None = None) -> tuple[int | None, str]:
+        """The seed a level is played on (None: its own) and what to say of it: `seed` (a run
+        resumed or replayed), else the one these settings give, else for an endless level the
+        seed of the day, which friends share."""
+        if seed is None:
+            seed = self.seed
+        if seed is not None or scenario.endless is None:
+            return seed, ""
+        day = self.seed_day()
+        return seed_of_day(day.year, day.month, day.day), f"seed of the day {day.isoformat()}"
+
     @classmethod
     def for_tests(cls) -> AppSettings:
         """Nothing moves on its own: manual ticks, no blinking cursor, no animation, one theme."""
-        return cls(tick_source="manual", cursor_blink=False, animation="none", theme=DEFAULT_THEME)
+        return cls(
+            tick_source="manual",
+            cursor_blink=False,
+            animation="none",
+            theme=DEFAULT_THEME,
+            today=date(2026, 1, 1),
+        )

@@ -45,6 +45,7 @@ from game.ui.widgets import (
     ActionRequested,
     ArchitectureMap,
     BuildBar,
+    EndlessStrip,
     EventLog,
     FailureReasons,
     ForecastStrip,
@@ -86,7 +87,8 @@ class PlayScreen(Screen[None]):
         self._plan = by_tick(replay.actions) if replay else {}
         self.key: str | None = None  # the store's name for the level; None: nothing is saved
         seed = resume.seed if resume else replay.seed if replay else None
-        self.sim = Simulation(level.scenario, seed=settings.seed if seed is None else seed)
+        seed, self.seed_note = settings.seed_for(level.scenario, seed)
+        self.sim = Simulation(level.scenario, seed=seed)
         self.view: SiteView = site_view(self.sim)
         self.selected: str | None = None
         self.add_size = "S"  # the size the add keys ask for
@@ -102,7 +104,10 @@ class PlayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="status")
         yield Static(id="rewound")
-        yield ForecastStrip(forecast(self.level.scenario), id="forecast")
+        if self.level.scenario.endless is not None:
+            yield EndlessStrip(self.seed_note, id="endless")
+        else:
+            yield ForecastStrip(forecast(self.level.scenario), id="forecast")
         yield ArchitectureMap(id="map")
         with Horizontal(id="middle"):
             with Vertical(id="readings"):
@@ -402,7 +407,10 @@ class PlayScreen(Screen[None]):
         view = self.view = site_view(self.sim)
         self.query_one(ArchitectureMap).show(view)
         self.query_one(FailureReasons).show(view)
-        self.query_one(ForecastStrip).show(view.tick)
+        if view.endless is not None:
+            self.query_one(EndlessStrip).show(view.endless)
+        else:
+            self.query_one(ForecastStrip).show(view.tick)
         if self.selected is not None:
             self._draw_inspector()
         self._draw_build_bar()

@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from game.content.packs import PackLevel
 from game.content.solutions import par
 from game.engine.actions import Action
+from game.engine.endless import seed_of_day
 from game.engine.metrics import METRICS
 from game.engine.postmortem import Postmortem, postmortem
 from game.engine.report import TickReport
@@ -31,6 +32,7 @@ from game.engine.simulation import RunResult
 from game.store.campaign import level_key
 from game.store.progress import RunRecorded, SavedSolution
 from game.ui.dialogs import NamePrompt
+from game.ui.rewind import clock
 from game.ui.ways import ways
 from game.ui.widgets.post_mortem import MEASURING, par_moves_text, post_mortem_text
 from game.ui.widgets.run_chart import RunChart
@@ -73,7 +75,8 @@ class ResultsScreen(Screen[None]):
             result, key = self.result, self.key
 
             def record() -> None:
-                self.recorded = self.app.store.record_run(key, result.scores, result.stars)
+                seed = result.seed if result.scenario.endless is not None else None
+                self.recorded = self.app.store.record_run(key, result.scores, result.stars, seed)
                 self.app.store.clear_run()
 
             if self.app.save(record):
@@ -87,7 +90,7 @@ class ResultsScreen(Screen[None]):
         """On a worker thread: each move played again without it, and par (which may be a run
         of the reference)."""
         found = postmortem(self.level.scenario, self.result.seed, self.actions)
-        return found, par(self.level)
+        return found, par(self.level, self.result.seed)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name != "post-mortem":
@@ -156,6 +159,8 @@ class ResultsScreen(Screen[None]):
         text = Text(self.level.file.title + "\n", style="bold")
         if self.replay is not None:
             text.append(f"Replay of {self.replay.name!r}: ", style="bold")
+        if self.result.scenario.endless is not None:
+            text.append_text(self._endless_verdict())
         if self.result.passed:
             text.append("Passed  ", style="bold green")
             text.append("★" * stars + "☆" * (3 - stars), style="yellow")
@@ -168,6 +173,21 @@ class ResultsScreen(Screen[None]):
         else:
             text.append("Not yet: ", style="bold red")
             text.append("a score missed its pass line")
+        return text
+
+    def _endless_verdict(self) -> Text:
+        """How long an endless run held, and on which seed."""
+        held = clock(self.result.ticks)
+        if self.result.ticks < self.result.scenario.duration:
+            why = "then its error budget was spent"
+        else:
+            why = "the longest a run of this level lasts"
+        text = Text(f"The site held {held}, {why}", style="bold")
+        day = self.app.settings.seed_day()
+        if self.result.seed == seed_of_day(day.year, day.month, day.day):
+            text.append(f" on the seed of the day, {day.isoformat()}.\n")
+        else:
+            text.append(f" on seed {self.result.seed}.\n")
         return text
 
     def _scores(self) -> Table:
@@ -210,6 +230,9 @@ class ResultsScreen(Screen[None]):
         table.add_column("your best", justify="right")
         table.add_column(f"your {runs} run{'s' * (runs != 1)}", justify="center")
         table.add_column("this run")
+        seed_best = record.by_seed.get(self.result.seed) if self.result.scenario.endless else None
+        if seed_best is not None:
+            table.add_column("best on this seed", justify="right")
         for goal in objectives.goals:
             metric = goal.metric
             show = METRICS[metric].format
@@ -219,7 +242,10 @@ class ResultsScreen(Screen[None]):
             mine = self.result.scores[metric]
             name = METRICS[metric].label(objectives.latency_percentile)
             place = rank_phrase(values, mine, metric, metric in self.recorded.new_bests)
-            table.add_row(Text(name), best_text, histogram(values, mine), place)
+            row = [Text(name), best_text, histogram(values, mine), place]
+            if seed_best is not None:
+                row.append(show(seed_best[metric]) if metric in seed_best else "-")
+            table.add_row(*row)
         return table
 
     def _pack(self):

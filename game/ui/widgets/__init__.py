@@ -3,6 +3,7 @@
     ArchitectureMap   the site, left to right, with the request flow; posts NodeSelected
     MetricsPanel      requests/s, latency, availability, spend and the graded scores, charted
     ForecastStrip     the level's traffic from start to end, now and the announced incidents
+    EndlessStrip      an endless run's error budget and best minute, where the forecast stands
     FailureReasons    why requests fail right now, by reason
     EventLog          boots, failures, promotions and refused actions
     Inspector         the selected component and the moves on offer for it; posts ActionRequested
@@ -18,6 +19,7 @@ hand.
 from game.ui.widgets.action_request import ActionRequested
 from game.ui.widgets.architecture_map import ArchitectureMap
 from game.ui.widgets.build_bar import BuildBar
+from game.ui.widgets.endless_strip import EndlessStrip
 from game.ui.widgets.event_log import EventLog
 from game.ui.widgets.failure_panel import FailureReasons
 from game.ui.widgets.forecast_strip import ForecastStrip
@@ -30,6 +32,7 @@ __all__ = [
     "BuildBar",
     "EventLog",
     "FailureReasons",
+    "EndlessStrip",
     "ForecastStrip",
     "Inspector",
     "MetricsPanel",

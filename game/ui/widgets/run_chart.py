@@ -129,7 +129,9 @@ class RunChart(Widget):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self.duration = scenario.duration
+        # an endless run's axis is the run itself: it ended long before the level's bound
+        ended = scenario.endless is not None
+        self.duration = max(1, len(history)) if ended else scenario.duration
         self.series = series_of(scenario, history)
         self.moves = tuple(moves)
         self.par_moves: tuple[int, ...] | None = None

@@ -16,6 +16,7 @@ from rich.text import Text
 from game.engine.view import Advice, SiteView
 from game.ui import numbers, words
 from game.ui.keys import ADD_KEYS
+from game.ui.rewind import clock
 
 REPLAY_STYLE = Style(bold=True, reverse=True)
 TITLE_STYLE = Style(bold=True)
@@ -30,7 +31,10 @@ def status_text(view: SiteView, title: str, running: str, replay: str | None = N
         line.append(f"replay of {replay}: ", style=REPLAY_STYLE)
         line.append(" ")
     line.append(title, style=TITLE_STYLE)
-    line.append(f"   tick {view.tick}/{view.duration}   {running}")
+    if view.endless is not None:  # no end to count down to: how long the site has held
+        line.append(f"   held {clock(view.tick)}   {running}")
+    else:
+        line.append(f"   tick {view.tick}/{view.duration}   {running}")
     if view.failover_until is not None:
         line.append(f"   failover: {view.failover_until - view.tick} s left", FAILOVER_STYLE)
     return line
