@@ -79,6 +79,9 @@ SETTING: Mapping[str, str] = MappingProxyType(
         "invalidate_on_write": "invalidation on write",
         "algorithm": "algorithm",
         "store": "store",
+        "shed": "load shedding",
+        "policy": "retry policy",
+        "budget": "retry budget",
     }
 )
 VALUE: Mapping[str, str] = MappingProxyType(
@@ -87,6 +90,9 @@ VALUE: Mapping[str, str] = MappingProxyType(
         "least_connections": "least connections",
         "relational": "relational",
         "keyvalue": "key-value",
+        "none": "no retries",
+        "immediate": "retry at once",
+        "backoff": "back off",
         **{eviction: eviction.upper() for eviction in catalog.EVICTIONS},
     }
 )
@@ -99,6 +105,13 @@ def value_words(value: str | float | bool) -> str:
     if isinstance(value, int | float):
         return seconds(value)  # the one number a setting takes is the TTL
     return VALUE.get(value, value)
+
+
+def budget_words(value: str | float | bool) -> str:
+    """A retry budget: "10% of first attempts", or "no budget" (0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return "no budget"
+    return f"{value:.0%} of first attempts"
 
 
 def seconds(value: float) -> str:
@@ -116,6 +129,8 @@ def command(action: Action) -> str:
         return f"Resize {action.target} to {action.size}"
     if action.verb == "configure":
         setting = SETTING.get(action.setting, action.setting)
+        if action.setting == "budget":
+            return f"Set {action.target} {setting} = {budget_words(action.value)}"
         return f"Set {action.target} {setting} = {value_words(action.value)}"
     return f"{action.verb.capitalize()} {action.target}"
 
@@ -147,6 +162,10 @@ def label(move: MovePreview, view: SiteView | None = None) -> str:
         return "invalidate on write" if value else "stop invalidating"
     if action.setting == "algorithm":
         return f"use {value_words(value)}"
+    if action.setting == "shed":
+        return "shed load" if value else "stop shedding"
+    if action.setting == "budget":
+        return f"budget {budget_words(value)}"
     return f"switch to {value_words(value)} {SETTING.get(action.setting, action.setting)}"
 
 
