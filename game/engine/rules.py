@@ -83,6 +83,8 @@ def configured(settings: Settings, a: Action) -> Settings:
     if a.setting == "shed":
         if not isinstance(value, bool):
             raise ValueError("shed takes true or false")
+        if settings.retries is None:
+            raise ValueError("this level's servers already drop a request at the timeout")
         return dataclasses.replace(settings, shed=value)
     if a.setting in ("policy", "budget"):
         return _client_update(settings, a.setting, value)

@@ -223,13 +223,25 @@ def test_client_updates_and_shedding_are_refused_where_they_mean_nothing():
     sim = Simulation(_storm(None))
     update = Action(0, "configure", target="clients", setting="policy", value="backoff")
     assert sim.refusal(update) == "the clients of this level do not retry"
+    shed = Action(0, "configure", target="balancer", setting="shed", value=True)
+    assert sim.refusal(shed) == "this level's servers already drop a request at the timeout"
     sim = Simulation(_storm(Retries("immediate")))
     assert sim.refusal(update) == ""
+    assert sim.refusal(shed) == ""
     assert "policy" in sim.refusal(dataclasses.replace(update, value="often"))
     assert sim.refusal(dataclasses.replace(update, setting="budget", value=True))
     assert sim.refusal(dataclasses.replace(update, value="immediate")) == (
         "that is already the setting"
     )
+
+
+def test_backoff_without_a_budget_spreads_the_storm_but_does_not_end_it():
+    update = Action(70, "configure", target="clients", setting="policy", value="backoff")
+    _, reports = _reports(_storm(Retries("immediate"), duration=400), [update])
+    assert sum(r.served for r in reports[300:]) == pytest.approx(0.0, abs=1e-6)
+    # Every attempt still fails, so each first attempt brings its two retries.
+    late = reports[300:]
+    assert sum(r.retries for r in late) == pytest.approx(2 * sum(r.rps for r in late), rel=0.05)
 
 
 def test_a_run_with_retries_is_deterministic():
