@@ -12,6 +12,11 @@ The spike takes the site over capacity for 30 s; then first attempts return to 8
 capacity. Both models must agree that immediate retries keep the site down long after the
 spike (every answer comes too late, and the retries keep the load above capacity), and that a
 retry budget with backoff, or shedding, brings it back, and roughly when.
+
+Measured (seed 13; the simulation on seeds 1-3 recovered at 178, 183 and 186 s with the budget,
+60 s with shedding): share of first attempts answered in 120-240 s with immediate retries,
+simulation 0.0000, engine 0.0000; back to 90% answered, backoff with a 10% budget, simulation
+174 s, engine 185 s; shedding, 60 s in both (the spike ends at 60 s).
 """
 
 # ruff: noqa: B023  (each run's callbacks close over that run's environment, used only in it)
@@ -191,7 +196,7 @@ def test_immediate_retries_keep_the_site_down_after_the_spike(runs):
 
 @pytest.mark.parametrize(
     ("case", "within_s"),
-    [("backoff+budget", 30), ("shedding", 10)],
+    [("backoff+budget", 15), ("shedding", 5)],
 )
 def test_a_way_out_recovers_and_both_models_agree_when(runs, case, within_s):
     des, engine = runs[case]
