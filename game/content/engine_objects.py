@@ -16,7 +16,14 @@ from game.content.schema.plan import PlanFile
 from game.engine import rules
 from game.engine.actions import Action
 from game.engine.endless import Endless
-from game.engine.scenario import Component, Incident, RandomFailures, Scenario, Settings
+from game.engine.scenario import (
+    Component,
+    Incident,
+    RandomFailures,
+    Retries,
+    Scenario,
+    Settings,
+)
 from game.engine.scoring import Goal, Objectives, default_objectives
 from game.engine.traffic import Mix, Spike, Traffic
 
@@ -52,7 +59,14 @@ def scenario_of(level: LevelFile) -> Scenario:
             _engine(("start", i), Component, p.kind, p.size, p.id)
             for i, p in enumerate(level.start)
         ),
-        settings=_engine(("settings",), Settings, **level.settings.model_dump()),
+        settings=_engine(
+            ("settings",),
+            Settings,
+            **level.settings.model_dump(),
+            retries=None
+            if level.retries is None
+            else _engine(("retries",), Retries, **level.retries.model_dump()),
+        ),
         unlocked=None if level.unlocked is None else frozenset(level.unlocked),
         traffic=_engine(
             ("traffic",),

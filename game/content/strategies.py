@@ -50,13 +50,18 @@ _SETTING_VALUES = {
     "eviction": catalog.EVICTIONS,
     "invalidate_on_write": (True, False),
     "store": catalog.STORES,
+    "shed": (True, False),
+    "policy": catalog.RETRY_POLICIES,
+    "budget": catalog.RETRY_BUDGET_CHOICES,
 }
+_RETRY_SETTINGS = ("shed", "policy", "budget")  # offered only where the level's clients retry
 _SETTING_FIELDS = {
     "algorithm": "balancer",
     "ttl": "ttl_s",
     "eviction": "eviction",
     "invalidate_on_write": "invalidate_on_write",
     "store": "store",
+    "shed": "shed",
 }
 
 
@@ -90,7 +95,13 @@ def vocabulary(scenario: Scenario, start: Sequence[Node]) -> tuple[Action, ...]:
     if scenario.allows("configure"):
         for target, settings in CONFIGURABLE.items():
             for setting in settings:
-                current = getattr(scenario.settings, _SETTING_FIELDS[setting])
+                retries = scenario.settings.retries
+                if setting in _RETRY_SETTINGS and retries is None:
+                    continue
+                if setting in ("policy", "budget"):
+                    current = getattr(retries, setting)
+                else:
+                    current = getattr(scenario.settings, _SETTING_FIELDS[setting])
                 moves.extend(
                     Action(0, "configure", target=target, setting=setting, value=value)
                     for value in _SETTING_VALUES[setting]

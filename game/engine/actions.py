@@ -9,9 +9,10 @@ from types import MappingProxyType
 # Settings a `configure` action can change: target -> setting names.
 CONFIGURABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "balancer": ("algorithm",),
+        "balancer": ("algorithm", "shed"),
         "cache": ("ttl", "eviction", "invalidate_on_write"),
         "database": ("store",),
+        "clients": ("policy", "budget"),  # a client update: how the level's clients retry
     }
 )
 
@@ -22,7 +23,7 @@ class Action:
 
     - add: `kind` (web, balancer, primary, replica, cache, cdn) and `size`;
     - remove / resize / promote: `target`, a component id (resize also takes `size`);
-    - configure: `target` (balancer, cache, database), `setting` and `value`.
+    - configure: `target` (balancer, cache, database, clients), `setting` and `value`.
     """
 
     tick: int

@@ -114,6 +114,20 @@ DEFAULT_EDGE_RTT_S = 0.015  # user to the nearest CDN edge and back
 # Queues: nobody waits in a queue longer than this; the request fails as a timeout.
 DEFAULT_TIMEOUT_S = 2.0
 
+# Client retries (a level's [retries] table). The timeout above is the client's; where clients
+# retry, a web server keeps a request it has not started for up to SERVER_TIMEOUT_S (its own
+# limit), so work on requests whose clients gave up is done and wasted, unless the balancer sheds.
+RETRY_POLICIES: tuple[str, ...] = ("none", "immediate", "backoff")
+DEFAULT_RETRY_ATTEMPTS = 3  # attempts in all, the first one included
+MAX_RETRY_ATTEMPTS = 10
+DEFAULT_RETRY_BASE_S = 1.0  # backoff: the n-th retry waits up to base * 2^(n-1) ...
+DEFAULT_RETRY_CAP_S = 30.0  # ... and never longer than the cap
+MAX_RETRY_CAP_S = 120.0  # bounds how many ticks ahead retries are carried
+SERVER_TIMEOUT_S = 10.0
+# Retry budgets a client update can ship: retries at most this share of first attempts
+# (0: no budget, every failure is retried while attempts remain).
+RETRY_BUDGET_CHOICES: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.5)
+
 # Traffic a level gets when it says nothing else.
 DEFAULT_RPS = 10.0
 DEFAULT_MIX: Mapping[str, float] = MappingProxyType(
@@ -178,5 +192,6 @@ FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
         "primary_down": "the database primary was down",
         "store_down": "the data store was down",
         "store_cannot_join": "the key-value store cannot answer a join",
+        "shed": "refused at once by the balancer: the queue was longer than the timeout",
     }
 )

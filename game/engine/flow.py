@@ -23,8 +23,9 @@ def simulate(tick: Tick) -> TickReport:
     store_on_box = tick.state.store_on_box
     rate = traffic.rate(tick.t)
     mix = traffic.mix
-    static, reads = rate * mix.static, rate * mix.read
-    writes, joins = rate * mix.write, rate * mix.join
+    arriving = rate + tick.retries_in  # retries are arrivals like any other (retries.py)
+    static, reads = arriving * mix.static, arriving * mix.read
+    writes, joins = arriving * mix.write, arriving * mix.join
 
     edge = 0.0
     edge_ok = bool(topology.pool("cdn").nodes)
@@ -44,7 +45,8 @@ def simulate(tick: Tick) -> TickReport:
     demand = units / origin if origin > 0 else 0.0
     name = "box" if store_on_box else "web"
     web_groups, admitted = _web_groups(tick, origin, balancer, demand)
-    web = tick.serve(name, web_groups, admitted, queue="web")
+    shed = balancer == HEALTHY and tick.settings.shed
+    web = tick.serve(name, web_groups, admitted, queue="web", shed=shed)
     # What the web tier served, by kind. Queued requests are taken to have the mix of the
     # traffic, so a tick with no arrivals still knows what its backlog was made of.
     mix_origin = (

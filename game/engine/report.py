@@ -106,6 +106,9 @@ class TickReport(_Served):
     paths: Paths  # this tick's served requests, by path
     dns_target: str | None = None  # the one web server DNS sends every request to, when no
     # balancer spreads them (None when a balancer does, or no server takes requests)
+    retries: float = 0.0  # arrivals that were clients retrying (offered = first + retries)
+    retried: float = 0.0  # failed attempts the clients will retry (not in `failed`)
+    wasted: float = 0.0  # served after their clients had given up: work that helped nobody
     _latency: LatencyHistogram | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -129,6 +132,9 @@ class Totals(_Served):
     stale_reads: float = 0.0
     lost_writes: float = 0.0
     peak_queued: float = 0.0  # most requests waiting in queues at the end of a tick
+    retries: float = 0.0  # arrivals that were retries, failed attempts retried, wasted work
+    retried: float = 0.0
+    wasted: float = 0.0
     cache_ticks: int = 0  # ticks with a cache tier, and the sum of their hit ratios
     hit_ratio_sum: float = 0.0
     lag_ticks: int = 0  # ticks with replicas, the sum and the largest of their lags
@@ -153,6 +159,9 @@ class Totals(_Served):
         self.stale_reads += report.stale_reads
         self.lost_writes += report.lost_writes
         self.peak_queued = max(self.peak_queued, report.queued)
+        self.retries += report.retries
+        self.retried += report.retried
+        self.wasted += report.wasted
         if report.cache_hit_ratio is not None:
             self.cache_ticks += 1
             self.hit_ratio_sum += report.cache_hit_ratio

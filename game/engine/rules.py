@@ -80,8 +80,29 @@ def configured(settings: Settings, a: Action) -> Settings:
         if not isinstance(value, bool):
             raise ValueError("invalidate_on_write takes true or false")
         return dataclasses.replace(settings, invalidate_on_write=value)
+    if a.setting == "shed":
+        if not isinstance(value, bool):
+            raise ValueError("shed takes true or false")
+        if settings.retries is None:
+            raise ValueError("this level's servers already drop a request at the timeout")
+        return dataclasses.replace(settings, shed=value)
+    if a.setting in ("policy", "budget"):
+        return _client_update(settings, a.setting, value)
     field = {"algorithm": "balancer", "eviction": "eviction", "store": "store"}[a.setting]
     return dataclasses.replace(settings, **{field: str(value)})
+
+
+def _client_update(settings: Settings, setting: str, value: object) -> Settings:
+    """The clients' retry policy after a client update ships a new `policy` or `budget`."""
+    if settings.retries is None:
+        raise ValueError("the clients of this level do not retry")
+    if setting == "budget":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("budget takes a share of first attempts (0: no budget)")
+        retries = dataclasses.replace(settings.retries, budget=float(value))
+    else:
+        retries = dataclasses.replace(settings.retries, policy=str(value))
+    return dataclasses.replace(settings, retries=retries)
 
 
 class StartRefused(ValueError):

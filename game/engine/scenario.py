@@ -36,6 +36,43 @@ class Component:
 
 
 @dataclass(frozen=True, slots=True)
+class Retries:
+    """How the level's clients retry a failed or timed-out request (a level's [retries]).
+
+    policy: none, immediate (next tick) or backoff (the n-th retry waits base * 2^(n-1), at
+    most cap; with jitter spread evenly over that window); attempts: the most a client makes,
+    the first included; budget: retries at most this share of first attempts (0: no budget);
+    server_timeout_s: how long a web server keeps a request it has not started."""
+
+    policy: str = "immediate"
+    attempts: int = catalog.DEFAULT_RETRY_ATTEMPTS
+    base_s: float = catalog.DEFAULT_RETRY_BASE_S
+    cap_s: float = catalog.DEFAULT_RETRY_CAP_S
+    jitter: bool = True
+    budget: float = 0.0
+    server_timeout_s: float = catalog.SERVER_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        if self.policy not in catalog.RETRY_POLICIES:
+            raise ValueError(f"retry policy must be one of {catalog.RETRY_POLICIES}")
+        if not 1 <= self.attempts <= catalog.MAX_RETRY_ATTEMPTS:
+            raise ValueError(f"attempts must be between 1 and {catalog.MAX_RETRY_ATTEMPTS}")
+        if not (math.isfinite(self.base_s) and 0 < self.base_s <= self.cap_s):
+            raise ValueError("backoff base must be a positive number of seconds, at most the cap")
+        if not self.cap_s <= catalog.MAX_RETRY_CAP_S:
+            raise ValueError(f"backoff cap must be at most {catalog.MAX_RETRY_CAP_S:g} seconds")
+        if not (math.isfinite(self.budget) and 0 <= self.budget <= 1):
+            raise ValueError("retry budget must be a share between 0 (no budget) and 1")
+        if not (
+            math.isfinite(self.server_timeout_s)
+            and 0 < self.server_timeout_s <= catalog.MAX_TIMEOUT_S
+        ):
+            raise ValueError(
+                f"server timeout must be between 0 and {catalog.MAX_TIMEOUT_S:g} seconds"
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Tier settings a player can configure."""
 
@@ -44,6 +81,9 @@ class Settings:
     ttl_s: float = catalog.DEFAULT_TTL_S
     invalidate_on_write: bool = True
     store: str = "relational"
+    shed: bool = False  # the balancer refuses what would wait past the timeout (with retries)
+    retries: Retries | None = None  # how clients retry; None: they do not (a client update
+    # changes it)
 
     def __post_init__(self) -> None:
         if self.balancer not in catalog.BALANCER_ALGORITHMS:

@@ -7,6 +7,7 @@ store_moved   whether the database has left the single box for a primary
 incidents     the scheduled failures, by tick
 events        what happened since the last report, for the next one
 warming       the cache nodes refilling after a restart (warmup.Warming)
+retries       the clients' retries on their way, by tick ahead (retries.Schedule)
 
 Latency shapes and hit ratios are not state: they are pure functions of their inputs,
 remembered by shapes.py.
@@ -20,6 +21,7 @@ from types import MappingProxyType
 
 from game.engine.replication import Replication
 from game.engine.report import EVENT_KINDS, Event
+from game.engine.retries import Schedule
 from game.engine.scenario import Scenario
 from game.engine.tiers import Queues
 from game.engine.warmup import Warming
@@ -53,6 +55,7 @@ class RunState:
     incidents: Mapping[int, tuple[str, ...]]  # tick -> components that fail then
     events: EventLog = field(default_factory=EventLog)
     warming: Warming = field(default_factory=Warming)  # cache nodes refilling after a restart
+    retries: Schedule = field(default_factory=Schedule)  # retries on their way
 
     @classmethod
     def start(cls, scenario: Scenario, has_primary: bool) -> RunState:

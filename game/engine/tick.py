@@ -14,6 +14,7 @@ from types import MappingProxyType
 from game.engine import shapes
 from game.engine.latency import Dist
 from game.engine.report import TickReport, TierReport
+from game.engine.retries import abandoned, trimmed
 from game.engine.scenario import Scenario, Settings
 from game.engine.state import RunState
 from game.engine.tiers import Group, TierOutcome, serve
@@ -33,6 +34,7 @@ _DOWN_REASON: Mapping[str, str] = MappingProxyType(
     }
 )
 _TIMEOUT_REASON: Mapping[str, str] = MappingProxyType({n: f"timeout_{n}" for n in _DOWN_REASON})
+_FRONT = ("web", "box")  # the tiers clients wait on directly
 
 
 class Tick:
@@ -53,6 +55,8 @@ class Tick:
         "stale_reads",
         "replica_lag_s",
         "dns_target",
+        "retries_in",
+        "wasted",
     )
 
     def __init__(
@@ -78,6 +82,8 @@ class Tick:
         self.stale_reads = 0.0
         self.replica_lag_s: float | None = None  # set when the site has replicas
         self.dns_target: str | None = None
+        self.retries_in = sum(state.retries.arriving())  # retries arriving this tick
+        self.wasted = 0.0
 
     def fail(self, reason: str, count: float) -> None:
         """Book `count` requests that failed for `reason` (a catalog.FAILURE_REASONS id)."""
@@ -100,17 +106,45 @@ class Tick:
         self.stale_reads += reads
 
     def serve(
-        self, name: str, groups: list[Group], lam: float, kind: str = "", queue: str = ""
+        self,
+        name: str,
+        groups: list[Group],
+        lam: float,
+        kind: str = "",
+        queue: str = "",
+        shed: bool = False,
     ) -> TierOutcome:
         """Serve a tier and report it. Queues are keyed `queue:group` (`queue` defaults to the
-        tier's name); a group that vanished hands its queue to a live one, or fails it."""
+        tier's name); a group that vanished hands its queue to a live one, or fails it.
+
+        Where clients retry, the front tier (web, or the box) keeps requests past the client's
+        timeout and its late answers are wasted (retries.py), unless `shed`: the balancer then
+        refuses what would wait longer than the timeout, and those fail as "shed"."""
         queues = self.queues
+        retries = self.settings.retries
+        wasting = retries is not None and name in _FRONT and not shed
         if queues:  # only a carried queue can be stranded
+            prefix = (queue or name) + ":"
             into = groups[0].key if groups else None
             live = {g.key for g in groups}
-            self.fail(_DOWN_REASON[name], queues.regroup((queue or name) + ":", live, into))
-        outcome = serve(queues, groups, lam, self.timeout_s)
-        self.fail(_TIMEOUT_REASON[name], outcome.dropped)
+            gone = self._abandoned(prefix) if wasting else 0.0
+            stranded = queues.regroup(prefix, live, into)
+            if wasting:  # their clients had given up already, and were counted then
+                stranded -= gone - self._abandoned(prefix)
+            self.fail(_DOWN_REASON[name], stranded)
+        if shed:
+            if retries is not None and name in _FRONT:
+                for g in groups:  # shedding starts: drop the work of clients already gone
+                    queues.set(g.key, trimmed(queues.get(g.key), self.timeout_s))
+            outcome = serve(queues, groups, lam, self.timeout_s)
+            self.fail("shed", outcome.dropped)
+        elif wasting:
+            outcome = serve(queues, groups, lam, retries.server_timeout_s, self.timeout_s)
+            self.fail(_TIMEOUT_REASON[name], outcome.dropped)
+            self.wasted += outcome.wasted
+        else:
+            outcome = serve(queues, groups, lam, self.timeout_s)
+            self.fail(_TIMEOUT_REASON[name], outcome.dropped)
         servers, capacity = 0, 0.0
         for g in groups:
             servers += g.servers
@@ -131,14 +165,24 @@ class Tick:
         )
         return outcome
 
+    def _abandoned(self, prefix: str) -> float:
+        timeout = self.timeout_s
+        return sum(abandoned(c, timeout) for c in self.queues.under(prefix))
+
     def report(self, rate: float, cost: float, cache_hit_ratio: float | None) -> TickReport:
-        """The tick's report, once every tier has been served."""
+        """The tick's report, once every tier has been served. `rate`: first attempts; the
+        failures the clients retry are scheduled (retries.Schedule) and not booked as failed."""
+        failed, retried = self.failed, 0.0
+        schedule = self.state.retries
+        if self.settings.retries is not None or schedule:
+            settled = schedule.settle(self.settings.retries, rate, failed)
+            failed, retried = settled.failed, settled.retried
         return TickReport(
             tick=self.t,
             rps=rate,
-            offered=rate,
+            offered=rate + self.retries_in,
             served=self.served,
-            failed=self.failed,
+            failed=failed,
             queued=self.queues.total(),
             cost=cost,
             stale_reads=self.stale_reads,
@@ -149,4 +193,7 @@ class Tick:
             events=self.state.events.take(),
             paths=tuple(self.paths),
             dns_target=self.dns_target,
+            retries=self.retries_in,
+            retried=retried,
+            wasted=self.wasted,
         )

@@ -12,10 +12,11 @@ from tick to tick as cohorts of arrivals, and a request gives up `timeout` after
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from game.engine import overload, shapes
+from game.engine import overload, retries, shapes
 from game.engine.latency import Dist
 from game.engine.overload import Segment, backlog_of
 
@@ -60,6 +61,10 @@ class Queues:
             return 0.0
         return sum(backlog_of(queues.pop(key)) for key in gone)
 
+    def under(self, prefix: str) -> tuple[Cohorts, ...]:
+        """The queues of one tier (keys under `prefix`)."""
+        return tuple(c for k, c in self._queues.items() if k.startswith(prefix))
+
     def total(self) -> float:
         """Requests waiting in every queue."""
         return sum(backlog_of(cohorts) for cohorts in self._queues.values())
@@ -87,10 +92,23 @@ class TierOutcome:
     queued: float
     dist: Dist | None  # response time of what it served
     utilization: float
+    wasted: float = 0.0  # served after the client had given up (counted in neither above)
 
 
-def serve(queues: Queues, groups: list[Group], lam: float, timeout_s: float) -> TierOutcome:
-    """Serve `lam` requests arriving this tick (dt = 1 s) and update the groups' queues."""
+def serve(
+    queues: Queues,
+    groups: list[Group],
+    lam: float,
+    timeout_s: float,
+    client_timeout_s: float | None = None,
+) -> TierOutcome:
+    """Serve `lam` requests arriving this tick (dt = 1 s) and update the groups' queues.
+
+    With `client_timeout_s` the queue keeps a request up to `timeout_s` (the server's limit)
+    while its client waits only `client_timeout_s`: what the servers answer later is wasted
+    work, and `dropped` counts the clients that gave up (retries.client_view)."""
+    if client_timeout_s is not None:
+        return _serve_wasting(queues, groups, lam, timeout_s, client_timeout_s)
     served = dropped = queued = capacity = 0.0
     parts: list[tuple[float, Dist]] = []
     for g in groups:
@@ -111,14 +129,50 @@ def serve(queues: Queues, groups: list[Group], lam: float, timeout_s: float) -> 
         if got > 0 and dist is not None:
             parts.append((got, dist))
     utilization = lam / capacity if capacity > 0 else 0.0
+    return TierOutcome(lam, served, dropped, queued, _mixed(parts), utilization)
+
+
+def _serve_wasting(
+    queues: Queues, groups: list[Group], lam: float, server_timeout_s: float, client_s: float
+) -> TierOutcome:
+    """`serve` where the servers work on requests whose clients gave up (retries.py)."""
+    served = dropped = queued = capacity = wasted = 0.0
+    parts: list[tuple[float, Dist]] = []
+    for g in groups:
+        arriving = lam * g.share
+        before = queues.get(g.key)
+        full = g.servers * g.mu
+        capacity += full
+        if before or arriving >= _STEADY_LIMIT * full:
+            step = overload.queue_step(before, arriving, g.servers, g.mu, server_timeout_s)
+            queues.set(g.key, step.cohorts)
+            queued += step.backlog
+            view = retries.client_view(before, step.cohorts, step.waits, step.dropped, client_s)
+            served += view.served
+            dropped += view.gave_up
+            wasted += view.wasted
+            atoms = overload.wait_atoms(dataclasses.replace(step, waits=view.in_time))
+            if view.served > 0 and atoms:
+                waits = tuple(grid(w) if w >= shapes.WAIT_FLOOR_S else 0.0 for w in atoms)
+                parts.append((view.served, shapes.backlog(waits, g.mu)))
+        else:  # keeping up: the late share is served too late, its work wasted
+            dist, late = _steady(g, arriving, client_s)
+            served += arriving - late
+            dropped += late
+            wasted += late
+            if arriving - late > 0:
+                parts.append((arriving - late, dist))
+    utilization = lam / capacity if capacity > 0 else 0.0
+    return TierOutcome(lam, served, dropped, queued, _mixed(parts), utilization, wasted)
+
+
+def _mixed(parts: list[tuple[float, Dist]]) -> Dist | None:
     if len(parts) == 1:
-        dist = parts[0][1]
-    elif parts:
+        return parts[0][1]
+    if parts:
         total = sum(w for w, _ in parts)
-        dist = shapes.mixture(tuple((round(w / total, 4), d) for w, d in parts))
-    else:
-        dist = None
-    return TierOutcome(lam, served, dropped, queued, dist, utilization)
+        return shapes.mixture(tuple((round(w / total, 4), d) for w, d in parts))
+    return None
 
 
 def _steady(g: Group, lam: float, timeout_s: float) -> tuple[Dist, float]:

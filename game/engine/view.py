@@ -331,11 +331,26 @@ def _setting_actions(kind: str, settings: Settings) -> list[Action]:
         out.append(configure("cache", "invalidate_on_write", not settings.invalidate_on_write))
         return out
     if kind == "balancer":
-        return [
+        out = [
             configure("balancer", "algorithm", a)
             for a in catalog.BALANCER_ALGORITHMS
             if a != settings.balancer
         ]
+        retries = settings.retries
+        if retries is not None:  # where clients retry: shedding, and a client update (the
+            # clients have no place on the map; their requests enter at the balancer)
+            out.append(configure("balancer", "shed", not settings.shed))
+            out += [
+                configure("clients", "policy", p)
+                for p in catalog.RETRY_POLICIES
+                if p != retries.policy
+            ]
+            out += [
+                configure("clients", "budget", b)
+                for b in catalog.RETRY_BUDGET_CHOICES
+                if b != retries.budget
+            ]
+        return out
     if kind == "primary":
         return [configure("database", "store", s) for s in catalog.STORES if s != settings.store]
     return []
@@ -364,6 +379,12 @@ def _advice(sim: Simulation, tiers: Mapping[str, TierReport]) -> Advice | None:
     if tier is None:
         return None
     remedies = []
+    last = sim.last
+    if last is not None and last.wasted > 0 and not sim.settings.shed:
+        # Its servers answer clients that have gone: more of them would answer more of those.
+        shed = Action(0, "configure", target="balancer", setting="shed", value=True)
+        if not sim.refusal(shed):
+            remedies.append(shed)
     for remedy in _REMEDIES.get(tier.name, ()):
         action = _remedy(sim, tier, remedy)
         if action is not None and not sim.refusal(action):

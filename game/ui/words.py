@@ -79,6 +79,9 @@ SETTING: Mapping[str, str] = MappingProxyType(
         "invalidate_on_write": "invalidation on write",
         "algorithm": "algorithm",
         "store": "store",
+        "shed": "load shedding",
+        "policy": "retry policy",
+        "budget": "retry budget",
     }
 )
 VALUE: Mapping[str, str] = MappingProxyType(
@@ -87,6 +90,9 @@ VALUE: Mapping[str, str] = MappingProxyType(
         "least_connections": "least connections",
         "relational": "relational",
         "keyvalue": "key-value",
+        "none": "no retries",
+        "immediate": "retry at once",
+        "backoff": "back off",
         **{eviction: eviction.upper() for eviction in catalog.EVICTIONS},
     }
 )
@@ -99,6 +105,20 @@ def value_words(value: str | float | bool) -> str:
     if isinstance(value, int | float):
         return seconds(value)  # the one number a setting takes is the TTL
     return VALUE.get(value, value)
+
+
+def _setting_value(action: Action) -> str:
+    """A configure move's value in words (a retry budget is a share, not seconds)."""
+    if action.setting == "budget":
+        return budget_words(action.value)
+    return value_words(action.value)
+
+
+def budget_words(value: str | float | bool) -> str:
+    """A retry budget: "10% of first attempts", or "no budget" (0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return "no budget"
+    return f"{value:.0%} of first attempts"
 
 
 def seconds(value: float) -> str:
@@ -116,7 +136,7 @@ def command(action: Action) -> str:
         return f"Resize {action.target} to {action.size}"
     if action.verb == "configure":
         setting = SETTING.get(action.setting, action.setting)
-        return f"Set {action.target} {setting} = {value_words(action.value)}"
+        return f"Set {action.target} {setting} = {_setting_value(action)}"
     return f"{action.verb.capitalize()} {action.target}"
 
 
@@ -147,6 +167,13 @@ def label(move: MovePreview, view: SiteView | None = None) -> str:
         return "invalidate on write" if value else "stop invalidating"
     if action.setting == "algorithm":
         return f"use {value_words(value)}"
+    if action.setting == "shed":
+        return "shed load" if value else "stop shedding"
+    if action.setting == "budget":
+        shown = "none" if budget_words(value) == "no budget" else f"{float(value):.0%}"
+        return f"client update: budget {shown}"
+    if action.setting == "policy":
+        return f"client update: {value_words(value)}"
     return f"switch to {value_words(value)} {SETTING.get(action.setting, action.setting)}"
 
 
@@ -202,7 +229,7 @@ def move_words(action: Action, made: str = "", *, done: bool = False) -> str:
         return f"{'Resized' if done else 'Resize'} {action.target} to {action.size}"
     if verb == "configure":
         setting = SETTING.get(action.setting, action.setting)
-        return f"Set {action.target} {setting}: {value_words(action.value)}"
+        return f"Set {action.target} {setting}: {_setting_value(action)}"
     if verb == "promote":
         return f"{'Promoted' if done else 'Promote'} {action.target} to primary"
     if verb == "remove":
@@ -258,8 +285,8 @@ def move_id(action: Action) -> str:
         return f"add-{action.kind}-{action.size}"
     if action.verb != "configure":
         return action.verb
-    if action.setting == "ttl":
-        return f"ttl-{float(action.value):g}".replace(".", "_")
+    if action.setting in ("ttl", "budget"):
+        return f"{action.setting}-{float(action.value):g}".replace(".", "_")
     if action.setting == "invalidate_on_write":
         return "invalidate"
     prefix = {"eviction": "evict"}.get(action.setting, action.setting)

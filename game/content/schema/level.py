@@ -46,6 +46,7 @@ from game.engine.scenario import (
     Component,
     Incident,
     RandomFailures,
+    Retries,
     Scenario,
     Settings,
 )
@@ -88,6 +89,48 @@ class SettingsTable(FileModel):
     ttl_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_TTL_S)] = engine_default(Settings, "ttl_s")
     invalidate_on_write: bool = engine_default(Settings, "invalidate_on_write")
     store: Literal[catalog.STORES] = engine_default(Settings, "store")  # type: ignore[valid-type]
+    shed: bool = Field(
+        engine_default(Settings, "shed"),
+        description="the balancer refuses what would wait past the timeout",
+    )
+
+
+class RetriesTable(FileModel):
+    """How the level's clients retry a failed or timed-out request (omitted: they do not)."""
+
+    policy: Literal[catalog.RETRY_POLICIES] = engine_default(Retries, "policy")  # type: ignore[valid-type]
+    attempts: Annotated[int, Field(ge=1, le=catalog.MAX_RETRY_ATTEMPTS)] = engine_default(
+        Retries, "attempts"
+    )
+    base_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_RETRY_CAP_S)] = engine_default(
+        Retries, "base_s"
+    )
+    cap_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_RETRY_CAP_S)] = engine_default(
+        Retries, "cap_s"
+    )
+    jitter: bool = engine_default(Retries, "jitter")
+    budget: Annotated[Finite, Field(ge=0, le=1)] = Field(
+        engine_default(Retries, "budget"),
+        description="retries at most this share of first attempts; 0: no budget",
+    )
+    server_timeout_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_TIMEOUT_S)] = engine_default(
+        Retries, "server_timeout_s"
+    )
+
+    @model_validator(mode="after")
+    def _base_within_cap(self) -> RetriesTable:
+        if self.base_s > self.cap_s:
+            raise FieldProblems(
+                [
+                    (
+                        ("base_s",),
+                        f"backoff base {number(self.base_s)} s is longer than its cap"
+                        f" {number(self.cap_s)} s",
+                        "make the base at most the cap",
+                    )
+                ]
+            )
+        return self
 
 
 class MixTable(FileModel):
@@ -289,6 +332,7 @@ class LevelFile(FileModel):
     )
     start: list[StartEntry] = Field(min_length=1, max_length=MAX_START)
     settings: SettingsTable = SettingsTable()
+    retries: RetriesTable | None = Field(None, description="omitted: clients do not retry")
     traffic: TrafficTable
     incidents: list[IncidentTable] = Field(default_factory=list, max_length=MAX_INCIDENTS)
     failures: FailuresTable = FailuresTable()
