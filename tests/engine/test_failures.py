@@ -1,9 +1,12 @@
 """Random failures strike only the kinds a level lists; a standby balancer takes the address."""
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from game.content.errors import LevelError
+from game.content.loader import parse_level
 from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.scenario import RandomFailures
@@ -113,3 +116,31 @@ def test_a_site_has_two_balancers_at_most():
     sim = Simulation(level)
     outcome = sim.apply(Action(0, "add", kind="balancer"))
     assert not outcome.accepted and "at most 2" in outcome.reason
+
+
+# -- the level file's [failures] table -------------------------------------------------------------
+
+MINIMAL = Path(__file__).parent.parent / "data" / "level_minimal.toml"
+
+
+def test_a_level_lists_the_kinds_that_fail_at_random():
+    text = MINIMAL.read_text() + '\n[failures]\nrandom = true\nkinds = ["web", "cache"]\n'
+    _, level = parse_level(text, "level.toml")
+    assert level.failures == RandomFailures(True, 1.0, ("web", "cache"))
+    _, default = parse_level(MINIMAL.read_text() + "\n[failures]\nrandom = true\n", "level.toml")
+    assert default.failures.kinds == catalog.RANDOM_FAILURE_KINDS
+
+
+@pytest.mark.parametrize(
+    ("kinds", "words"),
+    [
+        ('["web", "gremlin"]', 'failures.kinds[1]: must be one of "box", "web"'),
+        ('["web", "web"]', 'failures.kinds[1]: "web" is listed twice; list it once'),
+    ],
+)
+def test_a_kind_that_cannot_fail_is_named_with_its_line(kinds, words):
+    text = MINIMAL.read_text() + f"\n[failures]\nrandom = true\nkinds = {kinds}\n"
+    with pytest.raises(LevelError) as error:
+        parse_level(text, "level.toml")
+    line = text.splitlines().index(f"kinds = {kinds}") + 1
+    assert f"level.toml:{line}: {words}" in str(error.value)
