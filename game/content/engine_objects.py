@@ -84,7 +84,11 @@ def scenario_of(level: LevelFile) -> Scenario:
         ),
         incidents=tuple(Incident(i.tick, i.target, i.announced) for i in level.incidents),
         failures=_engine(
-            ("failures",), RandomFailures, level.failures.random, level.failures.mtbf_scale
+            ("failures",),
+            RandomFailures,
+            level.failures.random,
+            level.failures.mtbf_scale,
+            tuple(level.failures.kinds),
         ),
         objectives=objectives,
         timeout_s=level.timeout_s,

@@ -54,7 +54,8 @@ KINDS: Mapping[str, Kind] = MappingProxyType(
     {
         "box": Kind("box", "Single box (web + database)", _WEB, 30, 2400.0, 90, 1),
         "web": Kind("web", "Web server", _WEB, 30, 2400.0, 60, 1000),
-        "balancer": Kind("balancer", "Load balancer", _sizes((1e12,), (0.5,)), 10, 20000.0, 30, 1),
+        # Two balancers at most: the one that holds the site's address and a standby.
+        "balancer": Kind("balancer", "Load balancer", _sizes((1e12,), (0.5,)), 10, 20000.0, 30, 2),
         "primary": Kind("primary", "Database primary", _DB, 60, 3600.0, 180, 1),
         "replica": Kind("replica", "Read replica", _DB, 60, 3600.0, 120, 15),
         "cache": Kind(
@@ -93,6 +94,13 @@ REBUILD_TICKS = 240  # no replica to promote: restore the primary from a backup
 HEALTH_CHECK_TICKS = 2
 BALANCER_ALGORITHMS: tuple[str, ...] = ("round_robin", "least_connections")
 BALANCER_COST_PER_MILLION = 0.8  # money per million requests through the balancer
+# The active balancer dies: a standby notices (its heartbeats stop) and takes over the site's
+# address after this many ticks; until then every request fails.
+BALANCER_FAILOVER_TICKS = 3
+
+# The kinds random failures strike when a level does not say: those a pool of spares survives
+# losing (a lone balancer, primary, box or CDN takes the site down with it).
+RANDOM_FAILURE_KINDS: tuple[str, ...] = ("web", "replica", "cache")
 
 # Caches.
 EVICTIONS: tuple[str, ...] = ("lru", "lfu", "fifo")

@@ -73,8 +73,7 @@ def simulate(tick: Tick) -> TickReport:
 
 
 def _balancer_state(tick: Tick) -> str | None:
-    balancers = tick.topology.of_kind("balancer")
-    return balancers[0].state if balancers else None
+    return tick.topology.front_door(tick.t)
 
 
 def _web_groups(

@@ -107,14 +107,22 @@ class Incident:
 
 @dataclass(frozen=True, slots=True)
 class RandomFailures:
-    """Random failures drawn from per-component seeded streams; `mtbf_scale` stretches MTBFs."""
+    """Random failures drawn from per-component seeded streams; `mtbf_scale` stretches MTBFs
+    and `kinds` are the component kinds they strike (the others fail only by incident)."""
 
     enabled: bool = False
     mtbf_scale: float = 1.0
+    kinds: tuple[str, ...] = catalog.RANDOM_FAILURE_KINDS
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.mtbf_scale) and self.mtbf_scale > 0):
             raise ValueError("mtbf_scale must be a positive number")
+        unknown = [kind for kind in self.kinds if kind not in catalog.KINDS]
+        if unknown:
+            raise ValueError(
+                f"cannot fail {', '.join(map(repr, unknown))} at random: not a component kind"
+                f" (kinds: {', '.join(catalog.KINDS)})"
+            )
 
 
 @dataclass(frozen=True, slots=True)

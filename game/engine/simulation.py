@@ -58,7 +58,8 @@ class Simulation:
         self.settings: Settings = scenario.settings
         self.tick = 0
         failures = scenario.failures
-        self.topology = Topology(self.seed, failures.mtbf_scale if failures.enabled else None)
+        mtbf_scale = failures.mtbf_scale if failures.enabled else None
+        self.topology = Topology(self.seed, mtbf_scale, failures.kinds)
         for part in scenario.start:
             self.topology.add(part.kind, part.size, 0, part.id, ready=True)
         self.state = RunState.start(scenario, bool(self.topology.of_kind("primary")))

@@ -1,9 +1,13 @@
 """The components of a site and their lives: booting, healthy, failed, repaired.
 
-Every component draws its failures from its own seeded stream (seed, component id), so adding a
-server never changes when another one fails. Lifetimes are drawn by inversion when a component
-becomes healthy, and kept in an event queue, so a tick costs nothing for the components that
-did not change.
+Every component of a kind that fails at random draws its failures from its own seeded stream
+(seed, component id), so adding a server never changes when another one fails. Lifetimes are
+drawn by inversion when a component becomes healthy, and kept in an event queue, so a tick costs
+nothing for the components that did not change.
+
+The site's address is held by one balancer; a second one is a standby. When the holder dies the
+standby takes the address over after BALANCER_FAILOVER_TICKS, and every request fails until
+then (`front_door`).
 """
 
 from __future__ import annotations
@@ -105,9 +109,15 @@ class _Due:
 class Topology:
     """The site's components, their states and the timetable of their next changes."""
 
-    def __init__(self, seed: int, mtbf_scale: float | None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        mtbf_scale: float | None,
+        failing: Container[str] = catalog.RANDOM_FAILURE_KINDS,
+    ) -> None:
         self.seed = seed
         self.mtbf_scale = mtbf_scale  # None: no random failures
+        self.failing = failing  # the kinds random failures strike
         self.nodes: dict[str, Node] = {}
         self._ready: list[_Due] = []  # boots and repairs, by the tick they end
         self._failing: list[_Due] = []  # random failures, by the tick they come
@@ -120,6 +130,7 @@ class Topology:
         self._web_failures: list[Node] = []  # web servers that failed recently, for health checks
         self._cost: float | None = None
         self.cold_caches: dict[str, Node] = {}  # cache nodes refilling after a (re)start
+        self.address_lost: int | None = None  # tick the balancer holding the address died
 
     # -- building -------------------------------------------------------------------------
 
@@ -171,6 +182,8 @@ class Topology:
         self._schedule(node.until, "ready", node)
 
     def fail(self, node: Node, tick: int, repair_ticks: int) -> None:
+        if node.kind == "balancer" and node is self._address_holder():
+            self.address_lost = tick
         self._set_state(node, FAILED, tick, tick + repair_ticks)
         self._empty(node)
         node.epoch += 1
@@ -219,7 +232,7 @@ class Topology:
         node.joined = True
         self._set_state(node, HEALTHY, tick, tick)
         node.epoch += 1
-        if self.mtbf_scale is not None:
+        if self.mtbf_scale is not None and node.kind in self.failing:
             mtbf = catalog.KINDS[node.kind].mtbf_ticks * self.mtbf_scale
             # Geometric lifetime by inversion: P(fail in a tick) = 1 - exp(-1/MTBF).
             u = node.stream.random()
@@ -257,6 +270,27 @@ class Topology:
                 sum(items.get(n.size, 0) for n in every if n.joined),
             )
         return found
+
+    def front_door(self, tick: int) -> str | None:
+        """What answers at the site's address at `tick`: HEALTHY when a balancer holds it,
+        FAILED while the holder is dead and no standby has taken over yet, BOOTING while the
+        first balancer boots (DNS still sends everyone to a server), None with no balancer."""
+        balancers = self.of_kind("balancer")
+        if not balancers:
+            return None
+        if self._address_holder() is None:
+            return FAILED if any(b.state == FAILED for b in balancers) else BOOTING
+        lost = self.address_lost
+        if lost is not None and tick < lost + catalog.BALANCER_FAILOVER_TICKS:
+            return FAILED  # the standby has not noticed yet
+        return HEALTHY
+
+    def _address_holder(self) -> Node | None:
+        """The balancer holding the address: the one healthy the longest (the oldest among
+        equals); a standby that takes over keeps it when the old holder comes back. Removing
+        the holder hands the address over at once (a planned switch, nothing to detect)."""
+        healthy = [b for b in self.of_kind("balancer") if b.state == HEALTHY]
+        return min(healthy, key=lambda b: (b.since, b.order)) if healthy else None
 
     def warming(self, node_id: str) -> bool:
         """Whether cache node `node_id` is refilling after it started empty."""

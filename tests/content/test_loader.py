@@ -341,10 +341,10 @@ BAD_LEVELS = {
         ["already taken by start[1]"],
     ),
     "too many of a kind": (
-        replaced('kind = "cdn"', 'kind = "balancer"'),
+        replaced('kind = "cdn"', 'kind = "primary"'),
         "start[7].kind",
-        ('kind = "balancer"', 2),
-        ["more than 1 balancer"],
+        ('kind = "primary"', 2),
+        ["more than 1 primary"],
     ),
     "infinite budget": (
         replaced("budget = 40.0", "budget = inf"),
@@ -458,14 +458,14 @@ def test_starting_build_rules_come_from_the_engine() -> None:
 
 
 def test_start_limits_are_the_engines_pinned_to_the_entry_past_them() -> None:
-    text = replaced('kind = "cdn"', 'kind = "balancer"')
+    text = replaced('kind = "cdn"', 'kind = "primary"')
     LevelFile.model_validate(tomllib.loads(text))  # the format leaves the limits to the engine
     with pytest.raises(LevelError) as error:
         parse_level(text, SOURCE)
     problem = only_problem(error)
-    assert (problem.field, problem.line) == ("start[7].kind", line_of(text, 'kind = "balancer"', 2))
-    limit = catalog.KINDS["balancer"].limit
-    assert problem.message == f"the starting build has more than {limit} balancer"
+    assert (problem.field, problem.line) == ("start[7].kind", line_of(text, 'kind = "primary"', 2))
+    limit = catalog.KINDS["primary"].limit
+    assert problem.message == f"the starting build has more than {limit} primary"
 
 
 def test_another_refusal_of_a_build_over_a_limit_stays_on_the_build() -> None:

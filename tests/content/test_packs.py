@@ -21,8 +21,8 @@ from game.content.scaffold import create_pack
 from game.content.schema import CodexFile, PackFile, PlanFile
 
 CORE = BUILTIN_PACKS / "core"
-# The curriculum of the core campaign (shared/design/curriculum.md): every concept must be
-# required by some level.
+# The curriculum of the core campaign (shared/design/curriculum.md), and the balancer as a
+# single point of failure (issue 12): every concept must be required by some level.
 CURRICULUM = (
     "single-server",
     "dns",
@@ -31,6 +31,7 @@ CURRICULUM = (
     "vertical-scaling",
     "horizontal-scaling",
     "load-balancer",
+    "balancer-spof",
     "replication",
     "failover",
     "cache-tier",
@@ -66,7 +67,7 @@ def test_every_shipped_pack_is_proven():
 
 def test_core_campaign_makes_every_concept_necessary(core_report):
     pack = load_pack(CORE)
-    assert len(pack.levels) >= 15
+    assert len(pack.levels) >= 16
     for concept in CURRICULUM:
         assert concept in pack.codex, f"no codex entry for {concept}"
         teaching = [level for level in pack.levels if concept in level.file.concepts]
@@ -146,21 +147,21 @@ def test_check_flags_unreachable_three_stars(starter: Path):
 
 
 def test_check_flags_an_unlocked_kind_the_limits_never_let_the_player_add(starter: Path):
-    """A balancer in the starting build is the one a site may have: unlocking balancer then
-    offers a move that is always refused, unless remove is unlocked too."""
+    """A CDN in the starting build is the one a site may have: unlocking cdn then offers a move
+    that is always refused, unless remove is unlocked too."""
     level = starter / "first-split.toml"
     text = level.read_text().replace(
-        '[[start]]\nkind = "box"', '[[start]]\nkind = "box"\n\n[[start]]\nkind = "balancer"'
+        '[[start]]\nkind = "box"', '[[start]]\nkind = "box"\n\n[[start]]\nkind = "cdn"'
     )
-    level.write_text(text.replace('unlocked = ["primary"]', 'unlocked = ["primary", "balancer"]'))
+    level.write_text(text.replace('unlocked = ["primary"]', 'unlocked = ["primary", "cdn"]'))
     report = check_pack(load_pack(starter))
     assert (
-        "first-split: unlocks balancer, but its starting build already has the most a site may"
-        " have (1) and it cannot be removed: take balancer out of unlocked"
+        "first-split: unlocks cdn, but its starting build already has the most a site may"
+        " have (1) and it cannot be removed: take cdn out of unlocked"
     ) in report.flags
     assert main(["levels", "check", str(starter)]) == 1
     level.write_text(
-        text.replace('unlocked = ["primary"]', 'unlocked = ["primary", "balancer", "remove"]')
+        text.replace('unlocked = ["primary"]', 'unlocked = ["primary", "cdn", "remove"]')
     )
     assert not any("unlocks" in flag for flag in check_pack(load_pack(starter)).flags)
 

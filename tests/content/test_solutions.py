@@ -61,7 +61,8 @@ def random_pack(tmp_path: Path) -> Path:
     root = tmp_path / "random"
     create_pack(root)
     level = root / "first-split.toml"
-    level.write_text(level.read_text() + "\n[failures]\nrandom = true\nmtbf_scale = 0.01\n")
+    failures = '\n[failures]\nrandom = true\nmtbf_scale = 0.01\nkinds = ["box", "primary"]\n'
+    level.write_text(level.read_text() + failures)
     return root
 
 

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from game.content.packs import load_pack
-from game.engine import replay
+from game.engine import catalog, replay
 from game.engine.actions import Action, Outcome
 from game.engine.report import TickReport
 from game.engine.scenario import Component, Incident, RandomFailures, Scenario, Settings
@@ -282,7 +282,7 @@ def _failures(start, seed: int = 11, plan=()) -> dict[str, list[int]]:
         seed=seed,
         start=start,
         traffic=Traffic(points=((0, 250.0),)),
-        failures=RandomFailures(enabled=True, mtbf_scale=0.05),
+        failures=RandomFailures(enabled=True, mtbf_scale=0.05, kinds=tuple(catalog.KINDS)),
     )
     _, reports = stepped(scenario, plan)
     failed: dict[str, list[int]] = {}

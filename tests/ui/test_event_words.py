@@ -30,6 +30,7 @@ def test_moves_in_the_log_are_in_player_words() -> None:
     assert _logged(sim, Action(sim.tick, "resize", target="web-1", size="S")).endswith(
         "Resized web-1 to S"
     )
+    _logged(sim, Action(sim.tick, "add", kind="balancer", size="S"))  # the standby
     refused = _logged(sim, Action(sim.tick, "add", kind="balancer", size="S"))
     assert "REFUSED" in refused and "Add a load balancer: a site can have" in refused
 

@@ -214,6 +214,23 @@ class FailuresTable(FileModel):
     mtbf_scale: Annotated[Finite, Field(gt=0, le=1e6)] = engine_default(
         RandomFailures, "mtbf_scale"
     )
+    kinds: list[KindName] = Field(
+        default_factory=lambda: list(engine_default(RandomFailures, "kinds")),
+        max_length=len(catalog.KINDS),
+        description="the component kinds random failures strike; omitted: "
+        + ", ".join(catalog.RANDOM_FAILURE_KINDS),
+    )
+
+    @model_validator(mode="after")
+    def _kinds_once(self) -> FailuresTable:
+        seen: set[str] = set()
+        problems = []
+        for i, kind in enumerate(self.kinds):
+            if kind in seen:
+                problems.append((("kinds", i), f"{quote(kind)} is listed twice", "list it once"))
+            seen.add(kind)
+        raise_if(problems)
+        return self
 
 
 class EndlessTable(FileModel):
