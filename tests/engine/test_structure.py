@@ -82,7 +82,7 @@ def test_the_listed_event_kinds_are_those_the_engine_emits():
     emitted |= _events(  # the only replica dies during the failover: none left to promote
         ["web", "primary", "replica"], incidents=[(3, "db-1"), (5, "replica-1")]
     )
-    rule = Action(0, "rule", kind="web", rule=ScaleRule(for_s=2, most=2))
+    rule = Action(0, "rule", kind="web", rule=ScaleRule(above=40, for_s=2, most=2))
     emitted |= _events(["web", "primary"], [rule])  # a scale rule adds a web server
     assert emitted == set(EVENT_KINDS)
 
