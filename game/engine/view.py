@@ -290,7 +290,7 @@ def add_moves(sim: Simulation) -> tuple[MovePreview, ...]:
 def node_moves(sim: Simulation, node_id: str) -> tuple[MovePreview, ...]:
     """The moves on one component, priced: resize to each other size, remove, promote (a
     replica), the settings it is configured by (cache, balancer, the primary's store), and its
-    pool's scale rule (web servers, replicas)."""
+    pool's scale rule (web servers, replicas) where the level lets rules be set."""
     node = sim.topology.nodes.get(node_id)
     if node is None:
         return ()
@@ -303,7 +303,7 @@ def node_moves(sim: Simulation, node_id: str) -> tuple[MovePreview, ...]:
     if node.kind == "replica":
         actions.append(Action(0, "promote", target=node.id))
     actions.extend(_setting_actions(node.kind, sim.settings))
-    if node.kind in catalog.RULE_POOLS:  # set (or change) the pool's scale rule, clear it
+    if node.kind in catalog.RULE_POOLS and sim.scenario.allows("rule"):  # set, change, clear
         rule = sim.autoscale.rules.get(node.kind)
         actions.append(Action(0, "rule", kind=node.kind, rule=rule or ScaleRule()))
         if rule is not None:
