@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from rich.console import Console
 from textual.widgets import Button, Input
 
 from game.content.packs import BUILTIN_PACKS, load_pack
@@ -160,3 +161,15 @@ def test_play_rule_dialog(snap_compare, size):
 
 def test_the_rule_numbers_start_from_the_catalog():
     assert ScaleRule() == ScaleRule(**catalog.RULE_START)
+
+
+async def test_the_help_says_where_rules_are_set() -> None:
+    app = MillionsApp(AppSettings.for_tests())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        console = Console(width=120, record=True, color_system=None)
+        console.print(app.screen.query_one("#help-rules").content)
+        text = console.export_text()
+        assert "set a rule…" in text and "inspector" in text and "booted" in text
