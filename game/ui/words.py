@@ -119,6 +119,8 @@ def command(action: Action) -> str:
     if action.verb == "configure":
         setting = SETTING.get(action.setting, action.setting)
         return f"Set {action.target} {setting} = {value_words(action.value)}"
+    if action.verb == "rule":
+        return move_words(action)
     return f"{action.verb.capitalize()} {action.target}"
 
 

@@ -173,3 +173,16 @@ async def test_the_help_says_where_rules_are_set() -> None:
         console.print(app.screen.query_one("#help-rules").content)
         text = console.export_text()
         assert "set a rule…" in text and "inspector" in text and "booted" in text
+
+
+def test_the_palette_names_a_rule_move_in_words():
+    from game.ui import words
+
+    set_rule = Action(0, "rule", kind="web", rule=ScaleRule())
+    assert words.command(set_rule) == (
+        "Set the scale rule of the web servers: add S above 80% for 10 s, up to 8;"
+        " remove below 30%, at least 1"
+    )
+    assert words.command(Action(0, "rule", kind="replica")) == (
+        "Clear the scale rule of the read replicas"
+    )

@@ -5,9 +5,12 @@
     ◐ busy · up since the start
     web tier: 4 serving · 81% utilization · 0 queued · 0/s timed out
     latency p50 61 ms · p95 64 ms · p99 70 ms
+    rule: add S above 80% for 10 s, up to 8; remove below 30%, at least 1 · above for 4 s
     resize to · down 30 s
     [S · -1/tick] [L · +2/tick] [XL · +6/tick]
     [remove]
+    scale rule
+    [change rule…] [clear rule]
 
 Everything it says comes from the engine's view: the component (`NodeView`: its state, what it
 serves now and when up, what it costs), its tier's report, the site's settings, and the moves
@@ -17,7 +20,8 @@ it still asks. A move's price is on its button (cost per tick) and its row (what
 for how long), and in full in its tooltip: "Resize db-1 to XL · +7.2/tick · database down 60 s".
 
 The buttons post `ActionRequested(action)` with the move as the view offers it (tick 0: the
-screen stamps the tick); the inspector never applies a move. Feed it with
+screen stamps the tick); the inspector never applies a move. A pool's scale rule (where the
+level unlocks rules) is asked for first in the rule dialog, starting from the rule offered. Feed it with
 `show(node, view, moves)`; `show(None, view, ())` clears it. The buttons are rebuilt only when
 the moves on offer change (a refusal that comes and goes only dims one), so a running clock
 keeps focus.
