@@ -117,6 +117,7 @@ def test_a_changed_rule_counts_afresh_from_the_tick_it_is_set():
 def test_a_level_can_lock_rules_and_bad_rules_are_refused():
     locked = Simulation(_site("web", unlocked=frozenset({"web", "remove"})))
     assert locked.refusal(_rule()) == "rule is not unlocked in this level"
+    assert not [m for m in node_moves(locked, "web-1") if m.action.verb == "rule"]
     sim = Simulation(_site("web"))
     assert sim.refusal(Action(0, "rule", kind="cache", rule=ScaleRule())).startswith(
         "a scale rule runs a pool of web or replica"
