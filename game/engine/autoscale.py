@@ -88,11 +88,12 @@ def refusal(rules: Autoscaler, a: Action) -> str:
 class Autoscaler:
     """The site's scale rules, one per pool at most, and the moves they made."""
 
-    __slots__ = ("_watches", "moves")
+    __slots__ = ("_watches", "moves", "active")
 
     def __init__(self) -> None:
         self._watches: dict[str, _Watch] = {}
         self.moves: list[Outcome] = []  # what the rules carried out, oldest first
+        self.active = False  # some pool has a rule: a tick without one skips `run` at once
 
     @property
     def rules(self) -> Mapping[str, ScaleRule]:
@@ -112,6 +113,7 @@ class Autoscaler:
             del self._watches[a.kind]
         else:
             self._watches[a.kind] = _Watch(a.rule, a.tick)
+        self.active = bool(self._watches)
 
     def run(
         self,

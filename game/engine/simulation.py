@@ -156,7 +156,8 @@ class Simulation:
         if self.done:
             raise RuntimeError("the run is over")
         t = self.tick
-        self.autoscale.run(self.topology, self.last, t, self._rule_move, self._rule_event)
+        if self.autoscale.active:
+            self.autoscale.run(self.topology, self.last, t, self._rule_move, self._rule_event)
         changes.start_tick(self.topology, self.settings, self.state, t)
         tick = Tick(t, self.scenario, self.topology, self.settings, self.state)
         report = flow.simulate(tick)
