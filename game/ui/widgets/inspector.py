@@ -22,9 +22,9 @@ for how long), and in full in its tooltip: "Resize db-1 to XL · +7.2/tick · da
 The buttons post `ActionRequested(action)` with the move as the view offers it (tick 0: the
 screen stamps the tick); the inspector never applies a move. A pool's scale rule (where the
 level unlocks rules) is asked for first in the rule dialog, starting from the rule offered.
-Feed it with `show(node, view, moves)`; `show(None, view, ())` clears it. The buttons are rebuilt only when
-the moves on offer change (a refusal that comes and goes only dims one), so a running clock
-keeps focus.
+Feed it with `show(node, view, moves)`; `show(None, view, ())` clears it. The buttons are
+rebuilt only when the moves on offer change (a refusal that comes and goes only dims one), so
+a running clock keeps focus.
 """
 
 from __future__ import annotations
