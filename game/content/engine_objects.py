@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from game.content.schema.fields import FieldProblems, Loc
 from game.content.schema.level import LevelFile
-from game.content.schema.plan import PlanFile
+from game.content.schema.plan import PlanFile, RuleStep
 from game.engine import rules
 from game.engine.actions import Action
 from game.engine.endless import Endless
@@ -32,7 +32,12 @@ T = TypeVar("T")
 
 def actions_of(plan: PlanFile) -> tuple[Action, ...]:
     """The engine Actions of a validated plan, in file order."""
-    return tuple(Action(verb=step.do, **step.model_dump(exclude={"do"})) for step in plan.actions)
+    return tuple(
+        step.action()
+        if isinstance(step, RuleStep)
+        else Action(verb=step.do, **step.model_dump(exclude={"do"}))
+        for step in plan.actions
+    )
 
 
 def scenario_of(level: LevelFile) -> Scenario:

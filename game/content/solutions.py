@@ -29,6 +29,7 @@ from game.content.field_lines import field_line
 from game.content.loader import load_file, parse_plan_file
 from game.content.packs import Pack, PackLevel, load_pack, pack_folders
 from game.content.schema import MAX_PACK_BYTES, STEPS, PackFile, PlanFile
+from game.content.schema.plan import rule_step
 from game.engine.actions import Action
 from game.engine.metrics import METRICS
 from game.engine.simulation import RunResult, run
@@ -385,6 +386,8 @@ def _checked(
 
 def _step(action: Action) -> dict[str, Any]:
     """An action as a plan step: tick, do, then the fields its verb takes."""
+    if action.verb == "rule":
+        return rule_step(action)
     fields = _STEP_FIELDS.get(action.verb)
     if fields is None:
         raise ValueError(f"unknown action {action.verb!r}")

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from game.engine import catalog
+
 # Settings a `configure` action can change: target -> setting names.
 CONFIGURABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -18,12 +20,35 @@ CONFIGURABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
 
 
 @dataclass(frozen=True, slots=True)
+class ScaleRule:
+    """A pool's automation: add a server of `size` when the pool's utilization stays above
+    `above` % for `for_s` seconds, up to `most` servers; remove the newest when it stays below
+    `below` % as long (0: never), never below `least`. The engine runs it (autoscale.py)."""
+
+    size: str = str(catalog.RULE_START["size"])
+    above: int = int(catalog.RULE_START["above"])
+    for_s: int = int(catalog.RULE_START["for_s"])
+    most: int = int(catalog.RULE_START["most"])
+    below: int = int(catalog.RULE_START["below"])
+    least: int = int(catalog.RULE_START["least"])
+
+    def describe(self) -> str:
+        """The rule in a player's words: "add S above 80% for 10 s, up to 8; remove below 30%,
+        at least 1"."""
+        text = f"add {self.size} above {self.above}% for {self.for_s} s, up to {self.most}"
+        if self.below:
+            text += f"; remove below {self.below}%, at least {self.least}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
-    """One move. `verb` is add, remove, resize, configure or promote.
+    """One move. `verb` is add, remove, resize, configure, promote or rule.
 
     - add: `kind` (web, balancer, primary, replica, cache, cdn) and `size`;
     - remove / resize / promote: `target`, a component id (resize also takes `size`);
-    - configure: `target` (balancer, cache, database, clients), `setting` and `value`.
+    - configure: `target` (balancer, cache, database, clients), `setting` and `value`;
+    - rule: `kind`, a pool (catalog.RULE_POOLS), and its `rule` (None clears the pool's rule).
     """
 
     tick: int
@@ -33,6 +58,7 @@ class Action:
     size: str = "S"
     setting: str = ""
     value: str | float | bool = ""
+    rule: ScaleRule | None = None
 
     def describe(self) -> str:
         """The move in a player's words, for logs and refusals."""
@@ -42,6 +68,10 @@ class Action:
             return f"resize {self.target} to {self.size}"
         if self.verb == "configure":
             return f"set {self.target} {self.setting} = {self.value}"
+        if self.verb == "rule":
+            if self.rule is None:
+                return f"clear the {self.kind} scale rule"
+            return f"set the {self.kind} scale rule: {self.rule.describe()}"
         return f"{self.verb} {self.target}"
 
 

@@ -203,3 +203,14 @@ FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
         "shed": "refused at once by the balancer: the queue was longer than the timeout",
     }
 )
+
+# Scale rules (autoscale.py): the pools a rule may grow and shrink, and how it waits. After a
+# rule adds a server it waits until that server is up and then this cooldown before it measures
+# again (after a removal, the cooldown alone), so it judges the pool it made, not the one before.
+RULE_POOLS: tuple[str, ...] = ("web", "replica")
+RULE_COOLDOWN_TICKS = 10
+RULE_MAX_WINDOW_S = 600  # the longest a rule may watch before it acts
+# The rule a player starts from: add an S above 80% for 10 s, up to 8; remove below 30%, keep 1.
+RULE_START: Mapping[str, int | str] = MappingProxyType(
+    {"size": "S", "above": 80, "for_s": 10, "most": 8, "below": 30, "least": 1}
+)

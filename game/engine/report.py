@@ -17,6 +17,7 @@ from game.engine.latency import Dist
 EVENT_KINDS: Mapping[str, str] = MappingProxyType(
     {
         "action": "a move the engine carried out",
+        "rule": "a move a scale rule made, or could not make",
         "refused": "a move the engine refused, and why",
         "booted": "a component is up: booted, restarted after a resize or migration, or repaired",
         "moved": "the database moved off the single box to its primary",

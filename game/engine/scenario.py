@@ -16,7 +16,7 @@ from game.engine.traffic import Traffic
 
 # Everything a player can do, as the names a level unlocks.
 ADDABLE = ("web", "balancer", "primary", "replica", "cache", "cdn")
-VERBS = ("add", "remove", "resize", "configure", "promote")
+VERBS = ("add", "remove", "resize", "configure", "promote", "rule")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from game.engine import catalog, changes, flow, replay, rules
+from game.engine import autoscale, catalog, changes, flow, replay, rules
 from game.engine.actions import Action, Outcome
 from game.engine.endless import ErrorBudget, Peak, grown
 from game.engine.replication import Promotion
@@ -65,6 +65,7 @@ class Simulation:
         self.state = RunState.start(scenario, bool(self.topology.of_kind("primary")))
         self.totals = Totals()
         self.last: TickReport | None = None
+        self.autoscale = autoscale.Autoscaler()  # the pools' scale rules, and what they did
         changes.bring_up(self.topology, self.state, 0)
 
     # -- state a screen may show ------------------------------------------------------------
@@ -111,6 +112,8 @@ class Simulation:
     def refusal(self, action: Action) -> str:
         """Why the engine would refuse this move now ("" if it would carry it out); changes
         nothing, so a screen can say why before the move is made."""
+        if action.verb == "rule" and not self.done and self.scenario.allows("rule"):
+            return autoscale.refusal(self.autoscale, action)
         return rules.refusal(self, action)
 
     def apply(self, action: Action) -> Outcome:
@@ -144,12 +147,22 @@ class Simulation:
                     topology.restart(node, self.tick, catalog.STORE_SWITCH_TICKS)
                 self.state.replication.restart()
             self.settings = new
+        elif a.verb == "rule":
+            self.autoscale.set(a)
         else:
             self.state.replication.promote(self.tick, a.target)
         return ""
 
     def _log(self, kind: str, component: str, text: str) -> None:
         self.state.events.log(self.tick, kind, component, text)
+
+    def _rule_move(self, action: Action) -> tuple[str, str]:
+        """A scale rule's move: carried out unless refused (why, and the id it added)."""
+        reason = self.refusal(action)
+        return (reason, "") if reason else ("", self._carry_out(action))
+
+    def _rule_event(self, component: str, text: str) -> None:
+        self._log("rule", component, text)
 
     # -- time -------------------------------------------------------------------------------
 
@@ -158,6 +171,8 @@ class Simulation:
         if self.done:
             raise RuntimeError("the run is over")
         t = self.tick
+        if self.autoscale.active:
+            self.autoscale.run(self.topology, self.last, t, self._rule_move, self._rule_event)
         changes.start_tick(self.topology, self.settings, self.state, t)
         tick = Tick(t, self.scenario, self.topology, self.settings, self.state)
         report = flow.simulate(tick)

@@ -5,7 +5,7 @@ A screen never works out a game rule. Everything it shows about the site comes f
     SiteView      the tick, every component as a NodeView, the last TickReport, the run's totals
                   and scores so far, the level's objectives, the budget and whether the site is
                   over it, where the database lives, a failover under way and until when, where
-                  DNS points, and advice for a saturated tier
+                  DNS points, advice for a saturated tier, and the pools' scale rules
     NodeView      one component: state, the tier it serves in, whether it is in rotation, its
                   load, what it can serve right now and what it costs
     MovePreview   what a move would do before it is made: refused and why, the change in cost
@@ -24,7 +24,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from game.engine import catalog, data_tier
-from game.engine.actions import Action
+from game.engine.actions import Action, ScaleRule
+from game.engine.autoscale import RuleState
 from game.engine.report import TickReport, TierReport, Totals
 from game.engine.rules import over_budget
 from game.engine.scenario import ADDABLE, Settings
@@ -102,6 +103,7 @@ class MovePreview:
     outage: int  # ticks something is out of service because of it
     out_of_service: str  # what: a component id, "the data tier" or "writes"; "" for nothing
     locked: bool = False  # refused because this level does not unlock it (yet)
+    each_added: float = 0.0  # a scale rule: what each server it adds costs per tick
 
     @property
     def allowed(self) -> bool:
@@ -146,6 +148,11 @@ class SiteView:
     tiers: Mapping[str, TierReport] = field(default_factory=dict)  # the last tick's, by name
     objectives: Objectives = field(default_factory=default_objectives)  # the level's lines
     endless: EndlessView | None = None  # an endless run's budget and peak; None: not endless
+    rules: tuple[RuleState, ...] = ()  # the pools' scale rules and where each stands
+
+    def rule(self, kind: str) -> RuleState | None:
+        """The scale rule of pool `kind`, if it has one."""
+        return next((r for r in self.rules if r.kind == kind), None)
 
     def node(self, node_id: str) -> NodeView | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -183,6 +190,7 @@ def site_view(sim: Simulation) -> SiteView:
         tiers=MappingProxyType(tiers),
         objectives=objectives,
         endless=_endless_view(sim),
+        rules=sim.autoscale.states(),
     )
 
 
@@ -255,8 +263,12 @@ def _node_view(
 def preview(sim: Simulation, action: Action) -> MovePreview:
     """What `action` would do now: refused and why, or its price and what it takes down."""
     refusal = sim.refusal(action)
-    cost = ready = outage = 0
+    cost = ready = outage = each = 0
     out = ""
+    rule = action.rule
+    if action.verb == "rule" and isinstance(rule, ScaleRule) and action.kind in catalog.KINDS:
+        spec = catalog.KINDS[action.kind]  # a server it adds costs this and serves once up
+        each, ready = spec.sizes[rule.size].cost if rule.size in spec.sizes else 0, spec.boot_ticks
     if action.verb == "add" and action.kind in catalog.KINDS:
         spec = catalog.KINDS[action.kind]
         size = spec.sizes.get(action.size)
@@ -281,7 +293,14 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
             out = "the data tier"
     return MovePreview(
         Action(
-            0, action.verb, action.kind, action.target, action.size, action.setting, action.value
+            0,
+            action.verb,
+            action.kind,
+            action.target,
+            action.size,
+            action.setting,
+            action.value,
+            action.rule,
         ),
         refusal,
         float(cost),
@@ -289,6 +308,7 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
         outage,
         out,
         locked=not sim.scenario.allows(action.kind if action.verb == "add" else action.verb),
+        each_added=float(each),
     )
 
 
@@ -303,7 +323,8 @@ def add_moves(sim: Simulation) -> tuple[MovePreview, ...]:
 
 def node_moves(sim: Simulation, node_id: str) -> tuple[MovePreview, ...]:
     """The moves on one component, priced: resize to each other size, remove, promote (a
-    replica), and the settings it is configured by (cache, balancer, the primary's store)."""
+    replica), the settings it is configured by (cache, balancer, the primary's store), and its
+    pool's scale rule (web servers, replicas) where the level lets rules be set."""
     node = sim.topology.nodes.get(node_id)
     if node is None:
         return ()
@@ -316,6 +337,11 @@ def node_moves(sim: Simulation, node_id: str) -> tuple[MovePreview, ...]:
     if node.kind == "replica":
         actions.append(Action(0, "promote", target=node.id))
     actions.extend(_setting_actions(node.kind, sim.settings))
+    if node.kind in catalog.RULE_POOLS and sim.scenario.allows("rule"):  # set, change, clear
+        rule = sim.autoscale.rules.get(node.kind)
+        actions.append(Action(0, "rule", kind=node.kind, rule=rule or ScaleRule()))
+        if rule is not None:
+            actions.append(Action(0, "rule", kind=node.kind))
     return tuple(preview(sim, action) for action in actions)
 
 

@@ -41,6 +41,17 @@ class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class RuleDoc(_Doc):
+    """A scale rule (game.engine.actions.ScaleRule); the engine judges its values."""
+
+    size: str = Field(max_length=MAX_ID)
+    above: int
+    for_s: int
+    most: int
+    below: int
+    least: int
+
+
 class ActionDoc(_Doc):
     tick: Tick
     verb: Literal[VERBS]  # type: ignore[valid-type]
@@ -49,6 +60,7 @@ class ActionDoc(_Doc):
     size: str = "S"
     setting: str = ""
     value: str | bool | float = ""
+    rule: RuleDoc | None = None  # a rule move: the rule it sets (None: it clears the rule)
 
 
 class SettingsDoc(_Doc):

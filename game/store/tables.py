@@ -9,13 +9,14 @@ of the disk into a SaveError that says what to do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from game.engine.actions import Action
+from game.engine.actions import Action, ScaleRule
 from game.store import schema
 from game.store.errors import SaveError
 from game.store.savefile import FILE_NAME
@@ -62,10 +63,16 @@ def action_docs(actions: Iterable[Action]) -> list[schema.ActionDoc]:
             size=a.size,
             setting=a.setting,
             value=a.value,
+            rule=schema.RuleDoc(**asdict(a.rule)) if a.rule is not None else None,
         )
         for a in actions
     ]
 
 
 def actions_of(docs: Iterable[Mapping[str, Any]]) -> tuple[Action, ...]:
-    return tuple(Action(**dict(doc)) for doc in docs)
+    return tuple(_action(dict(doc)) for doc in docs)
+
+
+def _action(fields: dict[str, Any]) -> Action:
+    rule = fields.pop("rule", None)
+    return Action(**fields, rule=ScaleRule(**rule) if rule is not None else None)

@@ -63,6 +63,8 @@ TIER: Mapping[str, str] = MappingProxyType(
     }
 )
 DATA_TIER = "database"  # the primary and its replicas together
+# A pool a scale rule runs (catalog.RULE_POOLS), in a sentence.
+RULE_POOL: Mapping[str, str] = MappingProxyType({"web": "web servers", "replica": "read replicas"})
 KEYVALUE_TIER = TIER["keyvalue"]
 
 # What a component's capacity counts (NodeView.unit), per second.
@@ -137,6 +139,8 @@ def command(action: Action) -> str:
     if action.verb == "configure":
         setting = SETTING.get(action.setting, action.setting)
         return f"Set {action.target} {setting} = {_setting_value(action)}"
+    if action.verb == "rule":
+        return move_words(action)
     return f"{action.verb.capitalize()} {action.target}"
 
 
@@ -156,6 +160,11 @@ def label(move: MovePreview, view: SiteView | None = None) -> str:
         return f"{action.size} · {numbers.signed_money(move.cost_change)}/tick"
     if action.verb == "promote":
         return "promote to primary"
+    if action.verb == "rule":
+        if action.rule is None:
+            return "clear rule"
+        has_rule = view is not None and view.rule(action.kind) is not None
+        return "change rule…" if has_rule else "set a rule…"
     if action.verb != "configure":
         return action.verb
     value = action.value
@@ -182,6 +191,9 @@ def price(move: MovePreview, view: SiteView | None = None, *, named: bool = True
     down 60 s", "+1/tick · serves in 30 s", "-2/tick", "writes fail for 10 s". `named=False`
     leaves out which component goes down (the inspector shows one already)."""
     parts = []
+    if move.each_added:  # a rule costs nothing itself: each server it adds does, once added
+        each = f"each server it adds {numbers.signed_money(move.each_added)}/tick"
+        return f"{each}, serves {seconds(move.ready_in)} after"
     if move.cost_change:
         parts.append(f"{numbers.signed_money(move.cost_change)}/tick")
     if move.outage and move.out_of_service:
@@ -234,6 +246,11 @@ def move_words(action: Action, made: str = "", *, done: bool = False) -> str:
         return f"{'Promoted' if done else 'Promote'} {action.target} to primary"
     if verb == "remove":
         return f"{'Removed' if done else 'Remove'} {action.target}"
+    if verb == "rule":
+        pool = RULE_POOL.get(action.kind, action.kind)
+        if action.rule is None:
+            return f"{'Cleared' if done else 'Clear'} the scale rule of the {pool}"
+        return f"Set the scale rule of the {pool}: {action.rule.describe()}"
     return f"{verb.capitalize()} {action.target}"
 
 
@@ -279,6 +296,8 @@ def event_words(kind: str, component: str, text: str) -> str:
 
 def move_id(action: Action) -> str:
     """A name for a move that a widget id can carry: "resize-L", "remove", "ttl-60"."""
+    if action.verb == "rule":
+        return "rule" if action.rule is not None else "rule-clear"
     if action.verb == "resize":
         return f"resize-{action.size}"
     if action.verb == "add":
@@ -304,6 +323,7 @@ EVENT_BADGES: Mapping[str, str] = MappingProxyType(
         "booted": "up",
         "moved": "moved",
         "action": "you",
+        "rule": "rule",
     }
 )
 

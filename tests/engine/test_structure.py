@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from game.engine.actions import Action
+from game.engine.actions import Action, ScaleRule
 from game.engine.report import EVENT_KINDS
 from game.engine.simulation import Simulation
 from game.engine.state import EventLog
@@ -82,6 +82,8 @@ def test_the_listed_event_kinds_are_those_the_engine_emits():
     emitted |= _events(  # the only replica dies during the failover: none left to promote
         ["web", "primary", "replica"], incidents=[(3, "db-1"), (5, "replica-1")]
     )
+    rule = Action(0, "rule", kind="web", rule=ScaleRule(above=40, for_s=2, most=2))
+    emitted |= _events(["web", "primary"], [rule])  # a scale rule adds a web server
     assert emitted == set(EVENT_KINDS)
 
 

@@ -222,5 +222,5 @@ def test_the_moves_on_offer_are_priced_by_the_same_preview():
             assert move == preview(sim, move.action)
             assert move.refusal == sim.refusal(move.action)
     verbs = {m.action.verb for m in view.node_moves(sim, "replica-1")}
-    assert verbs == {"resize", "remove", "promote"}
+    assert verbs == {"resize", "remove", "promote", "rule"}  # rule: its pool's scale rule
     assert view.node_moves(sim, "no-such") == ()

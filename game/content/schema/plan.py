@@ -3,7 +3,8 @@ level, what it must achieve ([expect]) and what a recorded run scored ([scores])
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from dataclasses import asdict
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, PlainValidator, Strict, create_model, model_validator
 from pydantic_core import PydanticCustomError
@@ -26,7 +27,8 @@ from game.content.schema.fields import (
     engine_default,
     plain_text,
 )
-from game.engine.actions import CONFIGURABLE, Action
+from game.engine import catalog
+from game.engine.actions import CONFIGURABLE, Action, ScaleRule
 from game.engine.metrics import METRICS
 from game.engine.scenario import VERBS
 
@@ -106,7 +108,51 @@ class ConfigureStep(_Step):
         return self
 
 
-STEPS = (AddStep, RemoveStep, ResizeStep, ConfigureStep, PromoteStep)
+def _whole(low: int, high: int) -> Any:
+    return Annotated[int, Strict(), Field(ge=low, le=high)]
+
+
+class RuleStep(_Step):
+    """Set a pool's scale rule (the fields of game.engine.actions.ScaleRule), or clear it."""
+
+    do: Literal["rule"]
+    kind: Literal[catalog.RULE_POOLS]  # type: ignore[valid-type]
+    clear: bool = Field(False, description="true: the pool's rule stops (the rest is ignored)")
+    size: SizeName = engine_default(ScaleRule, "size")
+    above: _whole(1, 100) = engine_default(ScaleRule, "above")  # type: ignore[valid-type]
+    for_s: _whole(1, catalog.RULE_MAX_WINDOW_S) = engine_default(ScaleRule, "for_s")  # type: ignore[valid-type]
+    most: _whole(1, MAX_INT) = engine_default(ScaleRule, "most")  # type: ignore[valid-type]
+    below: _whole(0, 99) = engine_default(ScaleRule, "below")  # type: ignore[valid-type]
+    least: _whole(1, MAX_INT) = engine_default(ScaleRule, "least")  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _lines_in_order(self) -> RuleStep:
+        problems = []
+        if self.below >= self.above:
+            problems.append((("below",), "must be under `above`, or 0 to never remove", ""))
+        if self.least > self.most:
+            problems.append((("least",), "must be no more than `most`", ""))
+        if problems and not self.clear:
+            raise FieldProblems(problems)
+        return self
+
+    def action(self) -> Action:
+        """The engine's move."""
+        if self.clear:
+            return Action(self.tick, "rule", kind=self.kind)
+        fields = self.model_dump(include={"size", "above", "for_s", "most", "below", "least"})
+        return Action(self.tick, "rule", kind=self.kind, rule=ScaleRule(**fields))
+
+
+def rule_step(action: Action) -> dict[str, Any]:
+    """A rule move as a plan step's fields (the reverse of `RuleStep.action`)."""
+    step: dict[str, Any] = {"tick": action.tick, "do": "rule", "kind": action.kind}
+    if action.rule is None:
+        return step | {"clear": True}
+    return step | asdict(action.rule)
+
+
+STEPS = (AddStep, RemoveStep, ResizeStep, ConfigureStep, PromoteStep, RuleStep)
 if {step.model_fields["do"].annotation.__args__[0] for step in STEPS} != set(VERBS):
     raise RuntimeError("every engine verb needs a plan step model, and only those")
 

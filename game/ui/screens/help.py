@@ -30,6 +30,27 @@ KeyTable = tuple[str, Sequence[Binding]]  # a screen's name in the player's word
 PLAY = "Play"
 MAP = "Play: the map"
 LEGEND = "What the map shows"
+RULES = "Scale rules"
+
+# Where a scale rule is set, and what it does, in a player's words.
+RULE_ROWS: tuple[tuple[str, str], ...] = (
+    (
+        "set a rule…",
+        "select a web server (or a read replica) and set its pool's rule in the"
+        " inspector, where the level unlocks rules",
+    ),
+    (
+        "the rule",
+        "add a server above a utilization for some seconds, up to a most; remove the"
+        " newest below a lower one, keeping a floor",
+    ),
+    ("rule", "in the log: a server the rule added or removed, and why"),
+    (
+        "lag",
+        "a rule acts only after its seconds above the line, and its server serves only"
+        " once it has booted: set the line low enough to be early",
+    ),
+)
 
 # What each look means, in a player's words.
 LOOK_MEANS = {
@@ -88,6 +109,7 @@ class HelpScreen(Screen[None]):
                     map_keys = Binding.make_bindings(ArchitectureMap.BINDINGS)
                     yield Static(self._table(MAP, map_keys), classes="keys")
                     yield Static(self._legend(), classes="keys", id="legend")
+                    yield Static(self._rules(), classes="keys", id="help-rules")
         yield Footer()
 
     def _table(self, name: str, bindings: Iterable[Binding]) -> Table:
@@ -100,6 +122,12 @@ class HelpScreen(Screen[None]):
         table = _titled(name)
         for (_, what), shown in keys.items():
             table.add_row(Text(" / ".join(shown)), Text(what))
+        return table
+
+    def _rules(self) -> Table:
+        table = _titled(RULES)
+        for shown, means in RULE_ROWS:
+            table.add_row(Text(shown), Text(means))
         return table
 
     def _legend(self) -> Table:

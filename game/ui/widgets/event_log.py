@@ -38,6 +38,7 @@ KIND_LOOK: Mapping[str, tuple[Style, Style]] = MappingProxyType(
         "booted": (Style(color="#57c77a"), Style()),
         "moved": (Style(color="#5fd7d7"), Style()),
         "action": (Style(color="#6cb6ff"), Style()),
+        "rule": (Style(color="#5fd7d7", bold=True), Style()),
     }
 )
 OTHER_LOOK = (Style(dim=True), Style())

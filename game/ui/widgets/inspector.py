@@ -5,9 +5,12 @@
     ◐ busy · up since the start
     web tier: 4 serving · 81% utilization · 0 queued · 0/s timed out
     latency p50 61 ms · p95 64 ms · p99 70 ms
+    rule: add S above 80% for 10 s, up to 8; remove below 30%, at least 1 · above for 4 s
     resize to · down 30 s
     [S · -1/tick] [L · +2/tick] [XL · +6/tick]
     [remove]
+    scale rule
+    [change rule…] [clear rule]
 
 Everything it says comes from the engine's view: the component (`NodeView`: its state, what it
 serves now and when up, what it costs), its tier's report, the site's settings, and the moves
@@ -17,14 +20,16 @@ it still asks. A move's price is on its button (cost per tick) and its row (what
 for how long), and in full in its tooltip: "Resize db-1 to XL · +7.2/tick · database down 60 s".
 
 The buttons post `ActionRequested(action)` with the move as the view offers it (tick 0: the
-screen stamps the tick); the inspector never applies a move. Feed it with
-`show(node, view, moves)`; `show(None, view, ())` clears it. The buttons are rebuilt only when
-the moves on offer change (a refusal that comes and goes only dims one), so a running clock
-keeps focus.
+screen stamps the tick); the inspector never applies a move. A pool's scale rule (where the
+level unlocks rules) is asked for first in the rule dialog, starting from the rule offered.
+Feed it with `show(node, view, moves)`; `show(None, view, ())` clears it. The buttons are
+rebuilt only when the moves on offer change (a refusal that comes and goes only dims one), so
+a running clock keeps focus.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,11 +41,13 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from game.engine import catalog
-from game.engine.actions import Action
+from game.engine.actions import Action, ScaleRule
+from game.engine.autoscale import RuleState
 from game.engine.report import TierReport
 from game.engine.topology import BOOTING, DATA_KINDS, FAILED, HEALTHY
 from game.engine.view import MovePreview, NodeView, SiteView
 from game.ui import numbers, words
+from game.ui.rule_dialog import RuleDialog
 from game.ui.widgets import states
 from game.ui.widgets.action_request import ActionRequested
 
@@ -54,6 +61,7 @@ ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("resize", "resize to", ("resize",)),
     ("moves", "", ("remove", "promote")),
     ("settings", "", ("configure",)),
+    ("rule", "scale rule", ("rule",)),
 )
 
 
@@ -238,8 +246,19 @@ class Inspector(Widget):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         action = self.action_for(event.button.id or "")
-        if action is not None:
+        if action is not None and action.verb == "rule" and action.rule is not None:
+            self.ask_rule(next(m for m in self._moves if m.action == action))
+        elif action is not None:
             self.post_message(ActionRequested(action))
+
+    def ask_rule(self, move: MovePreview) -> None:
+        """Ask for the pool's rule (the one offered to start from); set it as a move."""
+
+        def answered(rule: ScaleRule | None) -> None:
+            if rule is not None:
+                self.post_message(ActionRequested(dataclasses.replace(move.action, rule=rule)))
+
+        self.app.push_screen(RuleDialog(move), answered)
 
     # -- words --------------------------------------------------------------------------------
 
@@ -275,6 +294,10 @@ class Inspector(Widget):
             text.append(f"\nstore: {words.value_words(settings.store)}")
             if report is not None and report.replica_lag_s is not None:
                 text.append(f" · replica lag {report.replica_lag_s:.1f} s")
+        rule = view.rule(node.kind)
+        if rule is not None:
+            text.append("\n")
+            text.append_text(_rule_line(rule, view.tick))
         return text
 
     def _serves(self, node: NodeView, view: SiteView) -> Text:
@@ -332,6 +355,21 @@ class Inspector(Widget):
             " · ".join(f"p{q} {numbers.millis(tier.percentile_ms(q / 100))}" for q in (50, 95, 99))
         )
         return text
+
+
+def _rule_line(state: RuleState, tick: int) -> Text:
+    """A pool's scale rule and where it stands: "rule: add S above 80% for 10 s, up to 8 ·
+    above for 4 s" (or waiting for the server it added, or why its last move was refused)."""
+    text = Text.assemble(("rule: ", TITLE_STYLE), state.rule.describe())
+    if state.waits_until > tick:
+        text.append(f" · waits until {_clock(state.waits_until)}", style=NOTE_STYLE)
+    elif state.above_s:
+        text.append(f" · above for {state.above_s} s", style=NOTE_STYLE)
+    elif state.below_s:
+        text.append(f" · below for {state.below_s} s", style=NOTE_STYLE)
+    if state.refused:
+        text.append(f" · could not: {state.refused}", style=NOTE_STYLE)
+    return text
 
 
 def _clock(tick: int) -> str:
