@@ -61,7 +61,11 @@ def rules_list() -> str:
         f"- Replicas apply writes at {c.REPLICA_APPLY_SHARE:g}x their capacity, with a"
         f" {1000 * c.REPLICATION_DELAY_S:g} ms replication delay.",
         f"- A balancer notices a dead web server after {c.HEALTH_CHECK_TICKS} s and costs"
-        f" {c.BALANCER_COST_PER_MILLION:g} per million requests.",
+        f" {c.BALANCER_COST_PER_MILLION:g} per million requests. A second balancer stands by:"
+        f" it takes over the site's address {c.BALANCER_FAILOVER_TICKS} s after the active one"
+        f" dies.",
+        f"- A scale rule acts on its pool's utilization ({', '.join(c.RULE_POOLS)}); after each"
+        f" server it adds it waits for the boot and {c.RULE_COOLDOWN_TICKS} s more.",
         f"- The CDN answers {100 * c.CDN_HIT_RATIO:g}% of static requests at the edge and costs"
         f" {c.CDN_COST_PER_MILLION:g} per million of them.",
         f"- Requests wait in a queue at most {c.DEFAULT_TIMEOUT_S:g} s (a level may change it);"

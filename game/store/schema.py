@@ -9,7 +9,8 @@ Version history:
   settings in a table of their own.
 - 2: each best score kept separately (`best`), the recent runs for the results histograms, the
   settings inside the profile, named solutions and the run in progress.
-- 3: endless levels' best scores per seed (`by_seed`), so a seed of the day has its own table.
+- 3: endless levels' best scores per seed (`by_seed`), so a seed of the day has its own table;
+  scale-rule moves (`rule`) in solutions and the run in progress.
 """
 
 from __future__ import annotations
