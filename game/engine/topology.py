@@ -215,8 +215,11 @@ class Topology:
         return self._pop(self._ready, tick)
 
     def failures_due(self, tick: int) -> list[Node]:
-        """The nodes whose random failure falls due by `tick`, in a fixed order."""
-        return self._pop(self._failing, tick)
+        """The nodes whose random failure falls due by `tick`, in a fixed order. A node whose
+        kind stopped failing at random since its failure was drawn (a replica promoted to
+        primary) is spared; one whose kind started (the old primary, now a replica) has its
+        failure drawn the next time it comes up."""
+        return [n for n in self._pop(self._failing, tick) if n.kind in self.failing]
 
     def _pop(self, heap: list[_Due], tick: int) -> list[Node]:
         out = []

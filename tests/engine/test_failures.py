@@ -43,6 +43,24 @@ def test_a_listed_kind_does_fail_at_random():
     assert any("db-1" in failed_ids(flaky(("web", "primary")), seed) for seed in range(5))
 
 
+def test_a_replica_promoted_to_primary_no_longer_fails_at_random():
+    """The failure filter follows a node's role, not the kind it was added as."""
+    primary_failures = promoted = 0
+    for seed in range(8):
+        sim = Simulation(flaky(("replica",), 0.05), seed)
+        sim.apply(Action(0, "promote", target="replica-1"))
+        while not sim.done:
+            primary = {n.id for n in sim.nodes() if n.kind == "primary"}
+            promoted += "replica-1" in primary
+            sim.step()
+            failed = {
+                e.component for e in sim.take_events() + sim.last.events if e.kind == "failed"
+            }
+            primary_failures += len(failed & primary)
+    assert promoted > 0
+    assert primary_failures == 0
+
+
 def test_by_default_random_failures_spare_the_kinds_a_pool_cannot_cover():
     assert RandomFailures().kinds == catalog.RANDOM_FAILURE_KINDS
     assert "balancer" not in catalog.RANDOM_FAILURE_KINDS
