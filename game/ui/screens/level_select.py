@@ -111,7 +111,11 @@ class LevelSelectScreen(Screen[None]):
     def _options(self) -> list[Option]:
         options: list[Option] = []
         for pack in self.packs:
-            options.append(Option(Text(pack.file.title, style="bold"), disabled=True))
+            heading = Text(pack.file.title, style="bold")
+            first = next((p for p in self.packs if p.id == pack.file.after), None)
+            if first is not None and not self.campaign.pack_open(pack):
+                heading.append(f"\nopens after {first.file.title}", style="dim")
+            options.append(Option(heading, disabled=True))
             for number, level in enumerate(pack.levels, 1):
                 unlocked = self.campaign.is_unlocked(pack, level)
                 record = self.campaign.record(pack, level)
