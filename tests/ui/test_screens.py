@@ -115,6 +115,8 @@ async def test_passing_a_level_opens_the_next_one(app: MillionsApp) -> None:
         assert locked == [level.id for level in core.levels[1:]]
         later = [o for o in shown if o.pack is not core]
         assert later and all(o.disabled for o in later)  # the packs after the campaign wait
+        headings = [str(o.prompt) for o in levels.options if not isinstance(o, LevelOption)]
+        assert sum(f"opens after {core.file.title}" in h for h in headings) == len(app.packs) - 1
         await pilot.press("escape")
         app.store.record_run("core/launch-day", {"availability": 0.99}, 1)
         app.store.record_run("core/moving-out", {"availability": 0.5}, 0)  # not passed
