@@ -10,7 +10,8 @@ Version history:
 - 2: each best score kept separately (`best`), the recent runs for the results histograms, the
   settings inside the profile, named solutions and the run in progress.
 - 3: endless levels' best scores per seed (`by_seed`), so a seed of the day has its own table;
-  scale-rule moves (`rule`) in solutions and the run in progress.
+  scale-rule moves (`rule`) in solutions and the run in progress; the run in progress keeps its
+  speed and pause, so Continue after a restart of the game brings it back as it was.
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ class RunDoc(_Doc):
     tick: Tick
     actions: list[ActionDoc] = Field(max_length=MAX_ACTIONS)
     level_digest: str = Field("", max_length=64)  # the level's rules when the run was saved
+    speed: Literal[catalog.SPEEDS] | None = None  # type: ignore[valid-type]
+    paused: bool = False
 
 
 TABLES: dict[str, type[_Doc]] = {

@@ -18,6 +18,8 @@ class SavedRun:
     tick: int
     actions: tuple[Action, ...]
     level_digest: str = ""  # campaign.level_digest of the level it was played on
+    speed: int | None = None  # how it was being played when left (None: as the settings say)
+    paused: bool = False
 
 
 class RunTable(Tables):
@@ -28,7 +30,15 @@ class RunTable(Tables):
         if doc is None:
             return None
         actions = actions_of(doc["actions"])
-        return SavedRun(doc["level"], doc["seed"], doc["tick"], actions, doc["level_digest"])
+        return SavedRun(
+            doc["level"],
+            doc["seed"],
+            doc["tick"],
+            actions,
+            doc["level_digest"],
+            doc.get("speed"),
+            doc.get("paused", False),
+        )
 
     def save_run(self, run: SavedRun) -> None:
         fields = schema.RunDoc(
@@ -37,6 +47,8 @@ class RunTable(Tables):
             tick=run.tick,
             actions=action_docs(run.actions),
             level_digest=run.level_digest,
+            speed=run.speed,
+            paused=run.paused,
         ).model_dump()
         self._write(lambda: self._db.table("run").upsert(document(1, fields)))
 

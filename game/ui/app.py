@@ -83,7 +83,6 @@ class MillionsApp(App[None]):
         self.packs, self.pack_failures = load_packs(pack_folders(self.settings.packs))
         self.campaign = Campaign(self.store, self.packs, self.settings.packs)
         self._saving_settings = False
-        self._left: tuple[str, int, Pace] | None = None  # the level left: key, tick, its pace
         self.apply_settings(self.settings)
         self._saving_settings = True
 
@@ -174,8 +173,7 @@ class MillionsApp(App[None]):
             self.notify("There is no unfinished level to continue.", title="Continue")
             return
         pack, level, run = found
-        left = self._left
-        pace = left[2] if left is not None and left[:2] == (run.level, run.tick) else None
+        pace = Pace(run.speed, run.paused) if run.speed is not None else None
         self.start_level(level, resume=run, pace=pace)
         if run.level_digest and run.level_digest != level_digest(level):
             self.notify(
@@ -245,11 +243,6 @@ class MillionsApp(App[None]):
 
         screen = PlayScreen(level, self.settings, resume=resume, replay=replay, pace=pace)
         self.push_screen(screen)
-
-    def left_level(self, key: str, tick: int, pace: Pace) -> None:
-        """A level left unfinished at `tick`: Continue (in this session) brings it back at the
-        same speed, paused or running as it was."""
-        self._left = (key, tick, pace)
 
     def level_over(
         self,

@@ -7,7 +7,6 @@ another; a screen reaches the app's ways with `ways(self)`.
     open_briefing(pack, level)     a level's briefing, over the level list
     open_solutions(pack, level)    the player's solutions of a level, over its briefing
     start_level(level, ...)        play it (afresh, resumed, or replaying a solution)
-    left_level(key, tick, pace)    play was left unfinished: Continue brings back its pace
     level_over(level, result, ...) play is over: the results take its place
     next_level(pack, level)        from results: that level's briefing, over the level list
     retry_level(level)             from results: play it again, in the results' place
@@ -55,8 +54,6 @@ class Ways(Protocol):
         replay: SavedSolution | None = None,
         pace: Pace | None = None,
     ) -> None: ...
-
-    def left_level(self, key: str, tick: int, pace: Pace) -> None: ...
 
     def level_over(
         self,

@@ -4,6 +4,7 @@ restart, rewind and redo, and Continue bringing a level back as it was left."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from game.content.packs import BUILTIN_PACKS, load_pack
 from game.engine.actions import Action
@@ -252,3 +253,29 @@ async def test_continue_keeps_a_running_level_running_at_its_speed() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         left, continued = await _leave_and_continue(app, pilot, ("f",))
         assert not continued.paused and continued.speed == 2
+
+
+async def test_continue_after_the_game_is_started_again_keeps_the_speed_and_the_pause(
+    tmp_path: Path,
+) -> None:
+    settings = replace(AppSettings.for_tests(), tick_source="timer", saves_dir=tmp_path / "saves")
+    first = MillionsApp(settings)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "enter", "s")
+        left = first.screen
+        assert isinstance(left, PlayScreen)
+        left.paused = True
+        _to(left, 30, {20: Action(0, "resize", target="box-1", size="M")})
+        await pilot.press("f", "f")  # 4x, paused
+        await pilot.press("escape")
+        await pilot.click("#pause-leave")
+        await pilot.pause()
+        left_at = left.sim.tick
+    again = MillionsApp(settings)  # the game quit and started again on the same saves
+    async with again.run_test(size=(120, 40)) as pilot:
+        again.action_continue()
+        await pilot.pause()
+        continued = again.screen
+        assert isinstance(continued, PlayScreen)
+        assert continued.sim.tick == left_at
+        assert (continued.paused, continued.speed) == (True, 4)

@@ -11,9 +11,8 @@ and a refusal is shown with its reason. When the level is over the app shows the
 
 Time goes back as well as forward. The run is its moves, so a restart and a rewind rebuild the
 simulation and re-simulate the moves made before the tick gone back to (`game.ui.rewind`); the
-widgets are composed afresh and fed the re-simulated ticks. Esc first deselects, then pauses
-and asks (`PauseMenu`); a level left keeps its speed and pause for Continue (`Ways.left_level`),
-and its event log comes back from the re-simulation.
+widgets are composed afresh and fed the re-simulated ticks. Esc deselects, then pauses and asks
+(`PauseMenu`); a level left is saved with its speed and pause for Continue, its log re-simulated.
 """
 
 from __future__ import annotations
@@ -230,12 +229,10 @@ class PlayScreen(Screen[None]):
 
     def leave(self, paused: bool) -> None:
         """Back out; an unfinished level stays saved, for Continue on the title screen, which
-        brings it back at this speed, paused or not."""
+        brings it back at this speed, paused or not (in this session or the next)."""
         if self._timer is not None:
             self._timer.stop()
-        self.save_run()
-        if self.key is not None:
-            ways(self).left_level(self.key, self.sim.tick, Pace(self.speed, paused))
+        self.save_run(paused)
         self.app.pop_screen()
 
     def action_restart(self) -> None:
@@ -328,12 +325,15 @@ class PlayScreen(Screen[None]):
     def on_unmount(self) -> None:
         self.save_run()  # the app is quitting with the level unfinished
 
-    def save_run(self) -> None:
-        """Keep the run in progress: its seed, tick and moves are all it takes to rebuild it."""
+    def save_run(self, paused: bool | None = None) -> None:
+        """Keep the run in progress: its seed, tick and moves are all it takes to rebuild it,
+        with its speed and whether it was `paused` (default: as it is, once uncovered)."""
         if self.key is None or self.sim.done:
             return
-        digest = level_digest(self.level)
-        run = SavedRun(self.key, self.sim.seed, self.sim.tick, tuple(self.actions), digest)
+        if paused is None:
+            paused = self.paused if self._paused_when_covered is None else self._paused_when_covered
+        digest, moves = level_digest(self.level), tuple(self.actions)
+        run = SavedRun(self.key, self.sim.seed, self.sim.tick, moves, digest, self.speed, paused)
         self.app.save(lambda: self.app.store.save_run(run))
 
     def _finish(self) -> None:
