@@ -16,7 +16,8 @@ from game.ui.app import MillionsApp
 from game.ui.rule_dialog import RuleDialog
 from game.ui.screens.play import PlayScreen
 from game.ui.settings import AppSettings
-from game.ui.widgets import EventLog, Inspector
+from game.ui.widgets import EventLog
+from tests.ui.test_moves_priced import _select
 
 CORE = load_pack(BUILTIN_PACKS / "core")
 SIZES = [(80, 24), (120, 40)]
@@ -38,14 +39,6 @@ async def _start(pilot, level) -> PlayScreen:
     screen.advance()
     await pilot.pause()
     return screen
-
-
-async def _select(pilot, screen: PlayScreen, node_id: str) -> Inspector:
-    screen.selected = node_id
-    screen._draw_inspector()
-    for _ in range(3):
-        await pilot.pause()
-    return screen.query_one(Inspector)
 
 
 async def test_a_rule_set_in_the_inspector_adds_servers_as_the_load_grows() -> None:
