@@ -201,6 +201,8 @@ class Inspector(Widget):
             title = words.kind_title(node.kind)
             if node.kind in DATA_KINDS and view.settings.store == "keyvalue":
                 title = f"{words.KEYVALUE_TIER.capitalize()} node"
+            elif node.kind == "box" and not view.store_on_box:  # its database has moved out
+                title = "Web server (the first box)"
             self._title = Text.assemble((title, TITLE_STYLE), "  ", (node.id, TITLE_STYLE))
             self._facts = self._describe(node, view)
             self._moves = tuple(moves)
