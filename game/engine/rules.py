@@ -143,8 +143,9 @@ def _refuse_add(site: Site, a: Action) -> str:
     if a.size not in spec.sizes:
         return f"{a.kind} comes in sizes {', '.join(spec.sizes)}, not {a.size!r}"
     if len(site.topology.of_kind(a.kind)) >= spec.limit:
-        what = spec.title.lower() if spec.limit == 1 else _plural(spec.title)
-        return f"a site can have at most {spec.limit} {what}, and this one has them"
+        if spec.limit == 1:
+            return f"a site has one {spec.title.lower()} at most, and yours has it"
+        return f"a site has {spec.limit} {_plural(spec.title)} at most, and yours has them all"
     if a.kind == "web" and site.store_on_box:
         return "the database still lives on the box: add a database primary first"
     if a.kind == "replica" and not site.topology.of_kind("primary"):

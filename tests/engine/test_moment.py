@@ -50,4 +50,4 @@ def test_the_limit_refusal_is_plain_english() -> None:
     assert sim.apply(Action(0, "add", kind="primary", size="S")).accepted
     refused = sim.apply(Action(0, "add", kind="primary", size="S"))
     assert not refused.accepted
-    assert refused.reason == "a site can have at most 1 database primary, and this one has them"
+    assert refused.reason == "a site has one database primary at most, and yours has it"
