@@ -133,7 +133,7 @@ def test_a_site_has_two_balancers_at_most():
     level = scenario(build("balancer", "balancer", "web", "primary"), duration=50)
     sim = Simulation(level)
     outcome = sim.apply(Action(0, "add", kind="balancer"))
-    assert not outcome.accepted and "at most 2" in outcome.reason
+    assert not outcome.accepted and "2 load balancers at most" in outcome.reason
 
 
 # -- the level file's [failures] table -------------------------------------------------------------
