@@ -55,3 +55,9 @@ def millis(value: float | None) -> str:
     if value < 10:
         return f"{value:.1f} ms"
     return f"{value:,.0f} ms"
+
+
+def clock(tick: int) -> str:
+    """A tick as m:ss of the level's clock (3:20): the one way a time of the run is written."""
+    minutes, seconds = divmod(max(tick, 0), 60)
+    return f"{minutes}:{seconds:02d}"

@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.text import Text
 
 from game.engine.actions import Action
+from game.ui.numbers import clock
 
 NOTE_STYLE = Style(color="black", bgcolor="#6cb6ff", bold=True)
 
@@ -54,12 +55,6 @@ def rewind(
     pending = redo.moves if redo is not None else ()
     furthest = max(tick, redo.from_tick if redo is not None else tick)
     return kept, Redo(target, furthest, taken + pending)
-
-
-def clock(tick: int) -> str:
-    """A tick as the event log writes it: 3:20."""
-    minutes, seconds = divmod(max(tick, 0), 60)
-    return f"{minutes}:{seconds:02d}"
 
 
 def note(redo: Redo, redo_key: str, drop_key: str) -> Text:

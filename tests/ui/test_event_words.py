@@ -32,7 +32,8 @@ def test_moves_in_the_log_are_in_player_words() -> None:
     )
     _logged(sim, Action(sim.tick, "add", kind="balancer", size="S"))  # the standby
     refused = _logged(sim, Action(sim.tick, "add", kind="balancer", size="S"))
-    assert "REFUSED" in refused and "Add a load balancer: a site has 2 load balancers at most" in refused
+    assert "REFUSED" in refused
+    assert "Add a load balancer: a site has 2 load balancers at most" in refused
 
 
 def test_a_balancer_is_added_without_a_size() -> None:

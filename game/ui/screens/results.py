@@ -32,7 +32,7 @@ from game.engine.simulation import RunResult
 from game.store.campaign import level_key
 from game.store.progress import RunRecorded, SavedSolution
 from game.ui.dialogs import NamePrompt
-from game.ui.rewind import clock
+from game.ui.numbers import clock
 from game.ui.ways import ways
 from game.ui.widgets.post_mortem import MEASURING, par_moves_text, post_mortem_text
 from game.ui.widgets.run_chart import RunChart

@@ -9,7 +9,7 @@ latency, `min` for availability).
 
     bars(values, width, scale)            one row of heights 0-7 (▁ to █)
     columns(values, width, height, scale)  a chart `height` rows tall, top row first
-    time_axis(duration, width)             a rule and the m:ss under it
+    time_axis(duration, width)             a rule and the m:ss under it (numbers.clock)
     marks(ticks, duration, width)          where on a time axis each tick falls
 """
 
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+
+from game.ui.numbers import clock
 
 BARS = "▁▂▃▄▅▆▇█"  # one row: the lowest cell is never blank, so a row always reads as a chart
 EIGHTHS = " ▁▂▃▄▅▆▇█"  # several rows: an empty eighth is blank
@@ -99,12 +101,6 @@ def columns(
 def row_of(value: float, height: int, scale: Scale) -> int:
     """The row (0 at the top) of a chart `height` rows tall that a line at `value` crosses."""
     return height - 1 - min(height - 1, int(scale.share(value) * height))
-
-
-def clock(tick: int) -> str:
-    """A tick as m:ss of the level's clock."""
-    minutes, seconds = divmod(max(tick, 0), 60)
-    return f"{minutes}:{seconds:02d}"
 
 
 def column_of(tick: int, duration: int, width: int) -> int:

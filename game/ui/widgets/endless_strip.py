@@ -16,7 +16,7 @@ from textual.widgets import Static
 from game.engine.metrics import METRICS
 from game.engine.view import EndlessView
 from game.ui import numbers
-from game.ui.rewind import clock
+from game.ui.numbers import clock
 
 LABEL_WIDTH = 13  # as the metrics panel's labels
 BAR_WIDTH = 20

@@ -96,8 +96,8 @@ class ForecastStrip(Widget):
         """The right of the lower row: the next announced incident ahead, else the end."""
         ahead = next((i for i in self.ahead.incidents if i.tick >= self.tick), None)
         if ahead is not None:
-            return f"{INCIDENT} {ahead.target} {chart.clock(ahead.tick)}"
-        return f"end {chart.clock(self.ahead.duration)}"
+            return f"{INCIDENT} {ahead.target} {numbers.clock(ahead.tick)}"
+        return f"end {numbers.clock(self.ahead.duration)}"
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -134,7 +134,7 @@ class ForecastStrip(Widget):
             label = "traffic".ljust(LABEL_WIDTH)
             right = f" {numbers.rate(self.ahead.peak)} top"
         else:
-            label = f"now {chart.clock(self.tick)}".ljust(LABEL_WIDTH)
+            label = f"now {numbers.clock(self.tick)}".ljust(LABEL_WIDTH)
             right = f" {self.note()}"
         segments = [Segment(label, note), *drawn]
         segments.append(Segment(right[: width - LABEL_WIDTH - chart_width], note))

@@ -270,11 +270,12 @@ class Inspector(Widget):
         look = states.node_look(node.state, node.utilization)
         text.append_text(states.glyph(look, self.ascii))
         if node.state == BOOTING:
-            text.append(f" booting, up at {_clock(node.until)}")
+            text.append(f" booting, up at {numbers.clock(node.until)}")
         elif node.state == FAILED:
-            text.append(f" failed at {_clock(node.since)}, back at {_clock(node.until)}")
+            since, until = numbers.clock(node.since), numbers.clock(node.until)
+            text.append(f" failed at {since}, back at {until}")
         else:
-            since = "the start" if node.since <= 0 else _clock(node.since)
+            since = "the start" if node.since <= 0 else numbers.clock(node.since)
             text.append(f" {look} · up since {since}")
         if node.warming:
             text.append(" · warming up, its hit ratio still low")
@@ -364,7 +365,7 @@ def _rule_line(state: RuleState, tick: int) -> Text:
     above for 4 s" (or waiting for the server it added, or why its last move was refused)."""
     text = Text.assemble(("rule: ", TITLE_STYLE), state.rule.describe())
     if state.waits_until > tick:
-        text.append(f" · waits until {_clock(state.waits_until)}", style=NOTE_STYLE)
+        text.append(f" · waits until {numbers.clock(state.waits_until)}", style=NOTE_STYLE)
     elif state.above_s:
         text.append(f" · above for {state.above_s} s", style=NOTE_STYLE)
     elif state.below_s:
@@ -372,8 +373,3 @@ def _rule_line(state: RuleState, tick: int) -> Text:
     if state.refused:
         text.append(f" · could not: {state.refused}", style=NOTE_STYLE)
     return text
-
-
-def _clock(tick: int) -> str:
-    minutes, seconds = divmod(max(tick, 0), 60)
-    return f"{minutes}:{seconds:02d}"

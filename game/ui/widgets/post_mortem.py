@@ -20,7 +20,7 @@ from game.engine.actions import Action
 from game.engine.metrics import METRICS
 from game.engine.postmortem import MoveEffect, Postmortem
 from game.engine.scoring import Objectives
-from game.ui.widgets.chart import clock
+from game.ui.numbers import clock
 
 HEADING = "What each move did (each measured by playing the level again without it)"
 MEASURING = "Measuring each move by playing the level again without it…"

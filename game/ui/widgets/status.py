@@ -16,7 +16,7 @@ from rich.text import Text
 from game.engine.view import Advice, SiteView
 from game.ui import numbers, words
 from game.ui.keys import ADD_KEYS
-from game.ui.rewind import clock
+from game.ui.numbers import clock
 
 REPLAY_STYLE = Style(bold=True, reverse=True)
 TITLE_STYLE = Style(bold=True)
