@@ -70,7 +70,7 @@ def serve_reads(
     )
     hits = tier.served * hit
     rtt = tick.point(tick.traffic.origin_rtt_s + catalog.HOP_S)
-    tick.path(hits, rtt, web_dist, tier.dist)
+    tick.path("cache_hit", hits, rtt, web_dist, tier.dist)
     tick.stale(hits * stale_share(tick, reads, writes))
     return tier.served - hits, tier.dist
 

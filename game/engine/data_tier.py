@@ -110,9 +110,9 @@ class _Paths:
         if lam <= 0:  # only queued requests were served: count them as reads
             reads = lam = 1.0
         cache = self.cache if through_cache else None
-        tick.path(tier.served * reads / lam, self.read_rtt, self.web, cache, tier.dist)
-        tick.path(tier.served * joins / lam, self.one_hop, self.web, tier.dist)
-        tick.path(tier.served * writes / lam, self.one_hop, self.web, tier.dist)
+        tick.path("read", tier.served * reads / lam, self.read_rtt, self.web, cache, tier.dist)
+        tick.path("join", tier.served * joins / lam, self.one_hop, self.web, tier.dist)
+        tick.path("write", tier.served * writes / lam, self.one_hop, self.web, tier.dist)
 
 
 def _store_tier(

@@ -31,7 +31,7 @@ def simulate(tick: Tick) -> TickReport:
     edge_ok = bool(topology.pool("cdn").nodes)
     if edge_ok:
         edge = static * catalog.CDN_HIT_RATIO
-        tick.path(edge, tick.point(traffic.edge_rtt_s + catalog.CDN_EDGE_SERVICE_S))
+        tick.path("edge", edge, tick.point(traffic.edge_rtt_s + catalog.CDN_EDGE_SERVICE_S))
         static -= edge
     origin = static + reads + writes + joins
     balancer = _balancer_state(tick)
@@ -61,10 +61,10 @@ def simulate(tick: Tick) -> TickReport:
     rtt = tick.point(traffic.origin_rtt_s)
     served = web.served
     if store_on_box:
-        tick.path(served, rtt, web.dist)
+        tick.path("box", served, rtt, web.dist)
         tick.stale(served * r_share * hit * cache_tier.stale_share(tick, reads, writes))
     else:
-        tick.path(served * s_share, rtt, web.dist)
+        tick.path("static", served * s_share, rtt, web.dist)
         web_reads, web_writes, web_joins = served * r_share, served * w_share, served * j_share
         misses, cache_dist = cache_tier.serve_reads(tick, web_reads, web.dist, hit, reads, writes)
         data_tier.serve(tick, web.dist, cache_dist, misses, web_joins, web_writes, writes)

@@ -27,6 +27,19 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+# The ways a served request can go through the site, in the words the screens use.
+ROUTES: Mapping[str, str] = MappingProxyType(
+    {
+        "edge": "CDN edge",
+        "box": "the one box",
+        "static": "page",
+        "cache_hit": "cache hit",
+        "read": "database read",
+        "join": "join",
+        "write": "write",
+    }
+)
+
 FLUSH_TICKS = 60  # ticks of paths the run's histogram takes in at once
 
 
@@ -105,6 +118,7 @@ class TickReport(_Served):
     tiers: list[TierReport]
     events: list[Event]
     paths: Paths  # this tick's served requests, by path
+    routes: tuple[str, ...] = ()  # the ROUTES id of each path, in the same order
     dns_target: str | None = None  # the one web server DNS sends every request to, when no
     # balancer spreads them (None when a balancer does, or no server takes requests)
     retries: float = 0.0  # arrivals that were clients retrying (offered = first + retries)

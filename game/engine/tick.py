@@ -50,6 +50,7 @@ class Tick:
         "queues",
         "failed",
         "paths",
+        "routes",
         "tiers",
         "served",
         "stale_reads",
@@ -77,6 +78,7 @@ class Tick:
         # The account.
         self.failed: dict[str, float] = {}
         self.paths: list[tuple[float, Dist]] = []
+        self.routes: list[str] = []  # the route of each path (report.ROUTES)
         self.tiers: list[TierReport] = []
         self.served = 0.0
         self.stale_reads = 0.0
@@ -90,12 +92,14 @@ class Tick:
         if count > _NEGLIGIBLE:
             self.failed[reason] = self.failed.get(reason, 0.0) + count
 
-    def path(self, count: float, *parts: Dist | None) -> None:
-        """Record `count` requests served along a path through these latencies."""
+    def path(self, route: str, count: float, *parts: Dist | None) -> None:
+        """Record `count` requests served along a path through these latencies; `route` (a
+        report.ROUTES id) says which way they went, for the screens."""
         if count <= _NEGLIGIBLE:
             return
         self.served += count
         self.paths.append((count, shapes.path(parts)))
+        self.routes.append(route)
 
     def point(self, seconds: float) -> Dist:
         """A constant latency (a round trip)."""
@@ -192,6 +196,7 @@ class Tick:
             tiers=self.tiers,
             events=self.state.events.take(),
             paths=tuple(self.paths),
+            routes=tuple(self.routes),
             dns_target=self.dns_target,
             retries=self.retries_in,
             retried=retried,
