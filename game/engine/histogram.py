@@ -108,6 +108,22 @@ class LatencyHistogram:
             return None
         return self._latency_sum / self._count
 
+    def shares(self, edges_s: tuple[float, ...]) -> tuple[float, ...]:
+        """The share of the requests between each pair of ascending `edges_s`, a bucket counted
+        where its log-midpoint falls (what is faster than the first edge goes in the first
+        share, what is slower than the last in the last); all 0 when empty."""
+        columns = [0.0] * max(0, len(edges_s) - 1)
+        total = math.fsum(self._masses)
+        if not columns or total <= 0.0:
+            return tuple(columns)
+        last = len(columns) - 1
+        for i, mass in enumerate(self._masses):
+            if mass > 0.0:
+                middle = math.sqrt(_EDGES[i] * _EDGES[i + 1])
+                column = min(last, max(0, bisect_right(edges_s, middle) - 1))
+                columns[column] += mass / total
+        return tuple(columns)
+
 
 @lru_cache(maxsize=_SPREADS)
 def _spread(dist: Dist) -> tuple[int, tuple[float, ...], float]:

@@ -27,16 +27,16 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# The ways a served request can go through the site, in the words the screens use.
+# The ways a served request can go through the site (a path's route; the screens name them).
 ROUTES: Mapping[str, str] = MappingProxyType(
     {
-        "edge": "CDN edge",
-        "box": "the one box",
-        "static": "page",
-        "cache_hit": "cache hit",
-        "read": "database read",
-        "join": "join",
-        "write": "write",
+        "edge": "a static file answered by a CDN edge",
+        "box": "any request, answered by the single box that holds the database too",
+        "static": "a page a web server answers without the data tier",
+        "cache_hit": "a read the cache tier answered",
+        "read": "a read the data tier answered (past the cache, when there is one)",
+        "join": "a join the relational data tier answered",
+        "write": "a write the data tier's primary took",
     }
 )
 

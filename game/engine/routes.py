@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from game.engine.latency import Dist
-from game.engine.report import ROUTES, TickReport
+from game.engine.histogram import LatencyHistogram
+from game.engine.report import TickReport
 
-EVERY_REQUEST = "every request"
+EVERY_REQUEST = ""  # the route of the row that holds every request
 
 
 @dataclass(frozen=True, slots=True)
 class RouteLatency:
     """One route's requests in one tick."""
 
-    route: str  # a report.ROUTES id, or "" for every request
-    label: str  # the route in the screens' words
+    route: str  # a report.ROUTES id, or EVERY_REQUEST
     served: float  # requests that took it this tick
     share: float  # of the tick's served requests
     p50_ms: float
@@ -34,36 +33,23 @@ class RouteLatency:
 def by_route(report: TickReport, edges_s: tuple[float, ...]) -> tuple[RouteLatency, ...]:
     """The routes of `report`'s served requests, busiest first, then every request; each with
     its share of requests between consecutive `edges_s` (ascending seconds: the first column
-    also holds what is faster, the last what is slower)."""
-    groups: dict[str, list[tuple[float, Dist]]] = {}
-    for route, (count, dist) in zip(report.routes, report.paths, strict=True):
-        groups.setdefault(route, []).append((count, dist))
+    also holds what is faster, the last what is slower). Percentiles are read as the scores
+    read them, from a histogram (histogram.py), so every request's are the tick's own."""
     served = report.served
     if served <= 0:
         return ()
-    rows = [_row(route, ROUTES[route], parts, served, edges_s) for route, parts in groups.items()]
+    groups: dict[str, LatencyHistogram] = {}
+    for route, (count, dist) in zip(report.routes, report.paths, strict=True):
+        groups.setdefault(route, LatencyHistogram()).add(dist, count)
+    rows = [_row(route, histogram, served, edges_s) for route, histogram in groups.items()]
     rows.sort(key=lambda row: -row.served)
-    every = _row("", EVERY_REQUEST, list(report.paths), served, edges_s)
-    p50, p95, p99 = (report.percentile_ms(q) for q in (0.50, 0.95, 0.99))
-    if p50 is not None and p95 is not None and p99 is not None:  # the scores' own figures
-        every = RouteLatency("", EVERY_REQUEST, served, 1.0, p50, p95, p99, every.masses)
-    return (*rows, every)
+    return (*rows, _row(EVERY_REQUEST, report.latency, served, edges_s))
 
 
 def _row(
-    route: str,
-    label: str,
-    parts: list[tuple[float, Dist]],
-    served: float,
-    edges_s: tuple[float, ...],
+    route: str, histogram: LatencyHistogram, served: float, edges_s: tuple[float, ...]
 ) -> RouteLatency:
-    count = sum(n for n, _ in parts)
-    dist = Dist.mixture(parts)
-    p50, p95, p99 = (1000.0 * dist.percentile(q) for q in (0.50, 0.95, 0.99))
-    survival = [min(1.0, max(0.0, s)) for s in dist.survival_at(list(edges_s))]
-    inner = [survival[i] - survival[i + 1] for i in range(len(survival) - 1)]
-    if inner:  # what lies outside the axis is drawn at its ends
-        inner[0] += 1.0 - survival[0]
-        inner[-1] += survival[-1]
-    masses = tuple(max(0.0, m) for m in inner)
-    return RouteLatency(route, label, count, count / served, p50, p95, p99, masses)
+    p50, p95, p99 = (1000.0 * (histogram.percentile(q) or 0.0) for q in (0.50, 0.95, 0.99))
+    count = histogram.count
+    shares = histogram.shares(edges_s)
+    return RouteLatency(route, count, count / served, p50, p95, p99, shares)

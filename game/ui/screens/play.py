@@ -21,7 +21,7 @@ import dataclasses
 
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -46,23 +46,23 @@ from game.ui.widgets import (
     BuildBar,
     EndlessStrip,
     EventLog,
-    FailureReasons,
     ForecastStrip,
     Inspector,
-    MetricsPanel,
+    Readings,
 )
 from game.ui.widgets.status import advice_text, status_text
 
 SAVE_EVERY = 20  # ticks between saves of the run in progress (a move saves at once)
 HISTORY_SHOWN = 120  # ticks of a resumed run fed back to the sparklines
 LOG_SHOWN = 200  # events of a resumed run fed back to the event log
-TALL = 34  # rows from which the map may take a share of the height (see play.tcss)
+TALL = 34  # rows from which the map may grow and the latency by route shows (play.tcss)
+TALLER = 46  # rows from which the tiers' charts show too
 
 
 class PlayScreen(Screen[None]):
     CSS_PATH = "play.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-roomy")]  # narrow: a one-column inspector
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]  # tall: the map may grow
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall"), (TALLER, "-taller")]
     COMMANDS = Screen.COMMANDS | {BuildCommands, TimeCommands}
     BINDINGS = keys.bindings()
 
@@ -109,11 +109,7 @@ class PlayScreen(Screen[None]):
             yield ForecastStrip(forecast(self.level.scenario), id="forecast")
         yield ArchitectureMap(id="map")
         with Horizontal(id="middle"):
-            with Vertical(id="readings"):
-                yield MetricsPanel(self.view.graded, id="metrics")
-                yield FailureReasons(id="failures")
-                yield Static(id="hint")
-                yield EventLog(id="log")
+            yield Readings(self.view.graded, id="readings")
             yield Inspector(id="inspector")
         yield BuildBar(id="build")
         yield Footer()
@@ -131,7 +127,7 @@ class PlayScreen(Screen[None]):
     def _resimulate(self, actions: tuple[Action, ...] | list[Action], tick: int) -> None:
         """The run as it stood at `tick`: `actions` re-simulated up to it, its reports kept, its
         last ticks fed to the sparklines and its last events to the log."""
-        panel = self.query_one(MetricsPanel)
+        readings = self.query_one(Readings)
         shown_from = tick - HISTORY_SHOWN
         events = []
         self.history = []
@@ -140,7 +136,7 @@ class PlayScreen(Screen[None]):
             self.history.append(report)
             events.extend(report.events)
             if report.tick >= shown_from:
-                panel.record(site_view(sim))
+                readings.record(site_view(sim))
 
         self.sim = resimulate(self.level.scenario, self.sim.seed, actions, tick, seen)
         events.extend(self.sim.take_events())
@@ -168,7 +164,7 @@ class PlayScreen(Screen[None]):
         self.history.append(report)
         self.query_one(EventLog).add(report.events)
         self._draw()
-        self.query_one(MetricsPanel).record(self.view)
+        self.query_one(Readings).record(self.view)
         if self.sim.done:
             self._finish()
         elif self.sim.tick % SAVE_EVERY == 0:
@@ -406,7 +402,7 @@ class PlayScreen(Screen[None]):
         """Take the engine's view of the site and hand it to everything on screen."""
         view = self.view = site_view(self.sim)
         self.query_one(ArchitectureMap).show(view)
-        self.query_one(FailureReasons).show(view)
+        self.query_one(Readings).show(view)
         if view.endless is not None:
             self.query_one(EndlessStrip).show(view.endless)
         else:
