@@ -2,6 +2,7 @@
 
     kinds       Web server / web / a web server      kind_title, KIND_SHORT, a_kind
     tiers       web tier, read replicas, key-value store, single box    TIER
+    routes      cache hit, database read, write, every request          ROUTE
     capacity    requests/s, query units/s, lookups/s                    UNIT
     settings    TTL 60 s, eviction LFU, round robin, key-value          setting_words, value_words
     moves       "Resize web-3 to L" (a command), "L · 4/tick" (a button) command, label
@@ -63,6 +64,20 @@ TIER: Mapping[str, str] = MappingProxyType(
     }
 )
 DATA_TIER = "database"  # the primary and its replicas together
+# The way a served request went (report.ROUTES; "" holds every request), as the latency panel
+# names it.
+ROUTE: Mapping[str, str] = MappingProxyType(
+    {
+        "edge": "CDN edge",
+        "box": "single box",
+        "static": "page",
+        "cache_hit": "cache hit",
+        "read": "database read",
+        "join": "join",
+        "write": "write",
+        "": "every request",
+    }
+)
 # A pool a scale rule runs (catalog.RULE_POOLS), in a sentence.
 RULE_POOL: Mapping[str, str] = MappingProxyType({"web": "web servers", "replica": "read replicas"})
 KEYVALUE_TIER = TIER["keyvalue"]

@@ -6,6 +6,9 @@
     EndlessStrip      an endless run's error budget and best minute, where the forecast stands
     FailureReasons    why requests fail right now, by reason
     EventLog          boots, failures, promotions and refused actions
+    LatencyByRoute    this tick's latency by route (cache hit, read, write ...) and in all
+    TierCharts        each tier's busy share over the last two minutes, its queue and drops
+    Readings          the column that holds the scores, failures, advice, those two and the log
     Inspector         the selected component and the moves on offer for it; posts ActionRequested
     BuildBar          the add and size keys as buttons; posts BuildBar.Pressed
     status            the status line and the advice line (functions of the view)
@@ -25,6 +28,9 @@ from game.ui.widgets.failure_panel import FailureReasons
 from game.ui.widgets.forecast_strip import ForecastStrip
 from game.ui.widgets.inspector import Inspector
 from game.ui.widgets.metrics_panel import MetricsPanel
+from game.ui.widgets.readings import Readings
+from game.ui.widgets.route_latency import LatencyByRoute
+from game.ui.widgets.tier_charts import TierCharts
 
 __all__ = [
     "ActionRequested",
@@ -35,5 +41,8 @@ __all__ = [
     "EndlessStrip",
     "ForecastStrip",
     "Inspector",
+    "LatencyByRoute",
     "MetricsPanel",
+    "Readings",
+    "TierCharts",
 ]
