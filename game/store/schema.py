@@ -12,6 +12,7 @@ Version history:
 - 3: endless levels' best scores per seed (`by_seed`), so a seed of the day has its own table;
   scale-rule moves (`rule`) in solutions and the run in progress; the run in progress keeps its
   speed and pause, so Continue after a restart of the game brings it back as it was.
+- 4: the run in progress keeps the moves a rewind took back and not yet made again (`redo`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from game.engine import catalog
 from game.engine.metrics import METRICS
 from game.engine.scenario import VERBS
 
-VERSION = 3
+VERSION = 4
 MAX_RUNS_KEPT = 200  # per level, for the histograms on the results screen
 MAX_SEEDS_KEPT = 400  # per endless level, the seeds with a best of their own (a year of days)
 MAX_NAME = MAX_ID
@@ -107,6 +108,14 @@ class SolutionDoc(_Doc):
     stars: Stars | None = None
 
 
+class RedoDoc(_Doc):
+    """The moves a rewind took back (game.ui.rewind.Redo), still to be made again."""
+
+    to_tick: Tick  # the tick the run was taken back to
+    from_tick: Tick  # the furthest tick it had reached before
+    moves: list[ActionDoc] = Field(max_length=MAX_ACTIONS)
+
+
 class RunDoc(_Doc):
     level: LevelKey
     seed: Seed
@@ -115,6 +124,7 @@ class RunDoc(_Doc):
     level_digest: str = Field("", max_length=64)  # the level's rules when the run was saved
     speed: Literal[catalog.SPEEDS] | None = None  # type: ignore[valid-type]
     paused: bool = False
+    redo: RedoDoc | None = None
 
 
 TABLES: dict[str, type[_Doc]] = {
@@ -217,4 +227,13 @@ def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-_STEPS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 only adds a run's pending redo, none in an older save."""
+    return data
+
+
+_STEPS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}

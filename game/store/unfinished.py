@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from game.engine.actions import Action
 from game.store import schema
@@ -20,6 +22,16 @@ class SavedRun:
     level_digest: str = ""  # campaign.level_digest of the level it was played on
     speed: int | None = None  # how it was being played when left (None: as the settings say)
     paused: bool = False
+    redo: SavedRedo | None = None  # the moves a rewind took back, still to be made again
+
+
+@dataclass(frozen=True, slots=True)
+class SavedRedo:
+    """What a rewind left pending (game.ui.rewind.Redo): kept, so Continue can still redo it."""
+
+    to_tick: int
+    from_tick: int
+    moves: tuple[Action, ...]
 
 
 class RunTable(Tables):
@@ -38,6 +50,7 @@ class RunTable(Tables):
             doc["level_digest"],
             doc.get("speed"),
             doc.get("paused", False),
+            _redo_of(doc.get("redo")),
         )
 
     def save_run(self, run: SavedRun) -> None:
@@ -49,9 +62,23 @@ class RunTable(Tables):
             level_digest=run.level_digest,
             speed=run.speed,
             paused=run.paused,
+            redo=_redo_doc(run.redo),
         ).model_dump()
         self._write(lambda: self._db.table("run").upsert(document(1, fields)))
 
     def clear_run(self) -> None:
         if self._db.table("run").get(doc_id=1) is not None:
             self._write(lambda: self._db.table("run").truncate())
+
+
+def _redo_doc(redo: SavedRedo | None) -> schema.RedoDoc | None:
+    if redo is None:
+        return None
+    moves = action_docs(redo.moves)
+    return schema.RedoDoc(to_tick=redo.to_tick, from_tick=redo.from_tick, moves=moves)
+
+
+def _redo_of(doc: Mapping[str, Any] | None) -> SavedRedo | None:
+    if doc is None:
+        return None
+    return SavedRedo(doc["to_tick"], doc["from_tick"], actions_of(doc["moves"]))

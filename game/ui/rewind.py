@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.text import Text
 
 from game.engine.actions import Action
+from game.store.unfinished import SavedRedo
 from game.ui.numbers import clock
 
 NOTE_STYLE = Style(color="black", bgcolor="#6cb6ff", bold=True)
@@ -42,6 +43,16 @@ class Redo:
         if not left and tick >= self.from_tick:
             return None
         return replace(self, moves=left)
+
+
+def saved(redo: Redo | None) -> SavedRedo | None:
+    """A pending redo as the run in progress keeps it."""
+    return None if redo is None else SavedRedo(redo.to_tick, redo.from_tick, redo.moves)
+
+
+def restored(saved: SavedRedo | None) -> Redo | None:
+    """A kept redo, pending again."""
+    return None if saved is None else Redo(saved.to_tick, saved.from_tick, saved.moves)
 
 
 def rewind(

@@ -16,6 +16,7 @@ import pytest
 from game.engine.actions import Action
 from game.store import SavedRun, SavedSolution, SaveError, Store, saves_folder, schema
 from game.store.savefile import FILE_NAME
+from game.store.unfinished import SavedRedo
 
 LEVEL = "core/launch-day"
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +60,14 @@ def test_everything_stored_comes_back(folder: Path) -> None:
     store.close()
 
 
+def test_a_run_keeps_its_pending_redo(folder: Path) -> None:
+    store = Store.open(folder)
+    redo = SavedRedo(20, 50, MOVES[3:])
+    run = SavedRun(LEVEL, 11, 25, MOVES[:3], "0123abcd", 2, True, redo)
+    store.save_run(run)
+    assert reopened(store).current_run() == run
+
+
 def test_each_best_score_is_kept_separately(folder: Path) -> None:
     store = Store.open(folder)
     store.record_run(LEVEL, {"availability": 0.999, "latency_ms": 80.0, "cost": 2100.0}, 3)
@@ -97,7 +106,7 @@ def test_the_oldest_seeds_make_room_for_new_ones(folder: Path, monkeypatch) -> N
     assert list(reopened(store).record("endless/endless").by_seed) == [3, 1, 4]
 
 
-def test_a_version_2_save_keeps_everything_in_version_3(folder: Path) -> None:
+def test_a_version_2_save_keeps_everything_in_the_current_version(folder: Path) -> None:
     folder.mkdir()
     version_2 = {
         "meta": {"1": {"version": 2}},
@@ -113,7 +122,7 @@ def test_a_version_2_save_keeps_everything_in_version_3(folder: Path) -> None:
     }
     (folder / FILE_NAME).write_text(json.dumps(version_2))
     store = Store.open(folder)
-    assert "updated from format 2 to 3" in store.notices[0]
+    assert f"updated from format 2 to {schema.VERSION}" in store.notices[0]
     record = store.record(LEVEL)
     assert record.stars == 3 and record.best == {"availability": 0.999} and record.by_seed == {}
     assert json.loads((folder / "progress.v2-backup.json").read_text()) == version_2

@@ -279,3 +279,38 @@ async def test_continue_after_the_game_is_started_again_keeps_the_speed_and_the_
         assert isinstance(continued, PlayScreen)
         assert continued.sim.tick == left_at
         assert (continued.paused, continued.speed) == (True, 4)
+
+
+async def test_a_pending_redo_outlives_a_restart_of_the_game(tmp_path: Path) -> None:
+    """Rewound, left and the game started again: Continue still offers the moves the rewind took
+    back, and redoing them gives the run that never rewound."""
+    settings = replace(AppSettings.for_tests(), saves_dir=tmp_path / "saves")
+    first = MillionsApp(settings)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "enter", "s")
+        left = first.screen
+        assert isinstance(left, PlayScreen)
+        resize = Action(0, "resize", target="box-1", size="M")
+        _to(left, 50, {30: resize})
+        await pilot.press("z")  # back to 0:20, the resize at 0:30 pending
+        await pilot.pause()
+        assert left.redo is not None and [m.tick for m in left.redo.moves] == [30]
+        await pilot.press("escape")
+        await pilot.click("#pause-leave")
+        await pilot.pause()
+    never_rewound = Simulation(left.level.scenario)
+    for _ in range(30):
+        never_rewound.step()
+    never_rewound.apply(replace(resize, tick=30))
+    never_rewound.take_events()  # as the play screen does: a move's event goes to the log at once
+    expected = [never_rewound.step() for _ in range(40)]
+    again = MillionsApp(settings)
+    async with again.run_test(size=(120, 40)) as pilot:
+        again.action_continue()
+        await pilot.pause()
+        continued = again.screen
+        assert isinstance(continued, PlayScreen) and continued.sim.tick == 20
+        assert continued.redo is not None and [m.tick for m in continued.redo.moves] == [30]
+        assert "1 move to redo" in str(continued.query_one("#rewound").render())
+        assert _next_reports(continued, 40)[10:] == expected[:30]
+        assert [a.tick for a in continued.actions] == [30]

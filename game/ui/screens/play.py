@@ -119,6 +119,7 @@ class PlayScreen(Screen[None]):
         self.key = level_key(pack, self.level) if pack and self.replay is None else None
         if self.resume is not None:
             self._resimulate(self.resume.actions, self.resume.tick)
+            self.redo = rewind.restored(self.resume.redo)
         self._draw()
         self.query_one(ArchitectureMap).focus()
         if self.settings.tick_source == "timer":
@@ -328,8 +329,9 @@ class PlayScreen(Screen[None]):
             return
         if paused is None:
             paused = self.paused if self._paused_when_covered is None else self._paused_when_covered
-        digest, moves = level_digest(self.level), tuple(self.actions)
-        run = SavedRun(self.key, self.sim.seed, self.sim.tick, moves, digest, self.speed, paused)
+        digest, moves, redo = level_digest(self.level), tuple(self.actions), rewind.saved(self.redo)
+        sim = self.sim
+        run = SavedRun(self.key, sim.seed, sim.tick, moves, digest, self.speed, paused, redo)
         self.app.save(lambda: self.app.store.save_run(run))
 
     def _finish(self) -> None:
