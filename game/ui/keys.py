@@ -6,6 +6,7 @@ the help read it.
     f       faster: 1x 2x 4x 8x    1 2 3 4       the size added: S M L XL
     z       rewind 30 s            y             redo the moves a rewind took back
     n       restart the level      x             drop them
+    a       the scale rule of the pool selected (else of the web servers), where rules are open
     esc q   deselect, else pause and ask: resume, restart or leave
 
 Every key runs a play-screen action, wherever the focus is on that screen: a build-bar button
@@ -54,6 +55,7 @@ REWIND = PlayKey("z", "rewind", f"Rewind {REWIND_SECONDS} s", show=True)
 REDO = PlayKey("y", "redo", "Redo")  # the rewind's note on screen names these two
 DROP = PlayKey("x", "drop_redo", "Drop the redo")
 RESTART = PlayKey("n", "restart", "Restart")
+RULE = PlayKey("a", "rule", "Scale rule")
 
 # Component kind -> its key, a letter of its short name (drawn underlined on the build bar).
 _ADD_LETTERS = {
@@ -86,6 +88,7 @@ PLAY_KEYS: tuple[PlayKey, ...] = (
     REDO,
     DROP,
     RESTART,
+    RULE,
     *ADD_KEYS.values(),
     *SIZE_KEYS.values(),
 )

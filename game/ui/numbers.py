@@ -57,6 +57,11 @@ def millis(value: float | None) -> str:
     return f"{value:,.0f} ms"
 
 
+def counted(count: int, thing: str) -> str:
+    """A count of things: `1 move`, `3 moves`."""
+    return f"1 {thing}" if count == 1 else f"{count:,} {thing}s"
+
+
 def clock(tick: int) -> str:
     """A tick as m:ss of the level's clock (3:20): the one way a time of the run is written."""
     minutes, seconds = divmod(max(tick, 0), 60)

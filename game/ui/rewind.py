@@ -19,7 +19,7 @@ from rich.text import Text
 
 from game.engine.actions import Action
 from game.store.unfinished import SavedRedo
-from game.ui.numbers import clock
+from game.ui.numbers import clock, counted
 
 NOTE_STYLE = Style(color="black", bgcolor="#6cb6ff", bold=True)
 
@@ -73,7 +73,7 @@ def note(redo: Redo, redo_key: str, drop_key: str) -> Text:
     text = Text(f" rewound to {clock(redo.to_tick)} ", style=NOTE_STYLE)
     count = len(redo.moves)
     if count:
-        moves = "1 move" if count == 1 else f"{count} moves"
+        moves = counted(count, "move")
         text.append(f" {moves} to redo: {redo_key} redo, {drop_key} drop, a new move drops them")
     else:
         text.append(f" {redo_key} plays on to {clock(redo.from_tick)}")

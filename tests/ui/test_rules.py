@@ -4,6 +4,7 @@ priced before it is set, shown while it runs, and its servers added by the engin
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from rich.console import Console
@@ -88,6 +89,47 @@ async def test_a_level_that_locks_rules_does_not_offer_them() -> None:
         inspector = await _select(pilot, screen, "web-1")
         assert not inspector.query("#rule")
         assert not any(m.action.verb == "rule" for m in screen.moves_on_offer())
+
+
+async def test_the_rule_key_asks_for_the_selected_pools_rule_else_the_web_servers() -> None:
+    app = MillionsApp(AppSettings.for_tests())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _start(pilot, _with_rules("read-heavy"))  # web servers and replicas
+        await pilot.press("a")  # nothing selected: the web servers' rule
+        await pilot.pause()
+        assert isinstance(app.screen, RuleDialog) and app.screen.move.action.kind == "web"
+        await pilot.press("escape")
+        await pilot.pause()
+        screen.apply(Action(0, "add", kind="replica", size="M"))
+        replica = screen.sim.topology.of_kind("replica")[0].id
+        await _select(pilot, screen, replica)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, RuleDialog) and app.screen.move.action.kind == "replica"
+
+
+async def test_the_rule_key_says_why_where_the_level_has_no_rules() -> None:
+    app = MillionsApp(AppSettings.for_tests())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _start(pilot, CORE.level("scale-out"))
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen is screen
+        assert [n.message for n in app._notifications] == [
+            "This level does not let you set scale rules."
+        ]
+
+
+async def test_a_pool_a_rule_runs_says_so_on_the_map() -> None:
+    app = MillionsApp(AppSettings.for_tests())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _start(pilot, _with_rules())
+        site_map = screen.query_one("#map")
+        assert "· rule" not in site_map.render().plain
+        screen.apply(Action(0, "rule", kind="web", rule=ScaleRule()))
+        await pilot.pause()
+        titles = site_map.render().plain.splitlines()[0]
+        assert re.search(r"\bweb \d+% · rule\b", titles), titles
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header, Static
 
 from game.ui.keys import ADD_KEYS
 from game.ui.widgets import states
-from game.ui.widgets.architecture_map import ArchitectureMap
+from game.ui.widgets.architecture_map import RULED, ArchitectureMap
 from game.ui.words import a_kind
 
 KeyTable = tuple[str, Sequence[Binding]]  # a screen's name in the player's words, its keys
@@ -81,6 +81,7 @@ def legend_rows() -> list[tuple[Text, Text]]:
             Text("web ×12 ●10 ◌1 ✖1"),
             Text("a large pool on one line: how many, and how many in each state"),
         ),
+        (Text(f"web 57%{RULED}"), Text("a scale rule runs this pool: it adds and removes servers")),
         (Text("o * + ! x"), Text("the same states on a terminal without these symbols")),
     ]
     return rows

@@ -4,10 +4,9 @@ The screen owns a Simulation. A timer (or a manual step, for tests and for the s
 `advance`, which asks the engine for one tick; after it, and after every move, the screen takes
 the engine's view of the site (`site_view`) and hands it to the widgets, which only draw it.
 
-Keys are the table in `game.ui.keys`; the build bar's buttons run the same actions. Moves from
-the keys, the build bar, the inspector and the command palette all reach `apply`, the one place
-a move is stamped with its tick and handed to `Simulation.apply`; the engine's Outcome decides,
-and a refusal is shown with its reason. When the level is over the app shows the results.
+Keys are the table in `game.ui.keys` (the build bar's buttons run the same actions). Every move,
+from a key, the build bar, the inspector or the palette, reaches `apply`, which stamps its tick
+and hands it to `Simulation.apply`: the engine decides, and a refusal shows the engine's reason.
 
 Time goes back as well as forward. The run is its moves, so a restart and a rewind rebuild the
 simulation and re-simulate the moves made before the tick gone back to (`game.ui.rewind`); the
@@ -35,7 +34,7 @@ from game.engine.simulation import Simulation, resimulate
 from game.engine.view import MovePreview, SiteView, add_moves, node_moves, site_view
 from game.store.campaign import level_digest, level_key
 from game.store.progress import SavedRun, SavedSolution
-from game.ui import keys, rewind
+from game.ui import keys, numbers, rewind
 from game.ui.dialogs import ConfirmScreen, PauseMenu
 from game.ui.palette import BuildCommands, TimeCommands
 from game.ui.settings import SPEEDS, AppSettings
@@ -238,8 +237,8 @@ class PlayScreen(Screen[None]):
         if not made or self.replay is not None:
             self.run_worker(self._restart())
             return
-        moves = "1 move" if made == 1 else f"{made} moves"
-        question = f"Start {self.level.file.title} again? The {moves} you made are dropped."
+        moves = numbers.counted(made, "move")
+        question = f"Start {self.level.file.title} again? It drops the {moves} you made."
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -347,6 +346,9 @@ class PlayScreen(Screen[None]):
         move = keys.add_move(add_moves(self.sim), kind, self.add_size)
         if move is not None:
             self.apply(move.action)
+
+    def action_rule(self) -> None:
+        self.query_one(Inspector).ask_pool_rule(self.moves_on_offer(), self.view, self.selected)
 
     def action_size(self, size: str) -> None:
         self.add_size = size

@@ -9,14 +9,13 @@ take (its max-height); past that, a pool larger than `pool_rows` collapses to on
 (`web ×40 ●38 ◌2 ✖0 ▇▇▇░ 71%`), so a thousand servers take one line. When the columns do not
 fit the width they wrap into bands; a band that continues the flow starts with `↳`.
 
-The numbers on the arrows are the requests per second that reached the next tier this tick,
-read from the engine's report (arrows the report has no figure for carry none). Everything else
-comes from the engine's view of each component (`NodeView`): its state, its load, whether it
-takes traffic at all (without a balancer DNS sends everyone to one server; the rest stand idle).
+The arrows carry the requests per second that reached the next tier this tick (the engine's
+report). The rest is the engine's view (`NodeView`): each component's state, load and whether it
+takes traffic (without a balancer DNS sends everyone to one server); a pool that a scale rule
+runs says so in its title (`web 57% · rule`).
 
-Update it with `show(view)`, a `SiteView`. Arrow keys move the highlight, enter or a click selects:
-the widget posts `ArchitectureMap.NodeSelected(node_id)`. Selecting a collapsed pool selects
-its oldest component.
+Feed it `show(view)` (a `SiteView`). Arrow keys move the highlight; enter or a click posts
+`ArchitectureMap.NodeSelected(node_id)` (for a collapsed pool, its oldest component).
 """
 
 from __future__ import annotations
@@ -52,6 +51,7 @@ CURSOR_STYLE = Style(reverse=True)
 
 WEB_COLUMN = ("box", "web")  # the kinds drawn in the web column
 DATA_TIERS = ("primary", "replicas", "keyvalue")  # the tiers of the data column
+RULED = " · rule"  # after the title of a pool a scale rule runs
 
 
 @dataclass(slots=True)
@@ -132,8 +132,7 @@ class ArchitectureMap(Widget, can_focus=True):
             self.cursor = None
         lines_before = len(self._drawn[3].lines) if self._drawn is not None else -1
         self._drawn = None
-        # Lay the screen out again only when the map grows or shrinks (a node added or gone),
-        # not on every tick's new numbers.
+        # A new layout only when the map grows or shrinks, not for each tick's new numbers.
         self.refresh(layout=len(self._layout(self._width()).lines) != lines_before)
 
     @property
@@ -220,6 +219,8 @@ class ArchitectureMap(Widget, can_focus=True):
                 in_use = sum(n.in_rotation for n in web_nodes)
                 if in_use < healthy:  # without a balancer DNS sends everyone to one server
                     title += f" · {in_use}/{healthy} in use"
+            if view.rule("web") is not None:
+                title += RULED
             columns.append(_Column(title, self._pool_cells("web", web_nodes), self._arrow(into)))
         if by_kind.get("cache"):
             cache_tier = tiers.get("cache")
@@ -238,13 +239,14 @@ class ArchitectureMap(Widget, can_focus=True):
                 cells.append(_Cell(Text(KIND_SHORT["primary"], style=LABEL_STYLE)))
                 cells += self._node_cells(primaries)
             if replicas:
-                cells.append(_Cell(Text("replicas", style=LABEL_STYLE)))
+                ruled = RULED if view.rule("replica") is not None else ""
+                cells.append(_Cell(Text("replicas" + ruled, style=LABEL_STYLE)))
                 cells += self._pool_cells("replica", replicas)
             title = KEYVALUE_TIER if view.settings.store == "keyvalue" else DATA_TIER
             columns.append(_Column(title, cells, self._arrow(into)))
         self._columns = columns
-        self._column_keys = [[c.key for c in col.cells if c.key] for col in columns]
-        self._column_keys = [keys for keys in self._column_keys if keys]
+        keys_by_column = ([c.key for c in col.cells if c.key] for col in columns)
+        self._column_keys = [keys for keys in keys_by_column if keys]
         self._keys = [key for keys in self._column_keys for key in keys]
 
     def _arrow(self, amount: float | None) -> Text:
@@ -388,10 +390,7 @@ class ArchitectureMap(Widget, can_focus=True):
         return max((line.cell_len for line in self._layout(container.width).lines), default=1)
 
     def render(self) -> Text:
-        text = Text("\n").join(self._layout(self._width()).lines)
-        text.no_wrap = True
-        text.overflow = "crop"
-        return text
+        return Text("\n", no_wrap=True, overflow="crop").join(self._layout(self._width()).lines)
 
     def watch_cursor(self) -> None:
         self.refresh()

@@ -253,6 +253,26 @@ class Inspector(Widget):
         elif action is not None:
             self.post_message(ActionRequested(action))
 
+    def ask_pool_rule(
+        self, moves: Sequence[MovePreview], view: SiteView, selected: str | None
+    ) -> None:
+        """The rule key: ask for the scale rule of the pool selected (a web server or a replica
+        selected), else of the web servers, among `moves`; where there is none, say why."""
+        node = view.node(selected) if selected is not None else None
+        kind = node.kind if node is not None and node.kind in catalog.RULE_POOLS else "web"
+        rules = [m for m in moves if m.action.verb == "rule" and m.action.rule is not None]
+        move = next((m for m in rules if m.action.kind == kind), None)
+        if move is not None:
+            self.ask_rule(move)
+            return
+        pool = words.RULE_POOL.get(kind, kind)
+        why = (
+            f"A scale rule runs a pool of {pool}: this site has none yet."
+            if rules
+            else ("This level does not let you set scale rules.")
+        )
+        self.notify(why, title="Scale rule", severity="warning", markup=False)
+
     def ask_rule(self, move: MovePreview) -> None:
         """Ask for the pool's rule (the one offered to start from); set it as a move."""
 
