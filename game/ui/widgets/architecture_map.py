@@ -124,14 +124,13 @@ class ArchitectureMap(Widget, can_focus=True):
 
     def show(self, view: SiteView) -> None:
         """Draw the site as the engine's view of it after the last tick."""
+        lines_before = len(self._drawn[3].lines) if self._drawn is not None else -1
         self._view = view
         self._fit_pools()
         if self._keys and self.cursor not in self._node_of:
             self.cursor = self._keys[0]
         elif not self._keys:
             self.cursor = None
-        lines_before = len(self._drawn[3].lines) if self._drawn is not None else -1
-        self._drawn = None
         # A new layout only when the map grows or shrinks, not for each tick's new numbers.
         self.refresh(layout=len(self._layout(self._width()).lines) != lines_before)
 
