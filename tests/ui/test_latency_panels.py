@@ -41,7 +41,7 @@ async def test_every_request_row_is_the_tick_p95_the_scores_use(app: MillionsApp
         screen = await _played(app, "skewed", 40)  # a cache in front: hits, reads, writes
         await pilot.pause()
         panel = screen.query_one(LatencyByRoute)
-        text = panel.render().plain
+        text = panel.text().plain
         assert panel.region.height >= len(text.splitlines())  # nothing cut off
         *routes, every = panel.rows(40)
         assert every.route == EVERY_REQUEST
@@ -73,6 +73,6 @@ async def test_the_tier_charts_keep_two_minutes_on_a_fixed_scale(app: MillionsAp
             series = charts.busy[tier.name]
             assert len(series) == HISTORY  # the last two minutes, no more
             assert series[-1] == tier.utilization
-        rows = charts.render().plain.splitlines()
+        rows = charts.text().plain.splitlines()
         web = next(r for r in rows if r.startswith(words.TIER["web"]))
         assert numbers.percent(report.tiers[0].utilization) in web

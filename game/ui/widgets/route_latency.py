@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.geometry import Size
-from textual.widget import Widget
 
 from game.engine.report import TickReport
 from game.engine.routes import EVERY_REQUEST, RouteLatency, by_route
 from game.ui import numbers, words
 from game.ui.widgets.chart import BARS
+from game.ui.widgets.text_lines import TextLines
 
 AXIS_LOW_S = 0.001  # the axis: 1 ms ...
 AXIS_HIGH_S = 10.0  # ... to 10 s, log-spaced
@@ -28,7 +28,7 @@ LEAST_AXIS = 12  # narrower than this, the shapes are left out
 NOTE_AT = 0.05  # the blend and the whole differ by this share of the p95 before it is noted
 
 
-class LatencyByRoute(Widget):
+class LatencyByRoute(TextLines):
     """`show(report)`: the panel for that tick (drawn only while the panel is on screen)."""
 
     DEFAULT_CSS = """
@@ -51,8 +51,10 @@ class LatencyByRoute(Widget):
 
     def show(self, report: TickReport | None) -> None:
         if report is not self.report:
+            # A new layout only when the rows change, not for each tick's new numbers.
+            relayout = _height(report) != _height(self.report)
             self.report = report
-            self.refresh(layout=True)
+            self.changed(layout=relayout)
 
     def rows(self, axis: int) -> tuple[RouteLatency, ...]:
         """This tick's routes then every request, with `axis` shape columns."""
@@ -67,11 +69,9 @@ class LatencyByRoute(Widget):
         return self._rows
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        rows = self.rows(self._axis(width))
-        return 2 if not rows else 1 + len(rows) + (_not_additive(rows) is not None)
+        return _height(self.report)
 
-    def render(self) -> Text:
-        width = self.content_size.width
+    def picture(self, width: int) -> Text:
         axis = self._axis(width)
         rows = self.rows(axis)
         head = self.get_component_rich_style("routes--head", partial=True)
@@ -94,14 +94,21 @@ class LatencyByRoute(Widget):
                 text.append(f"{numbers.millis(value):>{NUMBER_WIDTH}}", style=mine)
             if axis:
                 text.append("  " + _shape(row.masses), style=shape)
-        note = _not_additive(rows)
-        if note is not None:
+        if len(rows) > 2:  # its line is kept while there are two routes, so the rows stay put
+            note = _not_additive(rows) or ""
             text.append("\n" + note, style=self.get_component_rich_style("routes--note"))
         return text
 
     def _axis(self, width: int) -> int:
         axis = width - FIXED_WIDTH
         return axis if axis >= LEAST_AXIS else 0
+
+
+def _height(report: TickReport | None) -> int:
+    """The panel's rows: a heading, a row per route and one for every request, and the note's
+    line where there are two routes or more (without a served request: a line saying so)."""
+    routes = len(set(report.routes)) if report is not None and report.served > 0 else 0
+    return 2 if not routes else 2 + routes + (routes > 1)
 
 
 def _axis_labels(axis: int) -> str:
@@ -130,7 +137,7 @@ def _not_additive(rows: tuple[RouteLatency, ...]) -> str | None:
     the two differ enough to see (one route, or one slow queue ahead of all, makes them meet)."""
     *routes, every = rows
     blend = sum(r.share * r.p95_ms for r in routes)
-    if len(routes) < 2 or abs(every.p95_ms - blend) < NOTE_AT * every.p95_ms:
+    if abs(every.p95_ms - blend) < NOTE_AT * every.p95_ms:
         return None
     return (
         f"p95s do not add: the routes' blend to {numbers.millis(blend)}, "

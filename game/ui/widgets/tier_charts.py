@@ -12,12 +12,12 @@ from collections import deque
 
 from rich.text import Text
 from textual.geometry import Size
-from textual.widget import Widget
 
 from game.engine.report import TierReport
 from game.engine.view import SiteView
 from game.ui import numbers, words
 from game.ui.widgets import chart, states
+from game.ui.widgets.text_lines import TextLines
 
 HISTORY = 120  # ticks drawn
 LABEL_WIDTH = 18
@@ -26,7 +26,7 @@ TAIL_WIDTH = 22  # "  queue 1.2k  ✖ 340/s"
 LEAST_CHART = 10
 
 
-class TierCharts(Widget):
+class TierCharts(TextLines):
     """`record(view)` once a tick: each tier's busy share joins its chart."""
 
     DEFAULT_CSS = """
@@ -56,15 +56,14 @@ class TierCharts(Widget):
             self.busy.setdefault(name, deque(maxlen=HISTORY)).append(tier.utilization)
         grew = now.keys() != self.now.keys()
         self.now = now
-        self.refresh(layout=grew)
+        self.changed(layout=grew)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 1 + max(1, len(self.now))
 
-    def render(self) -> Text:
+    def picture(self, width: int) -> Text:
         head = self.get_component_rich_style("tiers--head", partial=True)
         text = Text(no_wrap=True, overflow="ellipsis")
-        width = self.content_size.width
         cells = width - LABEL_WIDTH - NOW_WIDTH - TAIL_WIDTH
         cells = cells if cells >= LEAST_CHART else 0
         title = "tiers, busy".ljust(LABEL_WIDTH) + "now".rjust(NOW_WIDTH - 1) + " "
@@ -86,9 +85,14 @@ class TierCharts(Widget):
                 series = list(self.busy.get(name, ()))
                 heights = chart.bars(series, cells, chart.SHARE)
                 picked = chart.buckets(series, cells)
+                runs: list[tuple[bool, list[str]]] = []  # one span per run of a style
                 for height, value in zip(heights, picked, strict=False):
-                    bar = chart.BARS[height]
-                    text.append(bar, style=over if value >= states.OVERLOADED_AT else calm)
+                    hot = value >= states.OVERLOADED_AT
+                    if not runs or runs[-1][0] != hot:
+                        runs.append((hot, []))
+                    runs[-1][1].append(chart.BARS[height])
+                for hot, bars in runs:
+                    text.append("".join(bars), style=over if hot else calm)
                 text.append(" " * (cells - len(heights)))
             queued = numbers.compact(tier.queued) if tier.queued >= 0.5 else "0"
             dropped = numbers.rate(tier.dropped) if tier.dropped >= 0.5 else "-"
