@@ -8,6 +8,8 @@ computes none.
 
 from __future__ import annotations
 
+from functools import partial
+
 from game.engine import catalog, shapes
 from game.engine.latency import Dist
 from game.engine.tick import Tick
@@ -30,13 +32,8 @@ def hit_ratio(tick: Tick, reads: float, writes: float) -> float:
     answered = pool.items / total
     topology = tick.topology
     if topology.cold_caches:
-        keys, alpha = traffic.keys, traffic.zipf_alpha
-        answered -= tick.state.warming.missing(
-            topology,
-            total,
-            reads,
-            lambda ring, seen, now: shapes.warm_up(keys, alpha, ring, seen, now),
-        )
+        factor = partial(shapes.warm_up, traffic.keys, traffic.zipf_alpha)
+        answered -= tick.state.warming.missing(topology, total, reads, factor)
     return steady * min(1.0, max(0.0, answered))  # rounding must not leave [0, 1]
 
 

@@ -16,7 +16,7 @@ import heapq
 import math
 import random
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from game.engine import catalog
@@ -98,12 +98,9 @@ class Pool:
     ring_items: int  # cache nodes: the keys of every node that has joined the ring (up once)
 
 
-@dataclass(order=True, slots=True)
-class _Due:
-    tick: int
-    seq: int
-    node: str = field(compare=False)
-    epoch: int = field(compare=False)
+_Due = tuple[int, int, str, int]
+"""(tick, seq, node id, epoch): a scheduled change, ordered by its tick then its scheduling
+order (seq is unique, so the id and epoch never take part in the order)."""
 
 
 class Topology:
@@ -222,11 +219,14 @@ class Topology:
         return [n for n in self._pop(self._failing, tick) if n.kind in self.failing]
 
     def _pop(self, heap: list[_Due], tick: int) -> list[Node]:
+        if not heap or heap[0][0] > tick:
+            return []
         out = []
-        while heap and heap[0].tick <= tick:
-            item = heapq.heappop(heap)
-            node = self.nodes.get(item.node)
-            if node is not None and node.epoch == item.epoch:
+        nodes = self.nodes
+        while heap and heap[0][0] <= tick:
+            _, _, node_id, epoch = heapq.heappop(heap)
+            node = nodes.get(node_id)
+            if node is not None and node.epoch == epoch:
                 out.append(node)
         return out
 
@@ -245,7 +245,7 @@ class Topology:
     def _schedule(self, tick: int, what: str, node: Node) -> None:
         self._seq += 1
         heap = self._ready if what == "ready" else self._failing
-        heapq.heappush(heap, _Due(tick, self._seq, node.id, node.epoch))
+        heapq.heappush(heap, (tick, self._seq, node.id, node.epoch))
 
     # -- views ------------------------------------------------------------------------------
 
@@ -292,8 +292,10 @@ class Topology:
         """The balancer holding the address: the one healthy the longest (the oldest among
         equals); a standby that takes over keeps it when the old holder comes back. Removing
         the holder hands the address over at once (a planned switch, nothing to detect)."""
-        healthy = [b for b in self.of_kind("balancer") if b.state == HEALTHY]
-        return min(healthy, key=lambda b: (b.since, b.order)) if healthy else None
+        healthy = self.pool("balancer").nodes  # oldest first
+        if len(healthy) < 2:
+            return healthy[0] if healthy else None
+        return min(healthy, key=lambda b: (b.since, b.order))
 
     def warming(self, node_id: str) -> bool:
         """Whether cache node `node_id` is refilling after it started empty."""

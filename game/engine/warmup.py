@@ -25,7 +25,7 @@ Factor = Callable[[int, float, float], float]
 class Warming:
     """The warming cache nodes of a run: when each came back, and what it misses now."""
 
-    __slots__ = ("_reads", "_pool", "_ring", "_nodes", "_missing", "_due", "_seq")
+    __slots__ = ("_reads", "_pool", "_ring", "_nodes", "_missing", "_due", "_seq", "_total")
 
     def __init__(self) -> None:
         self._reads = 0.0  # reads the ring has seen since the run began
@@ -36,6 +36,7 @@ class Warming:
         self._missing: dict[str, float] = {}  # node -> share of the ring's reads it misses
         self._due: list[tuple[float, int, str]] = []  # (count it is due at, entry, node)
         self._seq = 0
+        self._total: float | None = None  # the sum of _missing, while no share has changed
 
     def missing(self, topology: Topology, ring: int, reads: float, factor: Factor) -> float:
         """Count this tick's `reads` and return the share of the ring's reads its warming nodes
@@ -45,24 +46,36 @@ class Warming:
         pool = topology.pool("cache")
         if pool is not self._pool or ring != self._ring:
             self._resync(topology, pool, ring, before)
-        ready = []
-        while self._due and self._due[0][0] <= after:
-            ready.append(heapq.heappop(self._due))
-        for _, entry, node_id in ready:
-            tracked = self._nodes.get(node_id)
-            if tracked is None or tracked[2] != entry:
-                continue  # no longer warming, or due again later
-            start, share, _, _ = tracked
-            seen, now = _grid(before - start), _grid(after - start)
-            value = factor(ring, seen, now)
-            if value >= catalog.CACHE_WARM_AT:
-                topology.mark_warm(topology.nodes[node_id])
-                del self._nodes[node_id], self._missing[node_id]
-                continue
-            self._missing[node_id] = share * (1.0 - value)
-            # the value holds while both counts round to one grid point: due when it leaves it
-            self._schedule(node_id, start + grid_bound(seen) if 0 < seen == now else after)
-        return sum(self._missing.values())
+            self._total = None
+        due = self._due
+        if due and due[0][0] <= after:
+            self._total = None
+            ready = []
+            while due and due[0][0] <= after:
+                ready.append(heapq.heappop(due))
+            tracking, missing = self._nodes, self._missing
+            for _, entry, node_id in ready:
+                tracked = tracking.get(node_id)
+                if tracked is None or tracked[2] != entry:
+                    continue  # no longer warming, or due again later
+                start, share, _, _ = tracked
+                count = before - start
+                seen = grid(count) if count > 0 else 0.0
+                count = after - start
+                now = grid(count) if count > 0 else 0.0
+                value = factor(ring, seen, now)
+                if value >= catalog.CACHE_WARM_AT:
+                    topology.mark_warm(topology.nodes[node_id])
+                    del tracking[node_id], missing[node_id]
+                    continue
+                missing[node_id] = share * (1.0 - value)
+                # the value holds while both counts round to one grid point: due when it
+                # leaves it
+                self._schedule(node_id, start + grid_bound(seen) if 0 < seen == now else after)
+        total = self._total
+        if total is None:  # the same sum, in the same order, until a share changes
+            total = self._total = sum(self._missing.values())
+        return total
 
     def _resync(self, topology: Topology, pool: Pool, ring: int, before: float) -> None:
         """The cache nodes changed: track the healthy ones refilling (one that came back this
@@ -94,7 +107,3 @@ class Warming:
         start, share, _, epoch = self._nodes[node_id]
         self._nodes[node_id] = (start, share, self._seq, epoch)
         heapq.heappush(self._due, (count, self._seq, node_id))
-
-
-def _grid(count: float) -> float:
-    return grid(count) if count > 0 else 0.0
