@@ -11,6 +11,7 @@ the single box, the box does all of it.
 from __future__ import annotations
 
 from game.engine import cache_tier, catalog, data_tier
+from game.engine.cache_tier import rate_grid
 from game.engine.report import TickReport
 from game.engine.tick import Tick
 from game.engine.tiers import LEAST_CONNECTIONS, ROUND_ROBIN, Group
@@ -39,7 +40,8 @@ def simulate(tick: Tick) -> TickReport:
     if balancer == HEALTHY:
         extra_cost += origin * catalog.BALANCER_COST_PER_MILLION / 1e6
 
-    hit = cache_tier.hit_ratio(tick, reads, writes)
+    r, w = rate_grid(reads), rate_grid(writes)  # on the grid, for the cache and the replicas
+    hit = cache_tier.hit_ratio(tick, reads, r, w)
     units = reads * (1 - hit) * catalog.READ_UNITS
     units += writes * catalog.WRITE_UNITS + joins * catalog.JOIN_UNITS
     demand = units / origin if origin > 0 else 0.0
@@ -62,12 +64,12 @@ def simulate(tick: Tick) -> TickReport:
     served = web.served
     if store_on_box:
         tick.path(served, rtt, web.dist)
-        tick.stale(served * r_share * hit * cache_tier.stale_share(tick, reads, writes))
+        tick.stale(served * r_share * hit * cache_tier.stale_share(tick, r, w))
     else:
         tick.path(served * s_share, rtt, web.dist)
         web_reads, web_writes, web_joins = served * r_share, served * w_share, served * j_share
-        misses, cache_dist = cache_tier.serve_reads(tick, web_reads, web.dist, hit, reads, writes)
-        data_tier.serve(tick, web.dist, cache_dist, misses, web_joins, web_writes, writes)
+        misses, cache_dist = cache_tier.serve_reads(tick, web_reads, web.dist, hit, r, w)
+        data_tier.serve(tick, web.dist, cache_dist, misses, web_joins, web_writes, w)
     cost = topology.cost_per_tick() + extra_cost
     return tick.report(rate, cost, hit if topology.of_kind("cache") else None)
 

@@ -31,8 +31,10 @@ class Warming:
         self._reads = 0.0  # reads the ring has seen since the run began
         self._pool: Pool | None = None  # the cache pool the nodes below were read from
         self._ring = 0  # keys the ring held then
-        # node -> (reads when it came back, its share of the ring, its heap entry, its epoch)
-        self._nodes: dict[str, tuple[float, float, int, int]] = {}
+        # node -> (reads when it came back, its share of the ring, its heap entry, its epoch,
+        # and the last count of reads it was worked out at, since then, with that count on
+        # the grid: the next tick starts where that one ended)
+        self._nodes: dict[str, tuple[float, float, int, int, float, float]] = {}
         self._missing: dict[str, float] = {}  # node -> share of the ring's reads it misses
         self._due: list[tuple[float, int, str]] = []  # (count it is due at, entry, node)
         self._seq = 0
@@ -58,9 +60,12 @@ class Warming:
                 tracked = tracking.get(node_id)
                 if tracked is None or tracked[2] != entry:
                     continue  # no longer warming, or due again later
-                start, share, _, _ = tracked
+                start, share, _, epoch, counted, on_grid = tracked
                 count = before - start
-                seen = grid(count) if count > 0 else 0.0
+                if count == counted:  # the count the node reached when last worked out
+                    seen = on_grid
+                else:
+                    seen = grid(count) if count > 0 else 0.0
                 count = after - start
                 now = grid(count) if count > 0 else 0.0
                 value = factor(ring, seen, now)
@@ -71,7 +76,10 @@ class Warming:
                 missing[node_id] = share * (1.0 - value)
                 # the value holds while both counts round to one grid point: due when it
                 # leaves it
-                self._schedule(node_id, start + grid_bound(seen) if 0 < seen == now else after)
+                due_at = start + grid_bound(seen) if 0 < seen == now else after
+                self._seq += 1
+                tracking[node_id] = (start, share, self._seq, epoch, count, now)
+                heapq.heappush(due, (due_at, self._seq, node_id))
         total = self._total
         if total is None:  # the same sum, in the same order, until a share changes
             total = self._total = sum(self._missing.values())
@@ -97,13 +105,13 @@ class Warming:
             start = self._nodes[node.id][0] if node.id in self._nodes else before
             share = items[node.size] / ring
             self._missing.setdefault(node.id, share)
-            self._nodes[node.id] = (start, share, 0, node.epoch)
+            self._nodes[node.id] = (start, share, 0, node.epoch, -1.0, 0.0)
             self._schedule(node.id, before)
         self._pool, self._ring = pool, ring
 
     def _schedule(self, node_id: str, count: float) -> None:
         """Work node_id's factor out again once the ring has seen `count` reads."""
         self._seq += 1
-        start, share, _, epoch = self._nodes[node_id]
-        self._nodes[node_id] = (start, share, self._seq, epoch)
+        start, share, _, epoch, counted, on_grid = self._nodes[node_id]
+        self._nodes[node_id] = (start, share, self._seq, epoch, counted, on_grid)
         heapq.heappush(self._due, (count, self._seq, node_id))
