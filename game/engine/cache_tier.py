@@ -66,7 +66,7 @@ def serve_reads(
         "cache", [Group("cache:pool", servers, pool.capacity / servers, 1.0)], web_reads
     )
     hits = tier.served * hit
-    rtt = tick.point(tick.traffic.origin_rtt_s + catalog.HOP_S)
+    rtt = shapes.point(tick.traffic.origin_rtt_s + catalog.HOP_S)
     tick.path(hits, rtt, web_dist, tier.dist)
     tick.stale(hits * stale_share(tick, r, w))
     return tier.served - hits, tier.dist

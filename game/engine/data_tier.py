@@ -44,8 +44,8 @@ def serve(
     paths = _Paths(
         web_dist,
         cache_dist,
-        tick.point(tick.traffic.origin_rtt_s + hop * (2 if cache_dist else 1)),
-        tick.point(tick.traffic.origin_rtt_s + hop),
+        shapes.point(tick.traffic.origin_rtt_s + hop * (2 if cache_dist else 1)),
+        shapes.point(tick.traffic.origin_rtt_s + hop),
     )
     topology = tick.topology
     replication = tick.state.replication

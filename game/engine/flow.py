@@ -10,7 +10,7 @@ the single box, the box does all of it.
 
 from __future__ import annotations
 
-from game.engine import cache_tier, catalog, data_tier
+from game.engine import cache_tier, catalog, data_tier, shapes
 from game.engine.cache_tier import rate_grid
 from game.engine.report import TickReport
 from game.engine.tick import Tick
@@ -32,7 +32,7 @@ def simulate(tick: Tick) -> TickReport:
     edge_ok = bool(topology.pool("cdn").nodes)
     if edge_ok:
         edge = static * catalog.CDN_HIT_RATIO
-        tick.path(edge, tick.point(traffic.edge_rtt_s + catalog.CDN_EDGE_SERVICE_S))
+        tick.path(edge, shapes.point(traffic.edge_rtt_s + catalog.CDN_EDGE_SERVICE_S))
         static -= edge
     origin = static + reads + writes + joins
     balancer = _balancer_state(tick)
@@ -60,7 +60,7 @@ def simulate(tick: Tick) -> TickReport:
     composition = (static, reads, writes, joins) if origin > 0 else mix_origin
     whole = sum(composition)
     s_share, r_share, w_share, j_share = [x / whole for x in composition]
-    rtt = tick.point(traffic.origin_rtt_s)
+    rtt = shapes.point(traffic.origin_rtt_s)
     served = web.served
     if store_on_box:
         tick.path(served, rtt, web.dist)
@@ -94,11 +94,7 @@ def _web_groups(
         mu = _web_mu(tick, target.kind, target.size, demand)
         tick.dns_target = target.id
         return [Group("web:pool", 1, mu, 1.0)], origin
-    counts = [
-        (_web_mu(tick, kind, size, demand), n)
-        for (kind, size), n in topology.healthy_sizes.items()
-        if kind in WEB_KINDS and n > 0
-    ]
+    counts = [(_web_mu(tick, kind, size, demand), n) for (kind, size), n in topology.healthy_web()]
     healthy = sum(n for _, n in counts)
     unnoticed = topology.recently_failed_web(tick.t, catalog.HEALTH_CHECK_TICKS)
     rotation = healthy + unnoticed

@@ -144,7 +144,8 @@ class Tick:
             self.wasted += outcome.wasted
         else:
             outcome = serve(queues, groups, lam, self.timeout_s)
-            self.fail(_TIMEOUT_REASON[name], outcome.dropped)
+            if outcome.dropped > _NEGLIGIBLE:
+                self.fail(_TIMEOUT_REASON[name], outcome.dropped)
         servers, capacity = 0, 0.0
         for g in groups:
             servers += g.servers

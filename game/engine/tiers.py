@@ -67,6 +67,8 @@ class Queues:
 
     def total(self) -> float:
         """Requests waiting in every queue."""
+        if not self._queues:
+            return 0  # what the sum of none is
         return sum(backlog_of(cohorts) for cohorts in self._queues.values())
 
     def queued(self, prefix: str) -> float:

@@ -123,6 +123,7 @@ class Topology:
         self._order = 0
         self._layout: dict[tuple[str, ...], tuple[Node, ...]] = {}  # of_kind answers until a change
         self.healthy_sizes: dict[tuple[str, str], int] = {}  # (kind, size) -> healthy count
+        self._healthy_web: tuple[tuple[tuple[str, str], int], ...] | None = None
         self._pools: dict[str, Pool] = {}  # per kind, until one of that kind changes
         self._web_failures: list[Node] = []  # web servers that failed recently, for health checks
         self._cost: float | None = None
@@ -202,6 +203,7 @@ class Topology:
             self.healthy_sizes[key] -= 1
         node.state, node.since, node.until = state, since, until
         self._pools.pop(node.kind, None)
+        self._healthy_web = None
         if state == HEALTHY:
             self.healthy_sizes[key] = self.healthy_sizes.get(key, 0) + 1
 
@@ -271,6 +273,16 @@ class Topology:
                 min(capacities, default=0.0),
                 sum(items.get(n.size, 0) for n in healthy),
                 sum(items.get(n.size, 0) for n in every if n.joined),
+            )
+        return found
+
+    def healthy_web(self) -> tuple[tuple[tuple[str, str], int], ...]:
+        """((kind, size), healthy count) of the web kinds with a healthy server, in the order
+        of healthy_sizes (remembered until a node changes state)."""
+        found = self._healthy_web
+        if found is None:
+            found = self._healthy_web = tuple(
+                (key, n) for key, n in self.healthy_sizes.items() if key[0] in WEB_KINDS and n > 0
             )
         return found
 
