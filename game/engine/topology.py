@@ -17,11 +17,13 @@ import math
 import random
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 from game.engine import catalog
 
 BOOTING, HEALTHY, FAILED = "booting", "healthy", "failed"
+FIRST_DRAWS = 8192  # first draws of failure streams remembered (a site has ~1,000 nodes)
 WEB_KINDS = ("box", "web")
 DATA_KINDS = ("primary", "replica")
 ID_PREFIX: Mapping[str, str] = MappingProxyType(
@@ -75,7 +77,8 @@ class Node:
     kind: str
     size: str
     order: int  # creation order: DNS without a balancer points at the oldest web server
-    stream: random.Random
+    stream: random.Random | None = None  # its failure stream, made once a second draw is due
+    draws: int = 0  # draws taken from that stream
     state: str = BOOTING
     since: int = 0  # tick the current state began
     until: int = 0  # tick a boot or repair ends
@@ -134,8 +137,7 @@ class Topology:
 
     def add(self, kind: str, size: str, tick: int, node_id: str = "", ready: bool = False) -> Node:
         node_id = node_id or self._namer.next_id(kind, self.nodes)
-        stream = random.Random(f"{self.seed}/{node_id}/failures")
-        node = Node(node_id, kind, size, self._order, stream)
+        node = Node(node_id, kind, size, self._order)
         self._order += 1
         self.nodes[node_id] = node
         self._layout.clear()
@@ -240,9 +242,22 @@ class Topology:
         if self.mtbf_scale is not None and node.kind in self.failing:
             mtbf = catalog.KINDS[node.kind].mtbf_ticks * self.mtbf_scale
             # Geometric lifetime by inversion: P(fail in a tick) = 1 - exp(-1/MTBF).
-            u = node.stream.random()
+            u = self._draw(node)
             lifetime = max(1, math.ceil(-mtbf * math.log1p(-u)))
             self._schedule(tick + lifetime, "fail", node)
+
+    def _draw(self, node: Node) -> float:
+        """The next number of the node's own stream, Random("<seed>/<id>/failures"). Its first
+        is remembered (_first_draw): seeding a generator costs more than a tick of a small
+        site, and most nodes of a run never draw a second."""
+        node.draws += 1
+        if node.draws == 1:
+            return _first_draw(self.seed, node.id)
+        stream = node.stream
+        if stream is None:
+            stream = node.stream = _stream(self.seed, node.id)
+            stream.random()  # the first draw, taken already
+        return stream.random()
 
     def _schedule(self, tick: int, what: str, node: Node) -> None:
         self._seq += 1
@@ -327,3 +342,15 @@ class Topology:
         if self._cost is None:
             self._cost = sum(n.spec.cost for n in self.nodes.values())
         return self._cost
+
+
+def _stream(seed: int, node_id: str) -> random.Random:
+    return random.Random(f"{seed}/{node_id}/failures")
+
+
+@lru_cache(maxsize=FIRST_DRAWS)
+def _first_draw(seed: int, node_id: str) -> float:
+    """The first number of a node's failure stream (a pure function: remembering it cannot
+    change a result, only spare the seeding when a run with the same seed and ids comes again,
+    as replays, post-mortems and benchmarks do)."""
+    return _stream(seed, node_id).random()
