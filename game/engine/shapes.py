@@ -42,12 +42,22 @@ def grid_bound(point: float, step: float = SHAPE_STEP) -> float:
 # -- latency ----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=SHAPES)
+def interned(dist: Dist) -> Dist:
+    """The first of the equal distributions seen (while it is remembered). Different inputs
+    often give one latency (a nearly idle tier is Exp(mu) whatever its exact load), and a
+    shape handed out as one object is found by identity where it keys a memo or a run's
+    pending histogram, without comparing its components."""
+    return dist
+
+
+
 @lru_cache(maxsize=SHAPES, typed=True)
 def mmc(c: int, mu: float, rate: float, timeout_s: float) -> tuple[Dist, float]:
     """One shared queue in front of c servers: (response time, share of arrivals whose wait
     exceeds the timeout, C * exp(-(c*mu - rate) * timeout))."""
     late = queueing.erlang_c(c, rate / mu) * math.exp(-(c * mu - rate) * timeout_s)
-    return queueing.mmc_response(c, mu, rate), late
+    return interned(queueing.mmc_response(c, mu, rate)), late
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
@@ -63,7 +73,7 @@ def least_connections(c: int, mu: float, rate: float, timeout_s: float) -> tuple
     the timeout, P * exp(-theta * timeout))."""
     waits = jsq_wait(c, rate / (c * mu))
     theta = jsq.wait_rate(c, mu, rate)
-    return jsq.response(waits, mu, theta), waits * math.exp(-theta * timeout_s)
+    return interned(jsq.response(waits, mu, theta)), waits * math.exp(-theta * timeout_s)
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
@@ -72,13 +82,13 @@ def round_robin(pool: int, mu: float, rate: float, timeout_s: float) -> tuple[Di
     exceeds the timeout, sigma * exp(-mu * (1 - sigma) * timeout))."""
     sigma = queueing.round_robin_sigma(pool, mu, rate)
     late = sigma * math.exp(-mu * (1 - sigma) * timeout_s)
-    return queueing.round_robin_response(pool, mu, rate), late
+    return interned(queueing.round_robin_response(pool, mu, rate)), late
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
 def backlog(waits: tuple[float, ...], mu: float) -> Dist:
     """Requests served out of a queue: one of `waits`, then Exp(mu)."""
-    return overload.response(waits, mu)
+    return interned(overload.response(waits, mu))
 
 
 @lru_cache(maxsize=256, typed=True)
@@ -94,13 +104,13 @@ def overloaded(
 
 @lru_cache(maxsize=256, typed=True)
 def exponential(mu: float) -> Dist:
-    return Dist.exponential(mu)
+    return interned(Dist.exponential(mu))
 
 
 @lru_cache(maxsize=256, typed=True)
 def point(seconds: float) -> Dist:
     """A constant latency (a round trip)."""
-    return Dist.point(seconds)
+    return interned(Dist.point(seconds))
 
 
 @lru_cache(maxsize=SHAPES)
@@ -110,18 +120,18 @@ def path(parts: tuple[Dist | None, ...]) -> Dist:
     dist = crossed[0]
     for part in crossed[1:]:
         dist = convolve(dist, part)
-    return dist
+    return dist  # interned by convolve, or a part
 
 
 @lru_cache(maxsize=SHAPES)
 def convolve(a: Dist, b: Dist) -> Dist:
     """Crossing both."""
-    return a.convolve(b)
+    return interned(a.convolve(b))
 
 
 @lru_cache(maxsize=SHAPES)
 def mixture(parts: tuple[tuple[float, Dist], ...]) -> Dist:
-    return Dist.mixture(parts)
+    return interned(Dist.mixture(parts))
 
 
 # -- caches -----------------------------------------------------------------------------------
