@@ -23,7 +23,7 @@ from types import MappingProxyType
 from game.engine import catalog
 
 BOOTING, HEALTHY, FAILED = "booting", "healthy", "failed"
-FIRST_DRAWS = 8192  # first draws of failure streams remembered (a site has ~1,000 nodes)
+STREAMS = 2048  # failure streams remembered (a site has up to ~1,000 nodes; ~3 KB each)
 WEB_KINDS = ("box", "web")
 DATA_KINDS = ("primary", "replica")
 ID_PREFIX: Mapping[str, str] = MappingProxyType(
@@ -77,8 +77,8 @@ class Node:
     kind: str
     size: str
     order: int  # creation order: DNS without a balancer points at the oldest web server
-    stream: random.Random | None = None  # its failure stream, made once a second draw is due
-    draws: int = 0  # draws taken from that stream
+    stream: Stream | None = None  # its failure stream, once it has drawn
+    draws: int = 0  # numbers taken from that stream
     state: str = BOOTING
     since: int = 0  # tick the current state began
     until: int = 0  # tick a boot or repair ends
@@ -247,17 +247,16 @@ class Topology:
             self._schedule(tick + lifetime, "fail", node)
 
     def _draw(self, node: Node) -> float:
-        """The next number of the node's own stream, Random("<seed>/<id>/failures"). Its first
-        is remembered (_first_draw): seeding a generator costs more than a tick of a small
-        site, and most nodes of a run never draw a second."""
-        node.draws += 1
-        if node.draws == 1:
-            return _first_draw(self.seed, node.id)
+        """The next number of the node's own stream, Random("<seed>/<id>/failures"), taken from
+        the numbers of that stream remembered (_stream): seeding a generator costs more than a
+        tick of a small site, and the same seed and ids come back in replays, post-mortems,
+        rewinds and the level checks."""
         stream = node.stream
         if stream is None:
             stream = node.stream = _stream(self.seed, node.id)
-            stream.random()  # the first draw, taken already
-        return stream.random()
+        n = node.draws
+        node.draws = n + 1
+        return stream.number(n)
 
     def _schedule(self, tick: int, what: str, node: Node) -> None:
         self._seq += 1
@@ -344,13 +343,25 @@ class Topology:
         return self._cost
 
 
-def _stream(seed: int, node_id: str) -> random.Random:
-    return random.Random(f"{seed}/{node_id}/failures")
+class Stream:
+    """A failure stream's numbers, drawn from its generator as they are first needed."""
+
+    __slots__ = ("_generator", "_numbers")
+
+    def __init__(self, generator: random.Random) -> None:
+        self._generator = generator
+        self._numbers: list[float] = []
+
+    def number(self, n: int) -> float:
+        """The stream's n-th number (from 0)."""
+        numbers = self._numbers
+        while len(numbers) <= n:
+            numbers.append(self._generator.random())
+        return numbers[n]
 
 
-@lru_cache(maxsize=FIRST_DRAWS)
-def _first_draw(seed: int, node_id: str) -> float:
-    """The first number of a node's failure stream (a pure function: remembering it cannot
-    change a result, only spare the seeding when a run with the same seed and ids comes again,
-    as replays, post-mortems and benchmarks do)."""
-    return _stream(seed, node_id).random()
+@lru_cache(maxsize=STREAMS)
+def _stream(seed: int, node_id: str) -> Stream:
+    """A node's failure stream (a pure function of seed and id: sharing it between runs cannot
+    change a result, as every run reads it from its start)."""
+    return Stream(random.Random(f"{seed}/{node_id}/failures"))

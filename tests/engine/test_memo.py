@@ -1,5 +1,5 @@
 """The engine's memos (latency shapes, cache ratios, interned distributions, histogram spreads,
-first draws of failure streams) change how long a run takes, never what it gives: the rich run
+failure streams) change how long a run takes, never what it gives: the rich run
 and the largest site's realistic run are identical with every memo emptied before them, full
 from earlier runs, and filled by other runs in between."""
 
@@ -43,7 +43,7 @@ def _largest(ticks: int = 600) -> str:
 
 def test_the_memos_are_found():
     names = {memo.__name__ for memo in _memos()}
-    assert {"mmc", "path", "interned", "hit_ratio", "warmed", "_spread", "_first_draw"} <= names
+    assert {"mmc", "path", "interned", "hit_ratio", "warmed", "_spread", "_stream"} <= names
 
 
 def test_a_run_from_empty_memos_is_the_run_from_full_ones():
@@ -51,7 +51,7 @@ def test_a_run_from_empty_memos_is_the_run_from_full_ones():
     _empty_every_memo()
     assert (fingerprint(), _largest()) == full
     # The memos are in use: a run fills them.
-    assert all(memo.cache_info().currsize for memo in _memos() if memo.__name__ == "_first_draw")
+    assert all(memo.cache_info().currsize for memo in _memos() if memo.__name__ == "_stream")
 
 
 def test_other_runs_in_between_change_nothing():
