@@ -113,10 +113,9 @@ def serve(
         return _serve_wasting(queues, groups, lam, timeout_s, client_timeout_s)
     served = dropped = queued = capacity = 0.0
     parts: list[tuple[float, Dist]] = []
-    carried = queues._queues
     for g in groups:
         arriving = lam * g.share
-        before = carried.get(g.key, ())
+        before = queues.get(g.key)
         full = g.servers * g.mu
         if before or arriving >= _STEADY_LIMIT * full:
             step, dist = shapes.overloaded(before, arriving, g.servers, g.mu, timeout_s)
