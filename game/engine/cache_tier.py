@@ -8,8 +8,6 @@ computes none.
 
 from __future__ import annotations
 
-from functools import partial
-
 from game.engine import catalog, shapes
 from game.engine.latency import Dist
 from game.engine.tick import Tick
@@ -32,8 +30,8 @@ def hit_ratio(tick: Tick, reads: float, r: float, w: float) -> float:
     answered = pool.items / total
     topology = tick.topology
     if topology.cold_caches:
-        factor = partial(shapes.warm_up, traffic.keys, traffic.zipf_alpha)
-        answered -= tick.state.warming.missing(topology, total, reads, factor)
+        warming = tick.state.warming
+        answered -= warming.missing(topology, total, reads, traffic.keys, traffic.zipf_alpha)
     return steady * min(1.0, max(0.0, answered))  # rounding must not leave [0, 1]
 
 

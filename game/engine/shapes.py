@@ -51,7 +51,6 @@ def interned(dist: Dist) -> Dist:
     return dist
 
 
-
 @lru_cache(maxsize=SHAPES, typed=True)
 def mmc(c: int, mu: float, rate: float, timeout_s: float) -> tuple[Dist, float]:
     """One shared queue in front of c servers: (response time, share of arrivals whose wait
@@ -179,20 +178,12 @@ def stale_share(
     )
 
 
-def warm_up(keys: int, alpha: float, capacity: float, before: float, after: float) -> float:
-    """A restarted cache's warm-up factor over a tick that took its count of reads from
-    `before` to `after` (cache.warm_up_factor). The factor is the mean of h / steady over the
-    tick, so it is a difference of one integral at both ends: `warmed` remembers that integral
-    per count, and every warming node, every tick and every run passing a count shares it."""
-    if after == before:
-        return warm_up_at(keys, alpha, capacity, before)
-    done = warmed(keys, alpha, capacity, after) - warmed(keys, alpha, capacity, before)
-    return min(1.0, max(0.0, done / (after - before)))
-
-
 @lru_cache(maxsize=RATIOS, typed=True)
 def warmed(keys: int, alpha: float, capacity: float, count: float) -> float:
-    """The integral of h(x) / steady over the first `count` reads after a cold start."""
+    """The integral of h(x) / steady over the first `count` reads after a cold start
+    (cache.warm_up_factor): a restarted cache's factor over a tick is the mean of h / steady
+    over its reads, so a difference of this integral at both ends (warmup.py), and every
+    warming node, every tick and every run passing a count shares it."""
     if count == 0:
         return 0.0
     return count * cache.warm_up_factor(popularity(keys, alpha), capacity, 0.0, count)

@@ -12,14 +12,10 @@ that point. So a tick works out again only the nodes whose count has reached the
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
 
 from game.engine import catalog
-from game.engine.shapes import grid, grid_bound
+from game.engine.shapes import grid, grid_bound, warm_up_at, warmed
 from game.engine.topology import Pool, Topology
-
-# (keys held by the ring, reads seen before the tick, after it) -> warm-up factor
-Factor = Callable[[int, float, float], float]
 
 
 class Warming:
@@ -40,9 +36,12 @@ class Warming:
         self._seq = 0
         self._total: float | None = None  # the sum of _missing, while no share has changed
 
-    def missing(self, topology: Topology, ring: int, reads: float, factor: Factor) -> float:
+    def missing(
+        self, topology: Topology, ring: int, reads: float, keys: int, alpha: float
+    ) -> float:
         """Count this tick's `reads` and return the share of the ring's reads its warming nodes
-        miss this tick; a node that is warm again stops warming."""
+        miss this tick (popularity: `keys` keys, Zipf `alpha`); a node that is warm again stops
+        warming."""
         before = self._reads
         after = self._reads = before + reads
         pool = topology.pool("cache")
@@ -68,7 +67,16 @@ class Warming:
                     seen = grid(count) if count > 0 else 0.0
                 count = after - start
                 now = grid(count) if count > 0 else 0.0
-                value = factor(ring, seen, now)
+                # The warm-up factor over the tick (cache.warm_up_factor): the mean of h / steady
+                # over its reads, a difference of the remembered integral at both counts.
+                if seen == now:
+                    value = warm_up_at(keys, alpha, ring, seen)
+                else:
+                    value = (warmed(keys, alpha, ring, now) - warmed(keys, alpha, ring, seen)) / (
+                        now - seen
+                    )
+                    value = value if value > 0.0 else 0.0  # rounding must not leave [0, 1]
+                    value = value if value < 1.0 else 1.0
                 if value >= catalog.CACHE_WARM_AT:
                     topology.mark_warm(topology.nodes[node_id])
                     del tracking[node_id], missing[node_id]
