@@ -28,9 +28,12 @@ WAIT_FLOOR_S = 1e-4  # a wait shorter than this is none
 RATIOS = 2048  # distinct values each kind of cache ratio keeps
 
 
+_exp, _log = math.exp, math.log  # looked up once: grid runs a few dozen times a tick
+
+
 def grid(x: float, step: float = SHAPE_STEP) -> float:
     """`x` > 0 rounded to the nearest point of a log grid with relative spacing `step`."""
-    return math.exp(round(math.log(x) / step) * step)
+    return _exp(round(_log(x) / step) * step)
 
 
 def grid_bound(point: float, step: float = SHAPE_STEP) -> float:
