@@ -101,7 +101,8 @@ def _web_groups(
     if rotation == 0:
         tick.fail("no_healthy_server", origin)
         return [], 0.0
-    tick.fail("server_down", origin * unnoticed / rotation)
+    if unnoticed:
+        tick.fail("server_down", origin * unnoticed / rotation)
     if not healthy:
         return [], 0.0
     admitted = origin * healthy / rotation

@@ -329,6 +329,8 @@ class Topology:
 
     def recently_failed_web(self, tick: int, window: int) -> int:
         """Web servers that failed less than `window` ticks ago and are still down."""
+        if not self._web_failures:
+            return 0
         self._web_failures = [
             n
             for n in self._web_failures
