@@ -127,6 +127,7 @@ class Topology:
         self._layout: dict[tuple[str, ...], tuple[Node, ...]] = {}  # of_kind answers until a change
         self.healthy_sizes: dict[tuple[str, str], int] = {}  # (kind, size) -> healthy count
         self._healthy_web: tuple[tuple[tuple[str, str], int], ...] | None = None
+        self._holder: tuple[Pool, Node | None] | None = None  # the address holder of a pool
         self._pools: dict[str, Pool] = {}  # per kind, until one of that kind changes
         self._web_failures: list[Node] = []  # web servers that failed recently, for health checks
         self._cost: float | None = None
@@ -318,10 +319,12 @@ class Topology:
         """The balancer holding the address: the one healthy the longest (the oldest among
         equals); a standby that takes over keeps it when the old holder comes back. Removing
         the holder hands the address over at once (a planned switch, nothing to detect)."""
-        healthy = self.pool("balancer").nodes  # oldest first
-        if len(healthy) < 2:
-            return healthy[0] if healthy else None
-        return min(healthy, key=lambda b: (b.since, b.order))
+        pool = self.pool("balancer")  # a new pool whenever a balancer changes state
+        if self._holder is None or self._holder[0] is not pool:
+            healthy = pool.nodes  # oldest first
+            holder = min(healthy, key=lambda b: (b.since, b.order)) if healthy else None
+            self._holder = (pool, holder)
+        return self._holder[1]
 
     def warming(self, node_id: str) -> bool:
         """Whether cache node `node_id` is refilling after it started empty."""
