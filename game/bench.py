@@ -1,9 +1,12 @@
 """Speed benchmark of the engine: `python -m game.bench [--quick] [--json]`.
 
-Times whole runs (`game.engine.simulation.run`, best of N with time.perf_counter) of three sites
-under three loads, the ratio of the extreme-traffic run time to the light-traffic one, a whole
+Times whole runs (`game.engine.simulation.run`, N of each, in processor time with
+time.process_time and in wall time with time.perf_counter) of three sites under three loads,
+the ratio of the extreme-traffic run time to the light-traffic one, a whole
 simulated day of the largest site, and the import time of the engine in a fresh interpreter,
-and prints them next to the speed targets. The engine remembers latency shapes across runs in
+and prints them next to the speed targets, which are judged on processor time (best of N): the
+machine the engine is developed on is shared, and its wall time mostly measures the other
+programs running. The engine remembers latency shapes across runs in
 one process (game/engine/shapes.py), so each row also gives its first run, the one that worked
 its shapes out (the sites run in order, so a later site may find some already known).
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,12 +144,14 @@ class Row:
     best_s: float | None = None
     first_s: float | None = None  # the first of the runs
     cpu_s: float | None = None  # the least processor time of the runs (time.process_time)
+    cpu_median_s: float | None = None  # the median processor time of the runs
     availability: float | None = None
     error: str = ""
 
     @property
     def ticks_per_s(self) -> float | None:
-        return self.ticks / self.best_s if self.best_s else None
+        """Ticks per second of processor time, in the best run."""
+        return self.ticks / self.cpu_s if self.cpu_s else None
 
 
 def _error(exc: Exception) -> str:
@@ -173,6 +179,7 @@ def measure_run(site: Site, load: str, ticks: int, repeats: int) -> Row:
             times.append(time.perf_counter() - began)
             cpu.append(time.process_time() - began_cpu)
         row.best_s, row.first_s, row.cpu_s = min(times), times[0], min(cpu)
+        row.cpu_median_s = statistics.median(cpu)
         row.availability = result.totals.availability
     except Exception as exc:  # a benchmark reports a crash instead of stopping at it
         row.error = _error(exc)
@@ -238,7 +245,8 @@ class Report:
         return next(r for r in self.rows if r.site == site and r.load == load)
 
     def ratio(self, site: str, load: str = HEAVY) -> float | None:
-        slow, light = self.row(site, load).best_s, self.row(site, LIGHT).best_s
+        """Processor time of `load`'s best run over that of the light load's best run."""
+        slow, light = self.row(site, load).cpu_s, self.row(site, LIGHT).cpu_s
         return slow / light if slow and light else None
 
     def targets(self) -> list[Target]:
@@ -246,7 +254,7 @@ class Report:
         out = [
             _target(
                 f"{self.ticks}-tick run, {r.site} ({r.nodes} nodes), {r.load}",
-                r.best_s,
+                r.cpu_s,
                 REALISTIC_TARGET_S if r.load == REALISTIC else RUN_TARGET_S,
                 " s",
             )
@@ -263,7 +271,7 @@ class Report:
         )
         day = f"{DAY_TICKS:,}-tick run (a day), {LARGEST.name}, realistic"
         if self.day.ticks == DAY_TICKS:
-            out.append(_target(day, self.day.best_s, DAY_TARGET_S, " s"))
+            out.append(_target(day, self.day.cpu_s, DAY_TARGET_S, " s"))
         else:
             out.append(Target(day, f"< {DAY_TARGET_S:g} s", f"{self.day.ticks} ticks", "SKIP"))
         out += [
@@ -317,11 +325,11 @@ def measure(repeats: int = REPEATS, ticks: int = TICKS, day_ticks: int = DAY_TIC
 def render(report: Report) -> str:
     sites = {s.name: s for s in SITES}
     lines = [
-        f"Engine speed: {report.ticks}-tick runs, best of {report.repeats} (time.perf_counter);"
-        " first: the first of them",
+        f"Engine speed: {report.ticks}-tick runs, {report.repeats} of each: wall time"
+        " (time.perf_counter) best and first, processor time (time.process_time) best and median",
         "",
         f"{'site':<16}{'nodes':>6}  {'load':<32}{'ticks':>7}{'wall s':>9}{'first s':>9}"
-        f"{'cpu s':>8}{'ticks/s':>10}{'avail':>9}",
+        f"{'cpu s':>8}{'cpu med':>9}{'ticks/s':>10}{'avail':>9}",
     ]
     for r in (*report.rows, report.day):
         head = f"{r.site:<16}{r.nodes or '?':>6}  {load_label(sites[r.site], r.load):<32}"
@@ -330,7 +338,7 @@ def render(report: Report) -> str:
         else:
             lines.append(
                 f"{head}{r.ticks:>7,}{r.best_s:>9.3f}{r.first_s:>9.3f}{r.cpu_s:>8.3f}"
-                f"{r.ticks_per_s:>10,.0f}{r.availability:>9.4f}"
+                f"{r.cpu_median_s:>9.3f}{r.ticks_per_s:>10,.0f}{r.availability:>9.4f}"
             )
     lines += [
         "",
@@ -341,7 +349,9 @@ def render(report: Report) -> str:
         f"realistic: demand grows linearly from {GROWTH_FROM:.0%} to 100% of the busy load, "
         f"a +-{WAVE:.0%} daily wave on top (period {catalog.DEFAULT_WAVE_PERIOD} ticks), "
         "random failures on.",
-        "cpu s: the least processor time of the runs (on a busy machine wall time is more).",
+        "cpu s, cpu med: the least and the median processor time of the runs (on a busy"
+        " machine wall time is more); the targets and ratios are judged on cpu s.",
+        "ticks/s: ticks per second of processor time, in the best run.",
         "avail: share of requests served (at 10M req/s every site is far over capacity).",
         "",
         "10M/10 run-time ratio: "

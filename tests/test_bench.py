@@ -27,6 +27,7 @@ def test_every_site_under_every_load_has_one_row(report):
         assert (row.best_s is None) == bool(row.error), row  # a time or an error, never both
         assert row.first_s is not None and row.first_s >= row.best_s
         assert row.cpu_s is not None and row.cpu_s > 0
+        assert row.cpu_median_s is not None and row.cpu_median_s >= row.cpu_s
     day = report.day
     assert (day.site, day.load, day.ticks) == (bench.LARGEST.name, bench.REALISTIC, TICKS + 2)
     assert day.best_s is not None and day.nodes == bench.LARGEST.nodes

@@ -14,8 +14,9 @@ from game.engine.tick import Tick
 from game.engine.tiers import Group
 
 
-def hit_ratio(tick: Tick, reads: float, writes: float) -> float:
-    """Share of reads the cache tier answers this tick (dead and cold nodes answer less)."""
+def hit_ratio(tick: Tick, reads: float, r: float, w: float) -> float:
+    """Share of reads the cache tier answers this tick (dead and cold nodes answer less);
+    `r` and `w`: the tick's read and write rates on the grid (rate_grid)."""
     # Clients hash keys over the nodes that have joined: a new node takes its share only once
     # it is up; a failed or restarting one keeps its share, and those reads miss.
     pool = tick.topology.pool("cache")
@@ -23,27 +24,21 @@ def hit_ratio(tick: Tick, reads: float, writes: float) -> float:
     if not total:
         return 0.0
     s, traffic = tick.settings, tick.traffic
-    r, w = rate_grid(reads), rate_grid(writes)
     steady = shapes.hit_ratio(
         traffic.keys, traffic.zipf_alpha, total, s.eviction, r, s.ttl_s, w, s.invalidate_on_write
     )
     answered = pool.items / total
     topology = tick.topology
     if topology.cold_caches:
-        keys, alpha = traffic.keys, traffic.zipf_alpha
-        answered -= tick.state.warming.missing(
-            topology,
-            total,
-            reads,
-            lambda ring, seen, now: shapes.warm_up(keys, alpha, ring, seen, now),
-        )
+        warming = tick.state.warming
+        answered -= warming.missing(topology, total, reads, traffic.keys, traffic.zipf_alpha)
     return steady * min(1.0, max(0.0, answered))  # rounding must not leave [0, 1]
 
 
-def stale_share(tick: Tick, reads: float, writes: float) -> float:
-    """Share of cache hits that return a value changed since it was cached."""
+def stale_share(tick: Tick, r: float, w: float) -> float:
+    """Share of cache hits that return a value changed since it was cached (`r`, `w`: the read
+    and write rates on the grid)."""
     s, traffic = tick.settings, tick.traffic
-    r, w = rate_grid(reads), rate_grid(writes)
     return shapes.stale_share(
         traffic.keys,
         traffic.zipf_alpha,
@@ -56,7 +51,7 @@ def stale_share(tick: Tick, reads: float, writes: float) -> float:
 
 
 def serve_reads(
-    tick: Tick, web_reads: float, web_dist: Dist | None, hit: float, reads: float, writes: float
+    tick: Tick, web_reads: float, web_dist: Dist | None, hit: float, r: float, w: float
 ) -> tuple[float, Dist | None]:
     """The web tier's reads through the cache tier: its hits are served (and some are stale);
     returns the misses, which go on to the data tier, and the cache tier's latency (None when
@@ -69,9 +64,9 @@ def serve_reads(
         "cache", [Group("cache:pool", servers, pool.capacity / servers, 1.0)], web_reads
     )
     hits = tier.served * hit
-    rtt = tick.point(tick.traffic.origin_rtt_s + catalog.HOP_S)
+    rtt = shapes.point(tick.traffic.origin_rtt_s + catalog.HOP_S)
     tick.path("cache_hit", hits, rtt, web_dist, tier.dist)
-    tick.stale(hits * stale_share(tick, reads, writes))
+    tick.stale(hits * stale_share(tick, r, w))
     return tier.served - hits, tier.dist
 
 

@@ -10,7 +10,6 @@ each kind of request costs its own number of them.
 from __future__ import annotations
 
 from game.engine import catalog, shapes
-from game.engine.cache_tier import rate_grid
 from game.engine.latency import Dist
 from game.engine.replication import apply_rate
 from game.engine.tick import Tick
@@ -36,16 +35,17 @@ def serve(
     reads: float,
     joins: float,
     writes: float,
-    offered_writes: float,
+    write_grid: float,
 ) -> None:
     """Serve what reached the store: `reads` (the cache's misses), `joins` and `writes` from
-    the web tier; `offered_writes` is the tick's write rate, which keys go stale at."""
+    the web tier; `write_grid` is the tick's write rate on the grid (cache_tier.rate_grid),
+    which keys go stale at."""
     hop = catalog.HOP_S
     paths = _Paths(
         web_dist,
         cache_dist,
-        tick.point(tick.traffic.origin_rtt_s + hop * (2 if cache_dist else 1)),
-        tick.point(tick.traffic.origin_rtt_s + hop),
+        shapes.point(tick.traffic.origin_rtt_s + hop * (2 if cache_dist else 1)),
+        shapes.point(tick.traffic.origin_rtt_s + hop),
     )
     topology = tick.topology
     replication = tick.state.replication
@@ -63,7 +63,7 @@ def serve(
     if replicas.nodes:
         reads_tier = _store_tier(tick, "replicas", replicas, reads, joins, 0.0)
         paths.add(tick, reads_tier, reads, joins, 0.0)
-        _replicate(tick, replicas, reads_tier, reads, joins, offered_writes)
+        _replicate(tick, replicas, reads_tier, reads, joins, write_grid)
         if primary_ok:
             tier = _store_tier(tick, "primary", primaries, 0.0, 0.0, writes)
             paths.add(tick, tier, 0.0, 0.0, writes)
@@ -151,13 +151,14 @@ def _replicate(
     tier: TierOutcome,
     reads: float,
     joins: float,
-    offered_writes: float,
+    write_grid: float,
 ) -> None:
     """Replica lag as a backlog of unapplied writes; reads inside the lag window are stale."""
     lag = tick.replica_lag_s = tick.state.replication.lag_s(apply_rate(replicas.slowest))
     served_reads = tier.served * _part(reads + joins, reads + joins)
-    w, window = rate_grid(offered_writes), shapes.grid(lag)
-    stale = shapes.replica_stale(tick.traffic.keys, tick.traffic.zipf_alpha, w, window)
+    stale = shapes.replica_stale(
+        tick.traffic.keys, tick.traffic.zipf_alpha, write_grid, shapes.grid(lag)
+    )
     tick.stale(served_reads * stale)
 
 

@@ -10,7 +10,8 @@ the single box, the box does all of it.
 
 from __future__ import annotations
 
-from game.engine import cache_tier, catalog, data_tier
+from game.engine import cache_tier, catalog, data_tier, shapes
+from game.engine.cache_tier import rate_grid
 from game.engine.report import TickReport
 from game.engine.tick import Tick
 from game.engine.tiers import LEAST_CONNECTIONS, ROUND_ROBIN, Group
@@ -31,7 +32,7 @@ def simulate(tick: Tick) -> TickReport:
     edge_ok = bool(topology.pool("cdn").nodes)
     if edge_ok:
         edge = static * catalog.CDN_HIT_RATIO
-        tick.path("edge", edge, tick.point(traffic.edge_rtt_s + catalog.CDN_EDGE_SERVICE_S))
+        tick.path("edge", edge, shapes.point(traffic.edge_rtt_s + catalog.CDN_EDGE_SERVICE_S))
         static -= edge
     origin = static + reads + writes + joins
     balancer = _balancer_state(tick)
@@ -39,7 +40,8 @@ def simulate(tick: Tick) -> TickReport:
     if balancer == HEALTHY:
         extra_cost += origin * catalog.BALANCER_COST_PER_MILLION / 1e6
 
-    hit = cache_tier.hit_ratio(tick, reads, writes)
+    r, w = rate_grid(reads), rate_grid(writes)  # on the grid, for the cache and the replicas
+    hit = cache_tier.hit_ratio(tick, reads, r, w)
     units = reads * (1 - hit) * catalog.READ_UNITS
     units += writes * catalog.WRITE_UNITS + joins * catalog.JOIN_UNITS
     demand = units / origin if origin > 0 else 0.0
@@ -58,16 +60,16 @@ def simulate(tick: Tick) -> TickReport:
     composition = (static, reads, writes, joins) if origin > 0 else mix_origin
     whole = sum(composition)
     s_share, r_share, w_share, j_share = [x / whole for x in composition]
-    rtt = tick.point(traffic.origin_rtt_s)
+    rtt = shapes.point(traffic.origin_rtt_s)
     served = web.served
     if store_on_box:
         tick.path("box", served, rtt, web.dist)
-        tick.stale(served * r_share * hit * cache_tier.stale_share(tick, reads, writes))
+        tick.stale(served * r_share * hit * cache_tier.stale_share(tick, r, w))
     else:
         tick.path("static", served * s_share, rtt, web.dist)
         web_reads, web_writes, web_joins = served * r_share, served * w_share, served * j_share
-        misses, cache_dist = cache_tier.serve_reads(tick, web_reads, web.dist, hit, reads, writes)
-        data_tier.serve(tick, web.dist, cache_dist, misses, web_joins, web_writes, writes)
+        misses, cache_dist = cache_tier.serve_reads(tick, web_reads, web.dist, hit, r, w)
+        data_tier.serve(tick, web.dist, cache_dist, misses, web_joins, web_writes, w)
     cost = topology.cost_per_tick() + extra_cost
     return tick.report(rate, cost, hit if topology.of_kind("cache") else None)
 
@@ -92,18 +94,15 @@ def _web_groups(
         mu = _web_mu(tick, target.kind, target.size, demand)
         tick.dns_target = target.id
         return [Group("web:pool", 1, mu, 1.0)], origin
-    counts = [
-        (_web_mu(tick, kind, size, demand), n)
-        for (kind, size), n in topology.healthy_sizes.items()
-        if kind in WEB_KINDS and n > 0
-    ]
+    counts = [(_web_mu(tick, kind, size, demand), n) for (kind, size), n in topology.healthy_web()]
     healthy = sum(n for _, n in counts)
     unnoticed = topology.recently_failed_web(tick.t, catalog.HEALTH_CHECK_TICKS)
     rotation = healthy + unnoticed
     if rotation == 0:
         tick.fail("no_healthy_server", origin)
         return [], 0.0
-    tick.fail("server_down", origin * unnoticed / rotation)
+    if unnoticed:
+        tick.fail("server_down", origin * unnoticed / rotation)
     if not healthy:
         return [], 0.0
     admitted = origin * healthy / rotation

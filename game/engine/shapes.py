@@ -28,9 +28,12 @@ WAIT_FLOOR_S = 1e-4  # a wait shorter than this is none
 RATIOS = 2048  # distinct values each kind of cache ratio keeps
 
 
+_exp, _log = math.exp, math.log  # looked up once: grid runs a few dozen times a tick
+
+
 def grid(x: float, step: float = SHAPE_STEP) -> float:
     """`x` > 0 rounded to the nearest point of a log grid with relative spacing `step`."""
-    return math.exp(round(math.log(x) / step) * step)
+    return _exp(round(_log(x) / step) * step)
 
 
 def grid_bound(point: float, step: float = SHAPE_STEP) -> float:
@@ -42,12 +45,21 @@ def grid_bound(point: float, step: float = SHAPE_STEP) -> float:
 # -- latency ----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=SHAPES)
+def interned(dist: Dist) -> Dist:
+    """The first of the equal distributions seen (while it is remembered). Different inputs
+    often give one latency (a nearly idle tier is Exp(mu) whatever its exact load), and a
+    shape handed out as one object is found by identity where it keys a memo or a run's
+    pending histogram, without comparing its components."""
+    return dist
+
+
 @lru_cache(maxsize=SHAPES, typed=True)
 def mmc(c: int, mu: float, rate: float, timeout_s: float) -> tuple[Dist, float]:
     """One shared queue in front of c servers: (response time, share of arrivals whose wait
     exceeds the timeout, C * exp(-(c*mu - rate) * timeout))."""
     late = queueing.erlang_c(c, rate / mu) * math.exp(-(c * mu - rate) * timeout_s)
-    return queueing.mmc_response(c, mu, rate), late
+    return interned(queueing.mmc_response(c, mu, rate)), late
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
@@ -63,7 +75,7 @@ def least_connections(c: int, mu: float, rate: float, timeout_s: float) -> tuple
     the timeout, P * exp(-theta * timeout))."""
     waits = jsq_wait(c, rate / (c * mu))
     theta = jsq.wait_rate(c, mu, rate)
-    return jsq.response(waits, mu, theta), waits * math.exp(-theta * timeout_s)
+    return interned(jsq.response(waits, mu, theta)), waits * math.exp(-theta * timeout_s)
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
@@ -72,13 +84,13 @@ def round_robin(pool: int, mu: float, rate: float, timeout_s: float) -> tuple[Di
     exceeds the timeout, sigma * exp(-mu * (1 - sigma) * timeout))."""
     sigma = queueing.round_robin_sigma(pool, mu, rate)
     late = sigma * math.exp(-mu * (1 - sigma) * timeout_s)
-    return queueing.round_robin_response(pool, mu, rate), late
+    return interned(queueing.round_robin_response(pool, mu, rate)), late
 
 
 @lru_cache(maxsize=SHAPES, typed=True)
 def backlog(waits: tuple[float, ...], mu: float) -> Dist:
     """Requests served out of a queue: one of `waits`, then Exp(mu)."""
-    return overload.response(waits, mu)
+    return interned(overload.response(waits, mu))
 
 
 @lru_cache(maxsize=256, typed=True)
@@ -94,13 +106,13 @@ def overloaded(
 
 @lru_cache(maxsize=256, typed=True)
 def exponential(mu: float) -> Dist:
-    return Dist.exponential(mu)
+    return interned(Dist.exponential(mu))
 
 
 @lru_cache(maxsize=256, typed=True)
 def point(seconds: float) -> Dist:
     """A constant latency (a round trip)."""
-    return Dist.point(seconds)
+    return interned(Dist.point(seconds))
 
 
 @lru_cache(maxsize=SHAPES)
@@ -110,18 +122,18 @@ def path(parts: tuple[Dist | None, ...]) -> Dist:
     dist = crossed[0]
     for part in crossed[1:]:
         dist = convolve(dist, part)
-    return dist
+    return dist  # interned by convolve, or a part
 
 
 @lru_cache(maxsize=SHAPES)
 def convolve(a: Dist, b: Dist) -> Dist:
     """Crossing both."""
-    return a.convolve(b)
+    return interned(a.convolve(b))
 
 
 @lru_cache(maxsize=SHAPES)
 def mixture(parts: tuple[tuple[float, Dist], ...]) -> Dist:
-    return Dist.mixture(parts)
+    return interned(Dist.mixture(parts))
 
 
 # -- caches -----------------------------------------------------------------------------------
@@ -169,20 +181,12 @@ def stale_share(
     )
 
 
-def warm_up(keys: int, alpha: float, capacity: float, before: float, after: float) -> float:
-    """A restarted cache's warm-up factor over a tick that took its count of reads from
-    `before` to `after` (cache.warm_up_factor). The factor is the mean of h / steady over the
-    tick, so it is a difference of one integral at both ends: `warmed` remembers that integral
-    per count, and every warming node, every tick and every run passing a count shares it."""
-    if after == before:
-        return warm_up_at(keys, alpha, capacity, before)
-    done = warmed(keys, alpha, capacity, after) - warmed(keys, alpha, capacity, before)
-    return min(1.0, max(0.0, done / (after - before)))
-
-
 @lru_cache(maxsize=RATIOS, typed=True)
 def warmed(keys: int, alpha: float, capacity: float, count: float) -> float:
-    """The integral of h(x) / steady over the first `count` reads after a cold start."""
+    """The integral of h(x) / steady over the first `count` reads after a cold start
+    (cache.warm_up_factor): a restarted cache's factor over a tick is the mean of h / steady
+    over its reads, so a difference of this integral at both ends (warmup.py), and every
+    warming node, every tick and every run passing a count shares it."""
     if count == 0:
         return 0.0
     return count * cache.warm_up_factor(popularity(keys, alpha), capacity, 0.0, count)

@@ -101,10 +101,6 @@ class Tick:
         self.paths.append((count, shapes.path(parts)))
         self.routes.append(route)
 
-    def point(self, seconds: float) -> Dist:
-        """A constant latency (a round trip)."""
-        return shapes.point(seconds)
-
     def stale(self, reads: float) -> None:
         """Add reads that returned an out-of-date value."""
         self.stale_reads += reads
@@ -148,7 +144,8 @@ class Tick:
             self.wasted += outcome.wasted
         else:
             outcome = serve(queues, groups, lam, self.timeout_s)
-            self.fail(_TIMEOUT_REASON[name], outcome.dropped)
+            if outcome.dropped > _NEGLIGIBLE:
+                self.fail(_TIMEOUT_REASON[name], outcome.dropped)
         servers, capacity = 0, 0.0
         for g in groups:
             servers += g.servers

@@ -67,6 +67,8 @@ class Queues:
 
     def total(self) -> float:
         """Requests waiting in every queue."""
+        if not self._queues:
+            return 0  # what the sum of none is
         return sum(backlog_of(cohorts) for cohorts in self._queues.values())
 
     def queued(self, prefix: str) -> float:
@@ -129,7 +131,8 @@ def serve(
         if got > 0 and dist is not None:
             parts.append((got, dist))
     utilization = lam / capacity if capacity > 0 else 0.0
-    return TierOutcome(lam, served, dropped, queued, _mixed(parts), utilization)
+    dist = parts[0][1] if len(parts) == 1 else _mixed(parts)
+    return TierOutcome(lam, served, dropped, queued, dist, utilization)
 
 
 def _serve_wasting(
@@ -184,16 +187,21 @@ def _steady(g: Group, lam: float, timeout_s: float) -> tuple[Dist, float]:
     if lam <= 0:
         return shapes.exponential(grid(g.mu)), 0.0
     mu = grid(g.mu)
+    servers = g.servers
     if g.discipline == ROUND_ROBIN and g.pool > 1:
         # Each server gets every pool-th arrival: the whole rotation's rate, in Erlang rhythm.
-        rate = _on_grid(g.pool, mu, lam / g.servers * g.pool / (g.pool * g.mu))
-        dist, late = shapes.round_robin(g.pool, mu, rate, timeout_s)
+        pool = g.pool
+        rate = _on_grid(pool, mu, lam / servers * pool / (pool * g.mu))
+        dist, late = shapes.round_robin(pool, mu, rate, timeout_s)
         return dist, lam * late
-    rate = _on_grid(g.servers, mu, lam / (g.servers * g.mu))
-    if g.discipline == LEAST_CONNECTIONS and g.servers > 1:
-        dist, late = shapes.least_connections(g.servers, mu, rate, timeout_s)
+    # the arrival rate, its spare share on the grid (as _on_grid, inline on this hot path)
+    rate = servers * mu * (1.0 - grid(1.0 - lam / (servers * g.mu)))
+    if not rate > 0.0:
+        rate = 0.0
+    if servers > 1 and g.discipline == LEAST_CONNECTIONS:
+        dist, late = shapes.least_connections(servers, mu, rate, timeout_s)
     else:
-        dist, late = shapes.mmc(g.servers, mu, rate, timeout_s)
+        dist, late = shapes.mmc(servers, mu, rate, timeout_s)
     return dist, lam * late
 
 

@@ -16,12 +16,14 @@ import heapq
 import math
 import random
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 from game.engine import catalog
 
 BOOTING, HEALTHY, FAILED = "booting", "healthy", "failed"
+STREAMS = 2048  # failure streams remembered (a site has up to ~1,000 nodes; ~3 KB each)
 WEB_KINDS = ("box", "web")
 DATA_KINDS = ("primary", "replica")
 ID_PREFIX: Mapping[str, str] = MappingProxyType(
@@ -75,7 +77,8 @@ class Node:
     kind: str
     size: str
     order: int  # creation order: DNS without a balancer points at the oldest web server
-    stream: random.Random
+    stream: Stream | None = None  # its failure stream, once it has drawn
+    draws: int = 0  # numbers taken from that stream
     state: str = BOOTING
     since: int = 0  # tick the current state began
     until: int = 0  # tick a boot or repair ends
@@ -98,12 +101,9 @@ class Pool:
     ring_items: int  # cache nodes: the keys of every node that has joined the ring (up once)
 
 
-@dataclass(order=True, slots=True)
-class _Due:
-    tick: int
-    seq: int
-    node: str = field(compare=False)
-    epoch: int = field(compare=False)
+_Due = tuple[int, int, str, int]
+"""(tick, seq, node id, epoch): a scheduled change, ordered by its tick then its scheduling
+order (seq is unique, so the id and epoch never take part in the order)."""
 
 
 class Topology:
@@ -126,6 +126,8 @@ class Topology:
         self._order = 0
         self._layout: dict[tuple[str, ...], tuple[Node, ...]] = {}  # of_kind answers until a change
         self.healthy_sizes: dict[tuple[str, str], int] = {}  # (kind, size) -> healthy count
+        self._healthy_web: tuple[tuple[tuple[str, str], int], ...] | None = None
+        self._holder: tuple[Pool, Node | None] | None = None  # the address holder of a pool
         self._pools: dict[str, Pool] = {}  # per kind, until one of that kind changes
         self._web_failures: list[Node] = []  # web servers that failed recently, for health checks
         self._cost: float | None = None
@@ -136,8 +138,7 @@ class Topology:
 
     def add(self, kind: str, size: str, tick: int, node_id: str = "", ready: bool = False) -> Node:
         node_id = node_id or self._namer.next_id(kind, self.nodes)
-        stream = random.Random(f"{self.seed}/{node_id}/failures")
-        node = Node(node_id, kind, size, self._order, stream)
+        node = Node(node_id, kind, size, self._order)
         self._order += 1
         self.nodes[node_id] = node
         self._layout.clear()
@@ -205,6 +206,7 @@ class Topology:
             self.healthy_sizes[key] -= 1
         node.state, node.since, node.until = state, since, until
         self._pools.pop(node.kind, None)
+        self._healthy_web = None
         if state == HEALTHY:
             self.healthy_sizes[key] = self.healthy_sizes.get(key, 0) + 1
 
@@ -222,11 +224,14 @@ class Topology:
         return [n for n in self._pop(self._failing, tick) if n.kind in self.failing]
 
     def _pop(self, heap: list[_Due], tick: int) -> list[Node]:
+        if not heap or heap[0][0] > tick:
+            return []
         out = []
-        while heap and heap[0].tick <= tick:
-            item = heapq.heappop(heap)
-            node = self.nodes.get(item.node)
-            if node is not None and node.epoch == item.epoch:
+        nodes = self.nodes
+        while heap and heap[0][0] <= tick:
+            _, _, node_id, epoch = heapq.heappop(heap)
+            node = nodes.get(node_id)
+            if node is not None and node.epoch == epoch:
                 out.append(node)
         return out
 
@@ -238,14 +243,26 @@ class Topology:
         if self.mtbf_scale is not None and node.kind in self.failing:
             mtbf = catalog.KINDS[node.kind].mtbf_ticks * self.mtbf_scale
             # Geometric lifetime by inversion: P(fail in a tick) = 1 - exp(-1/MTBF).
-            u = node.stream.random()
+            u = self._draw(node)
             lifetime = max(1, math.ceil(-mtbf * math.log1p(-u)))
             self._schedule(tick + lifetime, "fail", node)
+
+    def _draw(self, node: Node) -> float:
+        """The next number of the node's own stream, Random("<seed>/<id>/failures"), taken from
+        the numbers of that stream remembered (_stream): seeding a generator for each of the
+        largest site's nodes took about a tenth of its 900-tick run, and the same seed and ids
+        come back in replays, post-mortems, rewinds and the level checks."""
+        stream = node.stream
+        if stream is None:
+            stream = node.stream = _stream(self.seed, node.id)
+        n = node.draws
+        node.draws = n + 1
+        return stream.number(n)
 
     def _schedule(self, tick: int, what: str, node: Node) -> None:
         self._seq += 1
         heap = self._ready if what == "ready" else self._failing
-        heapq.heappush(heap, _Due(tick, self._seq, node.id, node.epoch))
+        heapq.heappush(heap, (tick, self._seq, node.id, node.epoch))
 
     # -- views ------------------------------------------------------------------------------
 
@@ -274,6 +291,16 @@ class Topology:
             )
         return found
 
+    def healthy_web(self) -> tuple[tuple[tuple[str, str], int], ...]:
+        """((kind, size), healthy count) of the web kinds with a healthy server, in the order
+        of healthy_sizes (remembered until a node changes state)."""
+        found = self._healthy_web
+        if found is None:
+            found = self._healthy_web = tuple(
+                (key, n) for key, n in self.healthy_sizes.items() if key[0] in WEB_KINDS and n > 0
+            )
+        return found
+
     def front_door(self, tick: int) -> str | None:
         """What answers at the site's address at `tick`: HEALTHY when a balancer holds it,
         FAILED while the holder is dead and no standby has taken over yet, BOOTING while the
@@ -292,8 +319,12 @@ class Topology:
         """The balancer holding the address: the one healthy the longest (the oldest among
         equals); a standby that takes over keeps it when the old holder comes back. Removing
         the holder hands the address over at once (a planned switch, nothing to detect)."""
-        healthy = [b for b in self.of_kind("balancer") if b.state == HEALTHY]
-        return min(healthy, key=lambda b: (b.since, b.order)) if healthy else None
+        pool = self.pool("balancer")  # a new pool whenever a balancer changes state
+        if self._holder is None or self._holder[0] is not pool:
+            healthy = pool.nodes  # oldest first
+            holder = min(healthy, key=lambda b: (b.since, b.order)) if healthy else None
+            self._holder = (pool, holder)
+        return self._holder[1]
 
     def warming(self, node_id: str) -> bool:
         """Whether cache node `node_id` is refilling after it started empty."""
@@ -301,6 +332,8 @@ class Topology:
 
     def recently_failed_web(self, tick: int, window: int) -> int:
         """Web servers that failed less than `window` ticks ago and are still down."""
+        if not self._web_failures:
+            return 0
         self._web_failures = [
             n
             for n in self._web_failures
@@ -313,3 +346,27 @@ class Topology:
         if self._cost is None:
             self._cost = sum(n.spec.cost for n in self.nodes.values())
         return self._cost
+
+
+class Stream:
+    """A failure stream's numbers, drawn from its generator as they are first needed."""
+
+    __slots__ = ("_generator", "_numbers")
+
+    def __init__(self, generator: random.Random) -> None:
+        self._generator = generator
+        self._numbers: list[float] = []
+
+    def number(self, n: int) -> float:
+        """The stream's n-th number (from 0)."""
+        numbers = self._numbers
+        while len(numbers) <= n:
+            numbers.append(self._generator.random())
+        return numbers[n]
+
+
+@lru_cache(maxsize=STREAMS)
+def _stream(seed: int, node_id: str) -> Stream:
+    """A node's failure stream (a pure function of seed and id: sharing it between runs cannot
+    change a result, as every run reads it from its start)."""
+    return Stream(random.Random(f"{seed}/{node_id}/failures"))
