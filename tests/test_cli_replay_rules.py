@@ -52,7 +52,7 @@ ACTIONS = (RULE, Action(200, "add", kind="web", size="S"), Action(350, "rule", k
 
 @pytest.fixture()
 def pack(tmp_path: Path) -> Path:
-    """A pack whose level unlocks rules, with the shared autoscaling codex entry."""
+    """A pack whose level unlocks rules, with the beyond pack's autoscaling codex entry."""
     folder = tmp_path / "crowds"
     create_pack(folder)
     manifest = folder / "pack.toml"
@@ -61,7 +61,7 @@ def pack(tmp_path: Path) -> Path:
     for old in (folder / "solutions").iterdir():
         old.unlink()
     (folder / "growing-crowd.toml").write_text(LEVEL)
-    shutil.copy(BUILTIN_PACKS / "shared" / "codex" / "autoscaling.toml", folder / "codex")
+    shutil.copy(BUILTIN_PACKS / "beyond" / "codex" / "autoscaling.toml", folder / "codex")
     return folder
 
 

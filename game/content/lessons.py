@@ -7,6 +7,9 @@ reference does not, is by the author's word a move of a player who has NOT learn
 A concept the table does not know gets its lesson from the level's solutions: the reference's
 moves that its counter-solutions for the concept lack.
 
+A scale rule is a move like any other: "autoscaling" is setting one, and a counter's rule (one
+whose line sits too close to full, say) is excepted exactly, every number of it.
+
 One concept is about the shape of the build rather than a move: cache-spof is learned when the
 cache tier ends up with several nodes and none holds most of its memory (SPREAD_KINDS); one big
 node added beside a small one is still a single point of failure.
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from game.engine import catalog
-from game.engine.actions import Action
+from game.engine.actions import Action, ScaleRule
 from game.engine.topology import ID_PREFIX
 
 CATALOGUED = "catalogued"
@@ -30,14 +33,17 @@ UNKNOWN = "unknown"
 @dataclass(frozen=True, slots=True)
 class Move:
     """A kind of move. `kind` is the kind added, the kind of a resized, removed or promoted
-    component, or the target of a configure (cache, balancer, database); None matches any, and
-    so do an empty `setting`, a None `value` and an empty `size`."""
+    component, the pool of a rule, or the target of a configure (cache, balancer, database);
+    None matches any, and so do an empty `setting`, a None `value` and an empty `size`. A rule
+    move matches only a rule that is set (clearing one applies nothing), and with `rule` only
+    that very rule."""
 
     verb: str
     kind: str | None = None
     setting: str = ""
     value: str | float | bool | None = None
     size: str = ""
+    rule: ScaleRule | None = None
 
     def matches(self, action: Action, kind: str) -> bool:
         return (
@@ -46,10 +52,18 @@ class Move:
             and (not self.setting or action.setting == self.setting)
             and (self.value is None or _same(action.value, self.value))
             and (not self.size or action.size == self.size)
+            and (action.verb != "rule" or action.rule is not None)
+            and (self.rule is None or action.rule == self.rule)
         )
 
     def describe(self) -> str:
-        what = {"configure": "set", "add": "add", "resize": "resize", "remove": "remove"}
+        what = {
+            "configure": "set",
+            "add": "add",
+            "resize": "resize",
+            "remove": "remove",
+            "rule": "scale rule",
+        }
         words = [what.get(self.verb, self.verb)]
         if self.kind:
             words.append(self.kind)
@@ -59,6 +73,8 @@ class Move:
             words.append(f"= {_shown(self.value)}")
         if self.size:
             words.append(self.size if self.verb == "add" else f"to {self.size}")
+        if self.rule is not None:
+            words.append(f"({self.rule.describe()})")
         return " ".join(words)
 
 
@@ -81,6 +97,7 @@ LESSON_MOVES: Mapping[str, tuple[Move, ...]] = MappingProxyType(
         "cache-eviction": (Move("configure", "cache", "eviction"),),
         "cdn": (Move("add", "cdn"),),
         "sql-vs-nosql": (Move("configure", "database", "store", "keyvalue"),),
+        "autoscaling": (Move("rule"),),  # a pool's scale rule (a counter's rules excepted)
     }
 )
 
@@ -146,7 +163,7 @@ class Lesson:
             )
         if self.excepted:
             text += "; not counting " + ", ".join(m.describe() for m in self.excepted)
-            text += " (the level's counter-solutions make them)"
+            text += " (the level's counters make them)"
         return f"{text} [{self.source}]"
 
 
@@ -208,13 +225,19 @@ def _derived(
 
 
 def _exact(action: Action, kinds: Mapping[str, str]) -> Move:
-    """The move exactly: verb, kind, setting, value and size (numbers as floats)."""
+    """The move exactly: verb, kind, setting, value, size and rule (numbers as floats)."""
     sized = action.verb in ("add", "resize")
     value = action.value if action.verb == "configure" else None
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = float(value)
+    rule = action.rule if action.verb == "rule" else None
     return Move(
-        action.verb, kind_of(action, kinds), action.setting, value, action.size if sized else ""
+        action.verb,
+        kind_of(action, kinds),
+        action.setting,
+        value,
+        action.size if sized else "",
+        rule,
     )
 
 
@@ -224,8 +247,8 @@ _KIND_OF_PREFIX = {prefix: kind for kind, prefix in ID_PREFIX.items()}
 
 
 def kind_of(action: Action, kinds: Mapping[str, str]) -> str:
-    """The kind a move is about: added, resized/removed/promoted, or configured."""
-    if action.verb == "add":
+    """The kind a move is about: added, resized/removed/promoted, configured, or a rule's pool."""
+    if action.verb in ("add", "rule"):
         return action.kind
     if action.verb == "configure":
         return action.target

@@ -10,6 +10,9 @@ Every strategy is derived from the level (strategies.py builds the plans and pol
     follow load: out, up        counters: a player acting ahead of each tier's load, adding
     follow load: mixed          servers (out), resizing (up), or both and keeping no spare
     counter NAME                the level's own counter-solutions for the lesson
+    rule late, rule flapping,   counters, where the lesson is a scale rule and the reference
+    by hand                     sets one: its rules set late or flapping, or its rules' moves
+                                made by hand (rule_plays.py)
     search                      counter: added once the others have run (search.py)
     reference, reference 5% / 10% late
                                 come with the timing window (timing.py)
@@ -20,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from game.content.lessons import Lesson, Node, lesson_for
+from game.content.lessons import LESSON_MOVES, Lesson, Node, lesson_for
 from game.content.packs import PackLevel
 from game.content.pool import Score
+from game.content.rule_plays import by_hand, rule_variants, sets_rules
 from game.content.strategies import (
     FOLLOW_LEAN,
     FOLLOW_TARGET,
@@ -88,16 +92,24 @@ def seeds_for(level: PackLevel, extra_seeds: int) -> tuple[int, ...]:
 
 
 def lessons_of(level: PackLevel, start: Sequence[Node]) -> tuple[Lesson, ...]:
+    """Each concept's lesson; for a lesson of scale rules, the rules of the reference's late
+    and flapping variants count as counters' moves, as the level's own counters' do."""
     reference = level.reference.actions if level.reference else ()
+    variants = [v.plan for v in rule_variants(reference)]
     return tuple(
         lesson_for(
             concept,
             reference,
-            [s.actions for s in level.solutions if s.counter and s.file.lesson == concept],
+            [s.actions for s in level.solutions if s.counter and s.file.lesson == concept]
+            + (variants if _of_rules(concept) else []),
             start,
         )
         for concept in level.file.concepts
     )
+
+
+def _of_rules(concept: str) -> bool:
+    return any(move.verb == "rule" for move in LESSON_MOVES.get(concept, ()))
 
 
 def strategies(level: PackLevel, lessons: Sequence[Lesson], start) -> list[Strategy]:
@@ -152,6 +164,9 @@ def strategies(level: PackLevel, lessons: Sequence[Lesson], start) -> list[Strat
                     policy=FollowLoad(mode, target, lesson, start),
                 )
             )
+        if reference is not None and _of_rules(c) and sets_rules(reference):
+            plays = (*rule_variants(reference), by_hand(scenario, reference))
+            out.extend(Strategy(p.name, COUNTER, c, p.how, plan=p.plan) for p in plays)
         for solution in level.solutions:
             if solution.counter and solution.file.lesson == c:
                 out.append(
