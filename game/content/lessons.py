@@ -81,6 +81,7 @@ LESSON_MOVES: Mapping[str, tuple[Move, ...]] = MappingProxyType(
         "cache-eviction": (Move("configure", "cache", "eviction"),),
         "cdn": (Move("add", "cdn"),),
         "sql-vs-nosql": (Move("configure", "database", "store", "keyvalue"),),
+        "message-queue": (Move("add", "queue"), Move("add", "worker")),  # and workers to drain it
     }
 )
 

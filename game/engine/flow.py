@@ -12,8 +12,8 @@ tier does it inside the requests or puts it on the message queue for the workers
 from __future__ import annotations
 
 from game.engine import cache_tier, catalog, data_tier, jobs
-from game.engine.scenario import Jobs
 from game.engine.report import TickReport
+from game.engine.scenario import Jobs
 from game.engine.tick import Tick
 from game.engine.tiers import LEAST_CONNECTIONS, ROUND_ROBIN, Group
 from game.engine.topology import FAILED, HEALTHY, WEB_KINDS

@@ -84,22 +84,25 @@ class Backlog:
 
     def take_oldest(self, jobs: float) -> float:
         """Take up to `jobs` off the front; how many were taken."""
-        return self._cut(jobs, self._segments.popleft, self._segments.appendleft, front=True)
+        return self._cut(jobs, front=True)
 
     def drop_newest(self, jobs: float) -> float:
         """Refuse up to `jobs` of the latest arrivals; how many were refused."""
-        return self._cut(jobs, self._segments.pop, self._segments.append, front=False)
+        return self._cut(jobs, front=False)
 
-    def _cut(self, jobs: float, pop, push, front: bool) -> float:
+    def _cut(self, jobs: float, front: bool) -> float:
+        segments = self._segments
         left = jobs
-        while left > _NEGLIGIBLE and self._segments:
-            begin, end, n = pop()
+        while left > _NEGLIGIBLE and segments:
+            begin, end, n = segments.popleft() if front else segments.pop()
             if n <= left + _NEGLIGIBLE:
                 left -= n
                 continue
-            keep = (n - left) / n  # of the segment's span, from its far end
-            span = end - begin
-            push((end - span * keep, end, n - left) if front else (begin, begin + span * keep, n - left))
+            span = (end - begin) * (n - left) / n  # what is left of the segment's time
+            if front:  # the later arrivals of the segment stay
+                segments.appendleft((end - span, end, n - left))
+            else:  # the earlier ones stay
+                segments.append((begin, begin + span, n - left))
             left = 0.0
         return jobs - max(left, 0.0)
 
