@@ -423,6 +423,10 @@ class LevelFile(FileModel):
                     )
                 )
 
+        if self.jobs is None and getattr(self.objectives, "job_age_s", None) is not None:
+            why = "only a level with [jobs] can score job_age_s (its requests carry no job)"
+            problems.append((("objectives", "job_age_s"), why, "add a [jobs] table, or drop it"))
+
         known = set(ids)
         for i, incident in enumerate(self.incidents):
             if incident.tick >= end:
