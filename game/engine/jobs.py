@@ -117,7 +117,8 @@ class JobsReport:
     depth: float  # jobs waiting in the queue at the end of the tick
     oldest_s: float  # how long the oldest waiting job has waited at the end of the tick
     rate: float  # jobs per second the healthy workers complete
-    utilization: float | None  # the workers' load; None without a healthy worker
+    utilization: float | None  # jobs arriving / what the workers complete (as a tier's load:
+    # below 1 while they drain a backlog); None without a healthy worker or a queue up
     queued: bool  # the jobs went to the queue (else the web servers did them in the requests)
     limit: int  # the most jobs the queue holds (0: no queue)
 
@@ -139,7 +140,7 @@ def step(
         done = arrived
     depth = backlog.depth()
     oldest = backlog.oldest()
-    utilization = max(done, arrived) / rate if queued and rate > 0 else None
+    utilization = arrived / rate if queued and rate > 0 else None  # as a tier's: offered / capacity
     return JobsReport(
         arrived=arrived,
         done=done,

@@ -63,6 +63,8 @@ _ADD_LETTERS = {
     "replica": "r",
     "cache": "c",
     "cdn": "d",
+    "queue": "u",
+    "worker": "k",
 }
 ADD_KEYS: Mapping[str, PlayKey] = MappingProxyType(
     {

@@ -13,10 +13,9 @@ The numbers on the arrows are the requests per second that reached the next tier
 read from the engine's report (arrows the report has no figure for carry none). Everything else
 comes from the engine's view of each component (`NodeView`): its state, its load, whether it
 takes traffic at all (without a balancer DNS sends everyone to one server; the rest stand idle).
-
-Update it with `show(view)`, a `SiteView`. Arrow keys move the highlight, enter or a click selects:
-the widget posts `ArchitectureMap.NodeSelected(node_id)`. Selecting a collapsed pool selects
-its oldest component.
+A message queue and its workers come last (`job_column`). `show(view)` draws a `SiteView`;
+arrows move the highlight, enter or a click posts `ArchitectureMap.NodeSelected(node_id)` (for
+a collapsed pool, its oldest component's).
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from game.engine.topology import BOOTING, FAILED, HEALTHY
 from game.engine.view import NodeView, SiteView
 from game.ui import numbers
 from game.ui.widgets import states
+from game.ui.widgets.job_column import job_column
 from game.ui.words import DATA_TIER, KEYVALUE_TIER, KIND_SHORT, TIER
 
 POOL_ROWS = 6  # a pool with more components than this is drawn as one summary line
@@ -132,8 +132,7 @@ class ArchitectureMap(Widget, can_focus=True):
             self.cursor = None
         lines_before = len(self._drawn[3].lines) if self._drawn is not None else -1
         self._drawn = None
-        # Lay the screen out again only when the map grows or shrinks (a node added or gone),
-        # not on every tick's new numbers.
+        # Lay the screen out again only when the map grows or shrinks, not for a tick's numbers.
         self.refresh(layout=len(self._layout(self._width()).lines) != lines_before)
 
     @property
@@ -155,8 +154,8 @@ class ArchitectureMap(Widget, can_focus=True):
     # -- building the picture -----------------------------------------------------------------
 
     def _fit_pools(self) -> None:
-        """Draw pools server by server while the map still fits the height it may take;
-        past that, pools larger than `pool_rows` collapse to their summary lines."""
+        """Draw pools server by server while the map fits the height it may take; past that,
+        pools larger than `pool_rows` collapse to summary lines, then smaller ones as needed."""
         room = self._room()
         view = self._view
         # Made again only when the room, the width or the nodes change, not every tick.
@@ -164,11 +163,12 @@ class ArchitectureMap(Widget, can_focus=True):
         key = (room, self._width(), self.pool_rows, kinds)
         if key != self._fitted[0]:
             rows = self.pool_rows
-            if room > self.pool_rows:
-                self._rows, self._drawn = room, None
+            for tried in (room, *range(self.pool_rows, 0, -1)):
+                self._rows, self._drawn = tried, None
                 self._build_columns()
                 if len(self._pack(max(self._width(), 1)).lines) <= room:
-                    rows = room
+                    rows = tried
+                    break
             self._fitted = (key, rows)
         self._rows, self._drawn = self._fitted[1], None
         self._build_columns()
@@ -242,6 +242,9 @@ class ArchitectureMap(Widget, can_focus=True):
                 cells += self._pool_cells("replica", replicas)
             title = KEYVALUE_TIER if view.settings.store == "keyvalue" else DATA_TIER
             columns.append(_Column(title, cells, self._arrow(into)))
+        jobs = job_column(view, self._node_cells, self._pool_cells, _Cell)
+        if jobs is not None:  # the web tier's jobs: the queue and its workers
+            columns.append(_Column(jobs[0], jobs[1], self._arrow(jobs[2])))
         self._columns = columns
         self._column_keys = [[c.key for c in col.cells if c.key] for col in columns]
         self._column_keys = [keys for keys in self._column_keys if keys]
@@ -393,14 +396,11 @@ class ArchitectureMap(Widget, can_focus=True):
         text.overflow = "crop"
         return text
 
-    def watch_cursor(self) -> None:
-        self.refresh()
-
     def on_focus(self) -> None:
         self.refresh()
 
-    def on_blur(self) -> None:
-        self.refresh()
+    # The highlight follows the cursor, and is drawn differently with and without focus.
+    on_blur = watch_cursor = on_focus
 
     def on_resize(self) -> None:
         self._drawn = None
