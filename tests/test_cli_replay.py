@@ -13,9 +13,11 @@ from game.content.scaffold import create_pack
 from game.content.solutions import recorded, write_solution
 from game.engine.endless import ENDLESS_METRICS
 from game.engine.metrics import METRICS
+from game.engine.scenario import JOB_METRICS
 from game.engine.simulation import run
 
-CAMPAIGN_METRICS = [m for m in METRICS if m not in ENDLESS_METRICS]  # what a level scores
+# What a core level scores (not an endless level's, nor a level-with-jobs' oldest job).
+CAMPAIGN_METRICS = [m for m in METRICS if m not in ENDLESS_METRICS + JOB_METRICS]
 
 SOLUTIONS = BUILTIN_PACKS / "core" / "solutions"
 REFERENCE = SOLUTIONS / "primary-down.reference.toml"

@@ -19,6 +19,7 @@ from game.engine.endless import Endless
 from game.engine.scenario import (
     Component,
     Incident,
+    Jobs,
     RandomFailures,
     Retries,
     Scenario,
@@ -100,6 +101,7 @@ def scenario_of(level: LevelFile) -> Scenario:
         endless=None
         if level.endless is None
         else _engine(("endless",), Endless, **level.endless.model_dump()),
+        jobs=None if level.jobs is None else _engine(("jobs",), Jobs, **level.jobs.model_dump()),
     )
     _check_start(scenario)
     return scenario

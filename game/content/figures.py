@@ -29,7 +29,9 @@ def components_table() -> str:
     ]
     for spec in catalog.KINDS.values():
         for size, numbers in spec.sizes.items():
-            if numbers.capacity >= 1e11:
+            if spec.id == "queue":
+                serves = f"no limit, holds {spec.items[size]:,} jobs"
+            elif numbers.capacity >= 1e11:
                 serves = "no limit"
             elif spec.id == "cache":
                 serves = f"{_number(numbers.capacity)} lookups, holds {spec.items[size]:,} keys"
@@ -38,6 +40,8 @@ def components_table() -> str:
                 serves = f"{_number(numbers.capacity)} requests + {_number(database)} query units"
             elif spec.id in DATA_KINDS:
                 serves = f"{_number(numbers.capacity)} query units"
+            elif spec.id == "worker":
+                serves = f"jobs: the work of {_number(numbers.capacity)} requests"
             else:
                 serves = f"{_number(numbers.capacity)} requests"
             size_name = size if len(spec.sizes) > 1 else "-"
@@ -72,6 +76,10 @@ def rules_list() -> str:
         f" a round trip inside the data centre takes {1000 * c.HOP_S:g} ms.",
         f"- Changing the store engine migrates the data: the data tier is down for"
         f" {c.STORE_SWITCH_TICKS} s.",
+        f"- A job's time (a level's [jobs], at most {c.MAX_JOB_S:g} s) is its time on a size-"
+        f"{c.JOB_SIZE} server; a web server doing it inside the request, or a worker, of a"
+        " bigger size does it faster in proportion to its capacity. A full queue refuses new"
+        " jobs, and their requests fail.",
     ]
     return "\n".join(lines)
 

@@ -98,6 +98,7 @@ LESSON_MOVES: Mapping[str, tuple[Move, ...]] = MappingProxyType(
         "cdn": (Move("add", "cdn"),),
         "sql-vs-nosql": (Move("configure", "database", "store", "keyvalue"),),
         "autoscaling": (Move("rule"),),  # a pool's scale rule (a counter's rules excepted)
+        "message-queue": (Move("add", "queue"), Move("add", "worker")),  # and workers to drain it
     }
 )
 

@@ -69,6 +69,19 @@ KINDS: Mapping[str, Kind] = MappingProxyType(
             items=MappingProxyType({"S": 20_000, "M": 50_000, "L": 120_000}),
         ),
         "cdn": Kind("cdn", "Content delivery network", _sizes((1e12,), (0.5,)), 20, 1e9, 0, 1),
+        # A message queue holds jobs (its items, by size) and puts no limit on their rate; a
+        # worker is a server of the web's sizes that runs jobs instead of answering requests.
+        "queue": Kind(
+            "queue",
+            "Message queue",
+            _sizes((1e12, 1e12, 1e12), (0.4, 0.8, 1.6)),
+            20,
+            1e9,
+            60,
+            1,
+            items=MappingProxyType({"S": 5_000, "M": 20_000, "L": 80_000}),
+        ),
+        "worker": Kind("worker", "Worker", _WEB, 30, 2400.0, 60, 200),
     }
 )
 
@@ -113,6 +126,14 @@ CACHE_WARM_AT = 0.999  # a refilling cache node is warm again at this share of i
 CDN_HIT_RATIO = 0.95
 CDN_COST_PER_MILLION = 20.0  # money per million requests served at the edge
 CDN_EDGE_SERVICE_S = 0.002
+
+# Message queue and workers (jobs.py): a level's [jobs] table says which share of the requests
+# the web tier serves carries slow work (mail to send, an image to resize) and how long one job
+# keeps a size-S server busy. Without a queue the web server does it inside the request; with
+# one the request only enqueues it and the workers drain the queue.
+JOB_KINDS: tuple[str, ...] = ("queue", "worker")
+MAX_JOB_S = 60.0  # the longest a job may take, in seconds of a size-S server
+JOB_SIZE = "S"  # a job's time is stated for a server of this size (a bigger one is quicker)
 
 # Network, in seconds.
 HOP_S = 0.0005  # one round trip inside the data centre
@@ -201,6 +222,7 @@ FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
         "store_down": "the data store was down",
         "store_cannot_join": "the key-value store cannot answer a join",
         "shed": "refused at once by the balancer: the queue was longer than the timeout",
+        "queue_full": "its job was refused: the message queue was full",
     }
 )
 

@@ -5,14 +5,16 @@ CDN answers most static requests at the edge; the rest reach the origin, where t
 spreads them over the healthy web servers (without one, DNS sends everyone to the oldest
 server). The web tier's reads go through the cache tier (cache_tier.py), and what the cache
 misses, with joins and writes, to the store (data_tier.py). While the database still lives on
-the single box, the box does all of it.
+the single box, the box does all of it. Where the level's requests carry slow work, the web
+tier does it inside the requests or puts it on the message queue for the workers (jobs.py).
 """
 
 from __future__ import annotations
 
-from game.engine import cache_tier, catalog, data_tier, shapes
+from game.engine import cache_tier, catalog, data_tier, jobs, shapes
 from game.engine.cache_tier import rate_grid
 from game.engine.report import TickReport
+from game.engine.scenario import Jobs
 from game.engine.tick import Tick
 from game.engine.tiers import LEAST_CONNECTIONS, ROUND_ROBIN, Group
 from game.engine.topology import FAILED, HEALTHY, WEB_KINDS
@@ -46,7 +48,10 @@ def simulate(tick: Tick) -> TickReport:
     units += writes * catalog.WRITE_UNITS + joins * catalog.JOIN_UNITS
     demand = units / origin if origin > 0 else 0.0
     name = "box" if store_on_box else "web"
-    web_groups, admitted = _web_groups(tick, origin, balancer, demand)
+    spec = tick.job_spec
+    queued = spec is not None and bool(topology.pool("queue").nodes)
+    slow = jobs.inline_factor(spec) if spec is not None and not queued else 1.0
+    web_groups, admitted = _web_groups(tick, origin, balancer, demand, slow)
     shed = balancer == HEALTHY and tick.settings.shed
     web = tick.serve(name, web_groups, admitted, queue="web", shed=shed)
     # What the web tier served, by kind. Queued requests are taken to have the mix of the
@@ -62,6 +67,8 @@ def simulate(tick: Tick) -> TickReport:
     s_share, r_share, w_share, j_share = [x / whole for x in composition]
     rtt = shapes.point(traffic.origin_rtt_s)
     served = web.served
+    if spec is not None:  # the requests whose jobs a full queue refuses fail
+        served -= _jobs(tick, spec, served, queued)
     if store_on_box:
         tick.path("box", served, rtt, web.dist)
         tick.stale(served * r_share * hit * cache_tier.stale_share(tick, r, w))
@@ -74,14 +81,28 @@ def simulate(tick: Tick) -> TickReport:
     return tick.report(rate, cost, hit if topology.of_kind("cache") else None)
 
 
+def _jobs(tick: Tick, spec: Jobs, served: float, queued: bool) -> float:
+    """The tick's jobs: done in the requests, or put on the queue for the workers; how many
+    the queue refused (their requests fail as queue_full)."""
+    topology = tick.topology
+    rate = float(sum(jobs.worker_rate(n.size, spec) for n in topology.pool("worker").nodes))
+    queue = topology.of_kind("queue")
+    limit = catalog.KINDS["queue"].items[queue[0].size] if queue else 0
+    report = jobs.step(tick.state.jobs, tick.t, served * spec.share, rate, limit, queued)
+    tick.jobs = report
+    tick.fail("queue_full", report.refused)
+    return report.refused
+
+
 def _balancer_state(tick: Tick) -> str | None:
     return tick.topology.front_door(tick.t)
 
 
 def _web_groups(
-    tick: Tick, origin: float, balancer: str | None, demand: float
+    tick: Tick, origin: float, balancer: str | None, demand: float, slow: float
 ) -> tuple[list[Group], float]:
-    """Where the origin's requests go, and how many of them reach a web server."""
+    """Where the origin's requests go, and how many of them reach a web server. `slow`: how
+    many times longer a request keeps a server busy for the jobs it does itself (jobs.py)."""
     topology = tick.topology
     if balancer == FAILED:
         tick.fail("balancer_down", origin)
@@ -91,10 +112,12 @@ def _web_groups(
         if target.state != HEALTHY:
             tick.fail("no_healthy_server", origin)
             return [], 0.0
-        mu = _web_mu(tick, target.kind, target.size, demand)
+        mu = _web_mu(tick, target.kind, target.size, demand, slow)
         tick.dns_target = target.id
         return [Group("web:pool", 1, mu, 1.0)], origin
-    counts = [(_web_mu(tick, kind, size, demand), n) for (kind, size), n in topology.healthy_web()]
+    counts = [
+        (_web_mu(tick, kind, size, demand, slow), n) for (kind, size), n in topology.healthy_web()
+    ]
     healthy = sum(n for _, n in counts)
     unnoticed = topology.recently_failed_web(tick.t, catalog.HEALTH_CHECK_TICKS)
     rotation = healthy + unnoticed
@@ -119,11 +142,12 @@ def _web_groups(
     return [Group("web:pool", healthy, mean_mu, 1.0, LEAST_CONNECTIONS)], admitted
 
 
-def _web_mu(tick: Tick, kind: str, size: str, demand: float) -> float:
+def _web_mu(tick: Tick, kind: str, size: str, demand: float, slow: float) -> float:
     """Requests per second a web server completes; the box also does the database's work.
 
-    `demand` is the database work of an average request, in query units."""
-    mu = catalog.KINDS[kind].sizes[size].capacity
+    `demand` is the database work of an average request, in query units; `slow` stretches the
+    web work by the jobs the requests do themselves."""
+    mu = catalog.KINDS[kind].sizes[size].capacity / slow
     if kind != "box" or not tick.state.store_on_box:
         return mu
     db_capacity = catalog.KINDS["primary"].sizes[size].capacity

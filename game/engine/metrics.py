@@ -8,6 +8,7 @@ score has one name, one unit, one direction and one way of being written everywh
     cost           8,928       lower is better (total spend over the run)
     stale reads    0.42%       lower is better (share of served requests)
     lost writes    37          lower is better (writes acknowledged, then lost)
+    oldest job     45 s        lower is better (levels whose requests carry jobs)
     peak load      12,300 req/s  higher is better (endless levels only)
     cost per million  4.2      lower is better (endless levels only)
 
@@ -116,6 +117,15 @@ METRICS: Mapping[str, Metric] = MappingProxyType(
                 "",
                 0,
                 "writes acknowledged and then lost in a failover",
+            ),
+            Metric(
+                "job_age_s",
+                "oldest job",
+                False,
+                False,
+                " s",
+                0,
+                "levels with jobs: the longest a queued job waited for a worker, in seconds",
             ),
             Metric(
                 "peak_rps",

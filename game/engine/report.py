@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from game.engine.histogram import LatencyHistogram
+from game.engine.jobs import JobsReport
 from game.engine.latency import Dist
 
 # What an event's kind says happened: every kind the engine emits, and only those.
@@ -124,6 +125,7 @@ class TickReport(_Served):
     retries: float = 0.0  # arrivals that were clients retrying (offered = first + retries)
     retried: float = 0.0  # failed attempts the clients will retry (not in `failed`)
     wasted: float = 0.0  # served after their clients had given up: work that helped nobody
+    jobs: JobsReport | None = None  # the level's slow work this tick; None: it has none
     _latency: LatencyHistogram | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -150,6 +152,10 @@ class Totals(_Served):
     retries: float = 0.0  # arrivals that were retries, failed attempts retried, wasted work
     retried: float = 0.0
     wasted: float = 0.0
+    jobs_done: float = 0.0  # the level's slow work: jobs finished and refused, the deepest
+    jobs_refused: float = 0.0  # queue and the longest a job waited at a tick's end
+    peak_job_depth: float = 0.0
+    peak_job_age_s: float = 0.0
     cache_ticks: int = 0  # ticks with a cache tier, and the sum of their hit ratios
     hit_ratio_sum: float = 0.0
     lag_ticks: int = 0  # ticks with replicas, the sum and the largest of their lags
@@ -177,6 +183,12 @@ class Totals(_Served):
         self.retries += report.retries
         self.retried += report.retried
         self.wasted += report.wasted
+        jobs = report.jobs
+        if jobs is not None:
+            self.jobs_done += jobs.done
+            self.jobs_refused += jobs.refused
+            self.peak_job_depth = max(self.peak_job_depth, jobs.depth)
+            self.peak_job_age_s = max(self.peak_job_age_s, jobs.oldest_s)
         if report.cache_hit_ratio is not None:
             self.cache_ticks += 1
             self.hit_ratio_sum += report.cache_hit_ratio

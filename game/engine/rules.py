@@ -25,6 +25,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Protocol
 
+    from game.engine.jobs import Backlog
+
     class Site(Protocol):
         """What the rules read of a run in progress (a Simulation is one)."""
 
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
 
         @property
         def promotion(self) -> Promotion | None: ...
+
+        @property
+        def jobs(self) -> Backlog: ...
 
 
 def over_budget(cost_per_tick: float, budget: float | None) -> bool:
@@ -150,6 +155,8 @@ def _refuse_add(site: Site, a: Action) -> str:
         return "the database still lives on the box: add a database primary first"
     if a.kind == "replica" and not site.topology.of_kind("primary"):
         return "a replica copies a primary: add a database primary first"
+    if a.kind in catalog.JOB_KINDS and site.scenario.jobs is None:
+        return "this level's requests carry no slow work to queue"
     return _refuse_cost(site, spec.sizes[a.size].cost)
 
 
@@ -160,6 +167,8 @@ def _refuse_remove(site: Site, node: Node) -> str:
         return "the database lives on this box: add a database primary first"
     if node.kind == "primary":
         return "the data lives on the primary: promote a replica to replace it"
+    if node.kind == "queue" and site.jobs:
+        return "the queue still holds jobs: let the workers drain it first"
     return ""
 
 

@@ -14,8 +14,10 @@ from game.engine.endless import ENDLESS_METRICS, Endless
 from game.engine.scoring import Objectives, default_objectives
 from game.engine.traffic import Traffic
 
+JOB_METRICS = ("job_age_s",)  # scored only where the level's requests carry jobs
+
 # Everything a player can do, as the names a level unlocks.
-ADDABLE = ("web", "balancer", "primary", "replica", "cache", "cdn")
+ADDABLE = ("web", "balancer", "primary", "replica", "cache", "cdn", "queue", "worker")
 VERBS = ("add", "remove", "resize", "configure", "promote", "rule")
 
 
@@ -69,6 +71,23 @@ class Retries:
         ):
             raise ValueError(
                 f"server timeout must be between 0 and {catalog.MAX_TIMEOUT_S:g} seconds"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Jobs:
+    """Slow work some requests carry (a level's [jobs]; jobs.py): `share` of the requests the
+    web tier serves brings a job that keeps a size-S server busy for `job_s` seconds."""
+
+    share: float
+    job_s: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.share) and 0 < self.share <= 1):
+            raise ValueError("the share of requests with a job must be above 0 and at most 1")
+        if not (math.isfinite(self.job_s) and 0 < self.job_s <= catalog.MAX_JOB_S):
+            raise ValueError(
+                f"a job must take more than 0 and at most {catalog.MAX_JOB_S:g} seconds"
             )
 
 
@@ -141,6 +160,7 @@ class Scenario:
     objectives: Objectives = field(default_factory=default_objectives)
     timeout_s: float = catalog.DEFAULT_TIMEOUT_S
     endless: Endless | None = None  # an endless level: it runs until the error budget is spent
+    jobs: Jobs | None = None  # slow work some requests carry; None: none does
 
     def __post_init__(self) -> None:
         if not 1 <= self.duration <= catalog.MAX_TICKS:
@@ -157,6 +177,8 @@ class Scenario:
             endless_only = [g.metric for g in self.objectives.goals if g.metric in ENDLESS_METRICS]
             if endless_only:
                 raise ValueError(f"only an endless level can score {', '.join(endless_only)}")
+        if self.jobs is None and any(g.metric in JOB_METRICS for g in self.objectives.goals):
+            raise ValueError("only a level with [jobs] can score job_age_s")
 
     def allows(self, name: str) -> bool:
         """Whether this level lets the player use an action or component kind."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from game.engine import autoscale, catalog, changes, flow, replay, rules
 from game.engine.actions import Action, Outcome
 from game.engine.endless import ErrorBudget, Peak, grown
+from game.engine.jobs import Backlog
 from game.engine.replication import Promotion
 from game.engine.report import Event, TickReport, Totals
 from game.engine.scenario import Scenario, Settings
@@ -91,6 +92,11 @@ class Simulation:
     def promotion(self) -> Promotion | None:
         """A replica being made primary, if one is (read-only use)."""
         return self.state.replication.promotion
+
+    @property
+    def jobs(self) -> Backlog:
+        """The jobs waiting in the message queue (read-only use)."""
+        return self.state.jobs
 
     @property
     def failover_until(self) -> int | None:
@@ -198,6 +204,8 @@ class Simulation:
             "stale_share": t.stale_reads / t.served if t.served > 0 else 0.0,
             "lost_writes": t.lost_writes,
         }
+        if self.scenario.jobs is not None:
+            scores["job_age_s"] = t.peak_job_age_s
         if self.peak is not None:
             scores["peak_rps"] = self.peak.rps
             scores["cost_per_million"] = self.peak.cost_per_million

@@ -8,6 +8,7 @@ incidents     the scheduled failures, by tick
 events        what happened since the last report, for the next one
 warming       the cache nodes refilling after a restart (warmup.Warming)
 retries       the clients' retries on their way, by tick ahead (retries.Schedule)
+jobs          the jobs waiting in the message queue (jobs.Backlog)
 
 Latency shapes and hit ratios are not state: they are pure functions of their inputs,
 remembered by shapes.py.
@@ -19,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from game.engine.jobs import Backlog
 from game.engine.replication import Replication
 from game.engine.report import EVENT_KINDS, Event
 from game.engine.retries import Schedule
@@ -56,6 +58,7 @@ class RunState:
     events: EventLog = field(default_factory=EventLog)
     warming: Warming = field(default_factory=Warming)  # cache nodes refilling after a restart
     retries: Schedule = field(default_factory=Schedule)  # retries on their way
+    jobs: Backlog = field(default_factory=Backlog)  # jobs waiting in the message queue
 
     @classmethod
     def start(cls, scenario: Scenario, has_primary: bool) -> RunState:

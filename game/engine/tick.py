@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from game.engine import shapes
+from game.engine.jobs import JobsReport
 from game.engine.latency import Dist
 from game.engine.report import TickReport, TierReport
 from game.engine.retries import abandoned, trimmed
@@ -58,6 +59,8 @@ class Tick:
         "dns_target",
         "retries_in",
         "wasted",
+        "jobs",
+        "job_spec",
     )
 
     def __init__(
@@ -86,6 +89,8 @@ class Tick:
         self.dns_target: str | None = None
         self.retries_in = sum(state.retries.arriving())  # retries arriving this tick
         self.wasted = 0.0
+        self.jobs: JobsReport | None = None  # set when the level's requests carry jobs
+        self.job_spec = scenario.jobs
 
     def fail(self, reason: str, count: float) -> None:
         """Book `count` requests that failed for `reason` (a catalog.FAILURE_REASONS id)."""
@@ -198,4 +203,5 @@ class Tick:
             retries=self.retries_in,
             retried=retried,
             wasted=self.wasted,
+            jobs=self.jobs,
         )

@@ -35,6 +35,8 @@ ID_PREFIX: Mapping[str, str] = MappingProxyType(
         "replica": "replica",
         "cache": "cache",
         "cdn": "cdn",
+        "queue": "mq",
+        "worker": "worker",
     }
 )
 

@@ -18,12 +18,13 @@ widget test can build one by hand.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from game.engine import catalog, data_tier
+from game.engine import catalog, data_tier, jobs
 from game.engine.actions import Action, ScaleRule
 from game.engine.autoscale import RuleState
 from game.engine.report import TickReport, TierReport, Totals
@@ -47,9 +48,10 @@ TIERS_OF_KIND: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "replica": ("keyvalue", "replicas"),
     }
 )
+WORKERS = "workers"  # the workers' load is the level's jobs, not a reported tier (JobsView)
 
 # What a component's capacity counts: requests, query units of database work, cache lookups.
-REQUESTS, QUERY_UNITS, LOOKUPS = "requests", "query units", "lookups"
+REQUESTS, QUERY_UNITS, LOOKUPS, JOBS = "requests", "query units", "lookups", "jobs"
 UNIT_OF_KIND: Mapping[str, str] = MappingProxyType(
     {
         "box": REQUESTS,
@@ -57,6 +59,7 @@ UNIT_OF_KIND: Mapping[str, str] = MappingProxyType(
         "primary": QUERY_UNITS,
         "replica": QUERY_UNITS,
         "cache": LOOKUPS,
+        "worker": JOBS,
     }
 )
 
@@ -77,9 +80,9 @@ class NodeView:
     # nothing; None when it takes no traffic or is not a queue
     capacity: float  # what it completes per second right now, in `unit` (0 while down)
     full_capacity: float  # what it completes per second when up, in `unit`
-    unit: str  # REQUESTS, QUERY_UNITS, LOOKUPS, or "" for no limit (balancer, CDN)
+    unit: str  # REQUESTS, QUERY_UNITS, LOOKUPS, JOBS, or "" for no limit (balancer, CDN, queue)
     cost: float  # per tick
-    keys: int | None = None  # a cache node: the keys it holds
+    keys: int | None = None  # a cache node: the keys it holds; a queue: the jobs it holds
     warming: bool = False  # a cache node refilling after a start
 
 
@@ -149,6 +152,7 @@ class SiteView:
     objectives: Objectives = field(default_factory=default_objectives)  # the level's lines
     endless: EndlessView | None = None  # an endless run's budget and peak; None: not endless
     rules: tuple[RuleState, ...] = ()  # the pools' scale rules and where each stands
+    jobs: jobs.JobsView | None = None  # the level's slow work; None: its requests carry none
 
     def rule(self, kind: str) -> RuleState | None:
         """The scale rule of pool `kind`, if it has one."""
@@ -191,6 +195,7 @@ def site_view(sim: Simulation) -> SiteView:
         objectives=objectives,
         endless=_endless_view(sim),
         rules=sim.autoscale.states(),
+        jobs=jobs.jobs_view(sim.scenario.jobs, report, sim.topology.of_kind("queue")),
     )
 
 
@@ -238,6 +243,10 @@ def _node_view(
     utilization = tier.utilization if in_rotation and tier is not None else None
     if dns_target is not None and node.kind in WEB_KINDS and node.id != dns_target:
         in_rotation, utilization = False, 0.0 if healthy else None
+    if node.kind == "worker":  # it takes jobs off the queue while the queue is up
+        full, in_rotation, utilization = jobs.worker_load(node.size, sim.scenario.jobs, sim.last)
+        in_rotation = in_rotation and healthy
+        utilization = utilization if in_rotation else None
     return NodeView(
         id=node.id,
         kind=node.kind,
@@ -252,7 +261,7 @@ def _node_view(
         full_capacity=full,
         unit=unit,
         cost=spec.cost,
-        keys=catalog.KINDS["cache"].items[node.size] if node.kind == "cache" else None,
+        keys=catalog.KINDS[node.kind].items.get(node.size),
         warming=sim.topology.warming(node.id),
     )
 
@@ -292,16 +301,7 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
             ready = outage = catalog.STORE_SWITCH_TICKS
             out = "the data tier"
     return MovePreview(
-        Action(
-            0,
-            action.verb,
-            action.kind,
-            action.target,
-            action.size,
-            action.setting,
-            action.value,
-            action.rule,
-        ),
+        dataclasses.replace(action, tick=0),
         refusal,
         float(cost),
         ready,
@@ -313,10 +313,12 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
 
 
 def add_moves(sim: Simulation) -> tuple[MovePreview, ...]:
-    """Adding each kind at each of its sizes, priced."""
+    """Adding each kind at each of its sizes, priced (a queue and workers only where the
+    level's requests carry jobs)."""
+    kinds = [k for k in ADDABLE if k not in catalog.JOB_KINDS or sim.scenario.jobs is not None]
     return tuple(
         preview(sim, Action(0, "add", kind=kind, size=size))
-        for kind in ADDABLE
+        for kind in kinds
         for size in catalog.KINDS[kind].sizes
     )
 
@@ -390,7 +392,8 @@ def _setting_actions(kind: str, settings: Settings) -> list[Action]:
 _REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "box": ("add:primary", "bigger"),
-        "web": ("add:web", "front:balancer", "bigger"),
+        WORKERS: ("add:worker",),
+        "web": ("add:web", "front:balancer", "front:queue", "bigger"),
         "cache": ("add:cache",),
         "primary": ("add:replica", "front:cache", "bigger"),
         "replicas": ("add:replica", "front:cache", "bigger"),
@@ -400,9 +403,12 @@ _REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 
 
 def _advice(sim: Simulation, tiers: Mapping[str, TierReport]) -> Advice | None:
-    busy = [t for t in tiers.values() if t.servers and t.utilization >= catalog.SATURATED_AT]
-    tier = max(busy, key=lambda t: t.utilization, default=None)
-    if tier is None:
+    busy = [(t.utilization, t.name) for t in tiers.values() if t.servers]
+    work = sim.last.jobs if sim.last is not None else None
+    if work is not None and work.utilization is not None:  # the workers behind the queue
+        busy.append((work.utilization, WORKERS))
+    utilization, name = max(busy, key=lambda b: b[0], default=(0.0, ""))
+    if utilization < catalog.SATURATED_AT:
         return None
     remedies = []
     last = sim.last
@@ -411,14 +417,14 @@ def _advice(sim: Simulation, tiers: Mapping[str, TierReport]) -> Advice | None:
         shed = Action(0, "configure", target="balancer", setting="shed", value=True)
         if not sim.refusal(shed):
             remedies.append(shed)
-    for remedy in _REMEDIES.get(tier.name, ()):
-        action = _remedy(sim, tier, remedy)
+    for remedy in _REMEDIES.get(name, ()):
+        action = _remedy(sim, name, remedy)
         if action is not None and not sim.refusal(action):
             remedies.append(action)
-    return Advice(tier.name, tier.utilization, tuple(remedies))
+    return Advice(name, utilization, tuple(remedies))
 
 
-def _remedy(sim: Simulation, tier: TierReport, remedy: str) -> Action | None:
+def _remedy(sim: Simulation, tier: str, remedy: str) -> Action | None:
     verb, _, kind = remedy.partition(":")
     front = verb == "front"
     if verb in ("add", "front"):
@@ -427,7 +433,7 @@ def _remedy(sim: Simulation, tier: TierReport, remedy: str) -> Action | None:
         spec = catalog.KINDS[kind]
         return Action(0, "add", kind=kind, size=next(iter(spec.sizes)))
     members = [
-        n for n in sim.nodes() if tier.name in TIERS_OF_KIND.get(n.kind, ()) and n.state != BOOTING
+        n for n in sim.nodes() if tier in TIERS_OF_KIND.get(n.kind, ()) and n.state != BOOTING
     ]
     if not members:
         return None

@@ -65,6 +65,8 @@ _ADD_LETTERS = {
     "replica": "r",
     "cache": "c",
     "cdn": "d",
+    "queue": "u",
+    "worker": "k",
 }
 ADD_KEYS: Mapping[str, PlayKey] = MappingProxyType(
     {

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.metrics import METRICS
-from game.engine.view import LOOKUPS, QUERY_UNITS, REQUESTS, MovePreview, SiteView
+from game.engine.view import JOBS, LOOKUPS, QUERY_UNITS, REQUESTS, WORKERS, MovePreview, SiteView
 from game.ui import numbers
 
 # -- components ---------------------------------------------------------------------------------
@@ -36,6 +36,8 @@ KIND_SHORT: Mapping[str, str] = MappingProxyType(
         "replica": "replica",
         "cache": "cache",
         "cdn": "CDN",
+        "queue": "queue",
+        "worker": "worker",
     }
 )
 
@@ -61,6 +63,7 @@ TIER: Mapping[str, str] = MappingProxyType(
         "primary": "database primary",
         "replicas": "read replicas",
         "keyvalue": "key-value store",
+        WORKERS: "workers",  # behind the message queue (the view's JobsView)
     }
 )
 DATA_TIER = "database"  # the primary and its replicas together
@@ -84,7 +87,7 @@ KEYVALUE_TIER = TIER["keyvalue"]
 
 # What a component's capacity counts (NodeView.unit), per second.
 UNIT: Mapping[str, str] = MappingProxyType(
-    {REQUESTS: "requests/s", QUERY_UNITS: "query units/s", LOOKUPS: "lookups/s"}
+    {REQUESTS: "requests/s", QUERY_UNITS: "query units/s", LOOKUPS: "lookups/s", JOBS: "jobs/s"}
 )
 
 # -- settings -----------------------------------------------------------------------------------

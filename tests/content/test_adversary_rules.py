@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from game.cli import main
 from game.content.adversary import attack_levels
 from game.content.lessons import Node, lesson_for
 from game.content.loader import parse_level, parse_plan_file
@@ -73,9 +72,7 @@ def test_a_counters_rule_is_excepted_number_for_number():
 def test_the_reference_rules_are_made_late_and_flapping():
     plan = (Action(0, "add", kind="web"), rule(10, GOOD), rule(300, None))
     variants = {v.name: v.plan for v in rule_variants(plan)}
-    assert list(variants) == [f"rule late: above {a}%" for a in RULE_LATE_ABOVE] + [
-        "rule flapping"
-    ]
+    assert list(variants) == [f"rule late: above {a}%" for a in RULE_LATE_ABOVE] + ["rule flapping"]
     for above in RULE_LATE_ABOVE:
         late = variants[f"rule late: above {above}%"]
         assert late[1].rule == dataclasses.replace(GOOD, above=above)
@@ -108,8 +105,9 @@ def test_by_hand_makes_the_rules_moves_at_the_next_look(autoscaling):
     assert f"{len(made)} moves" in hand.how
     # Made at the very ticks the rule made them, the moves play the reference's run again.
     exact = by_hand(scenario, reference, every=1)
-    same, ruled = run_plan(scenario, exact.plan, scenario.seed), run_plan(
-        scenario, reference, scenario.seed
+    same, ruled = (
+        run_plan(scenario, exact.plan, scenario.seed),
+        run_plan(scenario, reference, scenario.seed),
     )
     assert same.refused == 0 and same.scores == ruled.scores
     late = run_plan(scenario, hand.plan, scenario.seed)
@@ -144,7 +142,7 @@ def test_the_autoscaling_level_fails_every_rule_counter(autoscaling):
     assert all(name in text for name in RULE_PLAYS)
 
 
-GENTLE = '''id = "gentle-crowd"
+GENTLE = """id = "gentle-crowd"
 title = "A crowd that grows slowly"
 concepts = ["autoscaling"]
 briefing = "The crowd grows slowly all evening."
@@ -168,9 +166,9 @@ mix = { static = 1.0, read = 0.0, write = 0.0, join = 0.0 }
 
 [objectives]
 availability = [0.9, 0.95, 0.99]
-'''
+"""
 
-GENTLE_REFERENCE = '''level = "gentle-crowd"
+GENTLE_REFERENCE = """level = "gentle-crowd"
 name = "reference"
 [expect]
 stars = 3
@@ -185,7 +183,7 @@ for_s = 5
 most = 6
 below = 20
 least = 1
-'''
+"""
 
 
 def test_a_level_a_late_rule_passes_is_flagged(tmp_path: Path, capsys):

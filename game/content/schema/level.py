@@ -133,6 +133,17 @@ class RetriesTable(FileModel):
         return self
 
 
+class JobsTable(FileModel):
+    """Slow work some requests carry: done inside the request, or queued for workers."""
+
+    share: Annotated[Finite, Field(gt=0, le=1)] = Field(
+        description="share of the requests the web tier serves that bring a job"
+    )
+    job_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_JOB_S)] = Field(
+        description="seconds one job keeps a size-S server busy"
+    )
+
+
 class MixTable(FileModel):
     """Shares of the request kinds; they must sum to 1."""
 
@@ -350,6 +361,7 @@ class LevelFile(FileModel):
     start: list[StartEntry] = Field(min_length=1, max_length=MAX_START)
     settings: SettingsTable = SettingsTable()
     retries: RetriesTable | None = Field(None, description="omitted: clients do not retry")
+    jobs: JobsTable | None = Field(None, description="omitted: no request carries slow work")
     traffic: TrafficTable
     incidents: list[IncidentTable] = Field(default_factory=list, max_length=MAX_INCIDENTS)
     failures: FailuresTable = FailuresTable()
@@ -410,6 +422,10 @@ class LevelFile(FileModel):
                         f"at most {end - spike.start} ticks from tick {spike.start}",
                     )
                 )
+
+        if self.jobs is None and getattr(self.objectives, "job_age_s", None) is not None:
+            why = "only a level with [jobs] can score job_age_s (its requests carry no job)"
+            problems.append((("objectives", "job_age_s"), why, "add a [jobs] table, or drop it"))
 
         known = set(ids)
         for i, incident in enumerate(self.incidents):

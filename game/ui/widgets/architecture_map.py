@@ -12,7 +12,8 @@ fit the width they wrap into bands; a band that continues the flow starts with `
 The arrows carry the requests per second that reached the next tier this tick (the engine's
 report). The rest is the engine's view (`NodeView`): each component's state, load and whether it
 takes traffic (without a balancer DNS sends everyone to one server); a pool that a scale rule
-runs says so in its title (`web 57% · rule`).
+runs says so in its title (`web 57% · rule`). A message queue and its workers come last
+(`job_column`).
 
 Feed it `show(view)` (a `SiteView`). Arrow keys move the highlight; enter or a click posts
 `ArchitectureMap.NodeSelected(node_id)` (for a collapsed pool, its oldest component).
@@ -37,6 +38,7 @@ from game.engine.topology import BOOTING, FAILED, HEALTHY
 from game.engine.view import NodeView, SiteView
 from game.ui import numbers
 from game.ui.widgets import states
+from game.ui.widgets.job_column import job_column
 from game.ui.words import DATA_TIER, KEYVALUE_TIER, KIND_SHORT, TIER
 
 POOL_ROWS = 6  # a pool with more components than this is drawn as one summary line
@@ -153,8 +155,8 @@ class ArchitectureMap(Widget, can_focus=True):
     # -- building the picture -----------------------------------------------------------------
 
     def _fit_pools(self) -> None:
-        """Draw pools server by server while the map still fits the height it may take;
-        past that, pools larger than `pool_rows` collapse to their summary lines."""
+        """Draw pools server by server while the map fits the height it may take; past that,
+        pools larger than `pool_rows` collapse to summary lines, then smaller ones as needed."""
         room = self._room()
         view = self._view
         # Made again only when the room, the width or the nodes change, not every tick.
@@ -162,11 +164,12 @@ class ArchitectureMap(Widget, can_focus=True):
         key = (room, self._width(), self.pool_rows, kinds)
         if key != self._fitted[0]:
             rows = self.pool_rows
-            if room > self.pool_rows:
-                self._rows, self._drawn = room, None
+            for tried in (room, *range(self.pool_rows, 0, -1)):
+                self._rows, self._drawn = tried, None
                 self._build_columns()
                 if len(self._pack(max(self._width(), 1)).lines) <= room:
-                    rows = room
+                    rows = tried
+                    break
             self._fitted = (key, rows)
         self._rows, self._drawn = self._fitted[1], None
         self._build_columns()
@@ -243,6 +246,9 @@ class ArchitectureMap(Widget, can_focus=True):
                 cells += self._pool_cells("replica", replicas)
             title = KEYVALUE_TIER if view.settings.store == "keyvalue" else DATA_TIER
             columns.append(_Column(title, cells, self._arrow(into)))
+        jobs = job_column(view, self._node_cells, self._pool_cells, _Cell)
+        if jobs is not None:  # the web tier's jobs: the queue and its workers
+            columns.append(_Column(jobs[0], jobs[1], self._arrow(jobs[2])))
         self._columns = columns
         keys_by_column = ([c.key for c in col.cells if c.key] for col in columns)
         self._column_keys = [keys for keys in keys_by_column if keys]
@@ -391,14 +397,11 @@ class ArchitectureMap(Widget, can_focus=True):
     def render(self) -> Text:
         return Text("\n", no_wrap=True, overflow="crop").join(self._layout(self._width()).lines)
 
-    def watch_cursor(self) -> None:
-        self.refresh()
-
     def on_focus(self) -> None:
         self.refresh()
 
-    def on_blur(self) -> None:
-        self.refresh()
+    # The highlight follows the cursor, and is drawn differently with and without focus.
+    on_blur = watch_cursor = on_focus
 
     def on_resize(self) -> None:
         self._drawn = None

@@ -4,9 +4,10 @@
     size S M L XL   replica: a replica copies a primary: add a database primary first
 
 Each add shows what it costs per tick at the chosen size (its tooltip says it in full, with
-when it serves); a kind the level has not unlocked shows no price. The buttons are the play
-screen's key table (`game.ui.keys`): the underlined letter of each is its key, and 1-4 pick
-the size. A button asks for exactly what its key does: pressing it posts
+when it serves); a kind the level has not unlocked shows no price, and a kind the engine does
+not offer at all (a message queue and workers, where no request carries a job) no button.
+The buttons are the play screen's key table (`game.ui.keys`): the underlined letter of each is
+its key, and 1-4 pick the size. A button asks for exactly what its key does: pressing it posts
 `BuildBar.Pressed(action)` with its key's action, which the screen runs as it runs the key. The
 bar binds no key itself, so a key does the same whichever button has focus.
 
@@ -103,6 +104,7 @@ class BuildBar(Widget):
             why = self.refusal(kind)
             button.set_class(bool(why), "-refused")
             label = hotkey_label(KIND_SHORT[kind], key.key)
+            button.display = move is not None  # a queue and workers where requests carry jobs
             if move is None:
                 button.tooltip = why
             elif move.locked:

@@ -48,7 +48,7 @@ from game.engine.topology import BOOTING, DATA_KINDS, FAILED, HEALTHY
 from game.engine.view import MovePreview, NodeView, SiteView
 from game.ui import numbers, words
 from game.ui.rule_dialog import RuleDialog
-from game.ui.widgets import states
+from game.ui.widgets import job_column, states
 from game.ui.widgets.action_request import ActionRequested
 
 TITLE_STYLE = Style(bold=True)
@@ -301,7 +301,8 @@ class Inspector(Widget):
             text.append(" · warming up, its hit ratio still low")
         text.append("\n")
         tier = view.tiers.get(node.tier) if node.tier is not None else None
-        text.append_text(self._tier(node, tier))
+        jobs = job_column.describe(node.kind, view)  # a queue or a worker: the jobs
+        text.append_text(Text("\n").join(jobs) if jobs else self._tier(node, tier))
         settings, report = view.settings, view.report
         if node.kind == "cache":
             text.append("\n")
@@ -353,7 +354,7 @@ class Inspector(Widget):
                 text.append(", less with its database")
             text.append(" · ")
         text.append(f"costs {numbers.money(node.cost)}/tick")
-        if node.keys is not None:
+        if node.keys is not None and node.kind == "cache":
             text.append(f" · holds {numbers.compact(node.keys)} keys")
         return text
 

@@ -6,6 +6,7 @@
     cost         12/tick ≤ 20 · run 3,400 ≤ 5,000        ▅▅▅▅▅▅▅
     stale reads  0.40% now · run 0.42% ≤ 1.00%           ▂▂▃▂▂▂▂   (levels grading it)
     lost writes  run 4 ≤ 10                              ▁▁▁█▁▁▁   (levels grading it)
+    oldest job   31 s now · run 56 s ≤ 150 s             ▁▃▆█▆▃▁   (levels grading it)
 
 Feed it once per tick with `record(view)`, the engine's view of the site after the tick. The
 run's scores are the view's, written as their Metric writes them everywhere, and compared with
@@ -45,7 +46,11 @@ HISTORY_TICKS = 120  # ticks of history each chart keeps
 
 REQUESTS = "requests"
 ROWS: tuple[str, ...] = ("requests", "latency", "availability", "cost")  # always shown
-GRADED_ROWS: Mapping[str, str] = {"stale_share": "stale", "lost_writes": "lost"}  # when graded
+GRADED_ROWS: Mapping[str, str] = {  # shown when graded
+    "stale_share": "stale",
+    "lost_writes": "lost",
+    "job_age_s": "jobs",
+}
 ALL_ROWS = (*ROWS, *GRADED_ROWS.values())
 LABEL_WIDTH = 13  # "availability" and a space
 TEXT_WIDTH = 50  # cells for a metric's words; its chart takes the rest of the row
@@ -125,13 +130,15 @@ class MetricsPanel(Widget):
         history["cost"].append(report.cost)
         history["stale"].append(stale_now)
         history["lost"].append(report.lost_writes)
+        oldest_now = report.jobs.oldest_s if report.jobs is not None else 0.0
+        history["jobs"].append(oldest_now)
 
         def line(metric: str) -> float | None:
             goal = goals.get(metric)
             return goal.pass_line if goal is not None else None
 
         latency_line, availability_line = line("latency_ms"), line("availability")
-        stale_line = line("stale_share")
+        stale_line, jobs_line = line("stale_share"), line("job_age_s")
         self._lines = {
             "latency": _Line(latency_line, False) if latency_line is not None else None,
             "availability": _Line(availability_line, True)
@@ -139,6 +146,7 @@ class MetricsPanel(Widget):
             else None,
             "cost": _Line(view.budget, False) if view.budget is not None else None,
             "stale": _Line(stale_line, False) if stale_line is not None else None,
+            "jobs": _Line(jobs_line, False) if jobs_line is not None else None,
         }
         self._scales = {
             "requests": chart.Scale.from_zero(history["requests"]),
@@ -147,6 +155,7 @@ class MetricsPanel(Widget):
             "cost": chart.Scale.from_zero(history["cost"], view.budget),
             "stale": chart.Scale.from_zero(history["stale"], stale_line),
             "lost": chart.Scale.from_zero(history["lost"]),
+            "jobs": chart.Scale.from_zero(history["jobs"], jobs_line),
         }
 
         requests = _label(REQUESTS)
@@ -186,12 +195,18 @@ class MetricsPanel(Widget):
         lost.append("run ", style=NOTE_STYLE)
         lost.append_text(_scored("lost_writes", view.scores, goals))
         self._texts["lost"] = lost
+
+        jobs = _label(_name("jobs"))  # the oldest job waiting now, and the run's longest wait
+        jobs.append(METRICS["job_age_s"].format(oldest_now), style=VALUE_STYLE)
+        jobs.append(" now · run ", style=NOTE_STYLE)
+        jobs.append_text(_scored("job_age_s", view.scores, goals))
+        self._texts["jobs"] = jobs
         self.refresh()  # rows of fixed height: no new layout; unchanged rows are cached
 
     @property
     def rows(self) -> tuple[str, ...]:
-        """The rows shown, top to bottom: ROWS, then those of the graded stale reads and lost
-        writes."""
+        """The rows shown, top to bottom: ROWS, then those of the graded stale reads, lost
+        writes and oldest job."""
         return self._shown
 
     def history(self, metric: str) -> list[float]:
