@@ -88,6 +88,7 @@ LESSON_MOVES: Mapping[str, tuple[Move, ...]] = MappingProxyType(
         "dns": (Move("add", "balancer"),),
         "horizontal-scaling": (Move("add", "web"),),
         "load-balancer": (Move("add", "balancer"), Move("add", "web")),  # a pool behind it
+        "balancer-spof": (Move("add", "balancer"),),  # a standby beside the active one
         "replication": (Move("add", "replica"),),
         "failover": (Move("add", "replica"), Move("promote")),
         "cache-tier": (Move("add", "cache"),),

@@ -112,6 +112,25 @@ def test_one_big_cache_node_beside_a_small_one_is_still_a_single_point_of_failur
     assert not spread("cache", start, added, ["cache-2", ""])  # then the new one made big
 
 
+def test_every_concept_of_the_core_campaign_has_its_lesson_moves_in_the_table():
+    """Each core level's concepts are in LESSON_MOVES: the adversary withholds moves the table
+    names, not a guess derived from the level's own solutions."""
+    core = load_pack(Path(__file__).parents[2] / "levels" / "core")
+    for level in core.levels:
+        start = start_nodes(level.scenario)
+        for concept in level.file.concepts:
+            lesson = lesson_for(concept, level.reference.actions, [], start)
+            assert lesson.source == CATALOGUED, (level.id, concept, lesson.source)
+
+
+def test_a_standby_balancer_is_the_balancer_spof_lesson():
+    start = (Node("lb-1", "balancer", ""), Node("web-1", "web", "M"))
+    lesson = lesson_for("balancer-spof", (Action(30, "add", kind="balancer"),), [], start)
+    assert lesson.source == CATALOGUED
+    assert not lesson.withheld((Action(30, "add", kind="balancer"),), start)
+    assert lesson.withheld((Action(30, "add", kind="web", size="M"),), start)
+
+
 def test_a_concept_the_table_does_not_know_is_read_from_the_solutions():
     start = (Node("web-1", "web", "S"), Node("db-1", "primary", "M"))
     reference = (Action(10, "add", kind="balancer"), Action(20, "add", kind="web", size="S"))

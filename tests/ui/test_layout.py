@@ -3,15 +3,25 @@ while it fits, on a short one it collapses to one line."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from game.content.packs import BUILTIN_PACKS, load_pack
 from game.engine.actions import Action
+from game.engine.scenario import Component
 from game.ui.app import MillionsApp
 from game.ui.screens.play import PlayScreen
 from game.ui.widgets import ArchitectureMap, LatencyByRoute
 
 CORE = load_pack(BUILTIN_PACKS / "core")
+
+
+def twelve_web_servers():
+    """skewed (nine large web servers at the start) with three more in its starting build."""
+    level = CORE.level("skewed")
+    start = level.scenario.start + tuple(Component("web", "L") for _ in range(3))
+    return replace(level, scenario=replace(level.scenario, start=start))
 
 
 @pytest.mark.parametrize(
@@ -21,7 +31,7 @@ async def test_a_pool_of_twelve_is_drawn_server_by_server_where_it_fits(
     app: MillionsApp, size, one_by_one
 ) -> None:
     async with app.run_test(size=size) as pilot:
-        screen = PlayScreen(CORE.level("skewed"), app.settings)  # twelve web servers
+        screen = PlayScreen(twelve_web_servers(), app.settings)
         await app.push_screen(screen)
         for _ in range(5):
             screen.advance()
