@@ -3,8 +3,9 @@
 Times whole runs (`game.engine.simulation.run`, N of each, in processor time with
 time.process_time and in wall time with time.perf_counter) of three sites under three loads,
 the ratio of the extreme-traffic run time to the light-traffic one, a whole
-simulated day of the largest site, and the import time of the engine in a fresh interpreter,
-and prints them next to the speed targets, which are judged on processor time (best of N): the
+simulated day of the largest site, the import time of the engine in a fresh interpreter, and
+`millions levels check --seeds 5` of the core pack on one worker and on two (in wall time, the
+one thing more cores can lower), and prints them next to the speed targets, which are judged on processor time (best of N): the
 machine the engine is developed on is shared, and its wall time mostly measures the other
 programs running. The engine remembers latency shapes across runs in
 one process (game/engine/shapes.py), so each row also gives its first run, the one that worked
@@ -53,6 +54,8 @@ REALISTIC_RATIO_TARGET = 1.3  # that run's time over its steady run's (10 req/s)
 DAY_TARGET_S = 10.0
 RATIO_TARGET = 1.2  # run time at 10M req/s over run time at 10 req/s
 IMPORT_TARGET_MS = 50.0
+CHECK_SEEDS = 5  # `millions levels check --seeds 5` of the core pack, on one core and on two
+CHECK_SPEEDUP_TARGET = 1.6  # its wall time on one worker over its wall time on two
 
 _ROOT = Path(__file__).resolve().parent.parent
 _IMPORT_PROBE = (
@@ -225,6 +228,50 @@ def _import_ms(repeats: int, cached: bool) -> float:
     return 1000 * min(times[cached:])
 
 
+@dataclass(slots=True)
+class CheckSpeed:
+    """`millions levels check --seeds N` of one pack, timed on 1 worker and on 2. Judged on
+    wall time: spreading runs over cores lowers that, not the processor time they take."""
+
+    pack: str
+    seeds: int
+    runs: int = 0  # the runs one check makes
+    one_s: float | None = None
+    two_s: float | None = None
+    cores: int = 0
+    error: str = ""
+
+    @property
+    def speedup(self) -> float | None:
+        return self.one_s / self.two_s if self.one_s and self.two_s else None
+
+
+def measure_check(folder: Path, seeds: int) -> CheckSpeed:
+    """Check the pack in `folder` with `seeds` extra seeds on one worker, then on two."""
+    from game.content.checker import check_pack, runs_needed
+    from game.content.packs import load_pack
+    from game.content.pool import default_workers
+
+    speed = CheckSpeed(folder.name, seeds, cores=default_workers())
+    try:
+        pack = load_pack(folder)
+        speed.runs = runs_needed(pack, seeds)
+        if speed.cores < 2:
+            speed.error = "one core here: nothing to spread over"
+            return speed
+        for workers in (1, 2):
+            began = time.perf_counter()
+            check_pack(pack, seeds, workers=workers)
+            took = time.perf_counter() - began
+            if workers == 1:
+                speed.one_s = took
+            else:
+                speed.two_s = took
+    except Exception as exc:  # reported, like a run that raises
+        speed.error = _error(exc)
+    return speed
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     what: str
@@ -240,6 +287,7 @@ class Report:
     rows: list[Row]
     imports: ImportTime
     day: Row  # the largest site for a whole day, realistic load, run once
+    check: CheckSpeed | None = None  # None: not measured (--quick)
 
     def row(self, site: str, load: str) -> Row:
         return next(r for r in self.rows if r.site == site and r.load == load)
@@ -278,6 +326,16 @@ class Report:
             _target(f"10M/10 run-time ratio, {s.name}", self.ratio(s.name), RATIO_TARGET, "", True)
             for s in SITES
         ]
+        check = f"levels check --seeds {CHECK_SEEDS}, 1 core over 2 (wall time)"
+        goal = f">= {CHECK_SPEEDUP_TARGET:g}x"
+        if self.check is None:
+            out.append(Target(check, goal, "not run", "SKIP"))
+        elif self.check.speedup is None:
+            status = "SKIP" if self.check.cores < 2 else "ERROR"
+            out.append(Target(check, goal, self.check.error or "n/a", status))
+        else:
+            met = self.check.speedup >= CHECK_SPEEDUP_TARGET
+            out.append(Target(check, goal, f"{self.check.speedup:.2f}x", "PASS" if met else "MISS"))
         out.append(
             _target(
                 "import game.engine.simulation, bytecode cached",
@@ -301,6 +359,7 @@ class Report:
             "ratios": {s.name: self.ratio(s.name) for s in SITES},
             "realistic_ratio": self.ratio(LARGEST.name, REALISTIC),
             "import": asdict(self.imports),
+            "check": None if self.check is None else asdict(self.check),
             "targets": [asdict(t) for t in self.targets()],
         }
 
@@ -313,10 +372,17 @@ def _target(what: str, value: float | None, limit: float, unit: str, inclusive=F
     return Target(what, goal, f"{value:.3g}{unit}", "PASS" if ok else "MISS")
 
 
-def measure(repeats: int = REPEATS, ticks: int = TICKS, day_ticks: int = DAY_TICKS) -> Report:
+def measure(
+    repeats: int = REPEATS,
+    ticks: int = TICKS,
+    day_ticks: int = DAY_TICKS,
+    check_seeds: int | None = CHECK_SEEDS,
+) -> Report:
+    """Every run and the day; with `check_seeds`, the core pack's check as well."""
     rows = [measure_run(site, load, ticks, repeats) for site in SITES for load in LOADS]
     day = measure_run(LARGEST, REALISTIC, day_ticks, 1)
-    return Report(ticks, repeats, rows, measure_import(repeats), day)
+    check = None if check_seeds is None else measure_check(_ROOT / "levels" / "core", check_seeds)
+    return Report(ticks, repeats, rows, measure_import(repeats), day, check)
 
 
 # -- printing -------------------------------------------------------------------------------
@@ -361,6 +427,7 @@ def render(report: Report) -> str:
         f"the day: {report.day.ticks:,} ticks of {LARGEST.name}, realistic, run once"
         + ("." if report.day.ticks == DAY_TICKS else " (cut short: --quick)."),
         _import_line(report.imports),
+        _check_line(report.check),
         "",
         "targets",
     ]
@@ -381,6 +448,18 @@ def _import_line(imports: ImportTime) -> str:
     return f"{head}{imports.cached_ms:.1f} ms bytecode cached, {imports.as_run_ms:.1f} ms {how}"
 
 
+def _check_line(check: CheckSpeed | None) -> str:
+    head = f"levels check --seeds {CHECK_SEEDS} of the core pack: "
+    if check is None:
+        return head + "not run (--quick)"
+    if check.error:
+        return head + check.error
+    return (
+        f"{head}{check.runs} runs, {check.one_s:.1f} s of wall time on 1 worker,"
+        f" {check.two_s:.1f} s on 2 ({check.cores} cores here)"
+    )
+
+
 def _fmt(value: float | None, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
@@ -392,12 +471,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"best of {QUICK_REPEATS} runs, the day cut to {TICKS} ticks",
+        help=f"best of {QUICK_REPEATS} runs, the day cut to {TICKS} ticks, no levels check",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = parser.parse_args(argv)
     if args.quick:
-        report = measure(QUICK_REPEATS, day_ticks=TICKS)
+        report = measure(QUICK_REPEATS, day_ticks=TICKS, check_seeds=None)
     else:
         report = measure(REPEATS)
     print(render(report), file=sys.stderr if args.json else sys.stdout)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from game import bench
+from game.content.scaffold import create_pack
 from game.engine import catalog
 from game.engine.scenario import ADDABLE, Component, Scenario
 from game.engine.simulation import Simulation
@@ -16,7 +17,7 @@ TICKS = 5
 
 @pytest.fixture(scope="module")
 def report() -> bench.Report:
-    return bench.measure(repeats=1, ticks=TICKS, day_ticks=TICKS + 2)
+    return bench.measure(repeats=1, ticks=TICKS, day_ticks=TICKS + 2, check_seeds=None)
 
 
 def test_every_site_under_every_load_has_one_row(report):
@@ -65,7 +66,7 @@ def test_report_prints_every_row_and_target_and_serialises(report):
     for row in (*report.rows, report.day):
         assert f"{row.site:<16}{row.nodes:>6}" in text
     targets = report.targets()
-    assert len(targets) == len(bench.LOADS) + 2 + len(bench.SITES) + 1
+    assert len(targets) == len(bench.LOADS) + 2 + len(bench.SITES) + 2
     assert {t.status for t in targets} <= {"PASS", "MISS", "ERROR", "SKIP"}
     day = next(t for t in targets if "(a day)" in t.what)
     assert day.status == "SKIP"  # a day cut short is not held to the day's target
@@ -78,3 +79,21 @@ def test_bad_arguments_exit_2():
     with pytest.raises(SystemExit) as exit_:
         bench.main(["--no-such-flag"])
     assert exit_.value.code == 2
+
+
+def test_the_check_is_timed_on_one_worker_and_on_two(tmp_path):
+    create_pack(tmp_path / "starter")
+    speed = bench.measure_check(tmp_path / "starter", seeds=1)
+    # untouched, two solutions on two seeds, and the reference on a budget 5% tighter
+    assert speed.runs == 1 + 2 * 2 + 1
+    if speed.cores < 2:
+        assert speed.one_s is None and "one core" in speed.error
+    else:
+        assert not speed.error and speed.one_s > 0 and speed.two_s > 0
+        assert speed.speedup == speed.one_s / speed.two_s
+
+
+def test_a_quick_bench_says_the_check_was_not_run(report):
+    (target,) = [t for t in report.targets() if t.what.startswith("levels check")]
+    assert (target.status, target.measured) == ("SKIP", "not run")
+    assert "not run (--quick)" in bench.render(report)

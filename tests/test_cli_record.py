@@ -34,7 +34,7 @@ def test_record_rewrites_only_the_claimed_scores(tmp_path: Path, capsys):
     at = next(i for i, line in enumerate(lines) if line.startswith("latency_ms = "))
     lines[at] = "latency_ms = 1.0  # tampered"
     path.write_text("\n".join(lines) + "\n")
-    assert not check_pack(load_pack(pack)).ok  # the claim no longer re-simulates
+    assert not check_pack(load_pack(pack), workers=1).ok  # the claim no longer re-simulates
 
     assert main(["levels", "record", str(pack)]) == 0
     out = capsys.readouterr().out
@@ -46,7 +46,7 @@ def test_record_rewrites_only_the_claimed_scores(tmp_path: Path, capsys):
     ]
     level = load_pack(pack).level("hot-reads")
     assert compare(level.reference.file, _run(level)).verified
-    assert check_pack(load_pack(pack)).ok
+    assert check_pack(load_pack(pack), workers=1).ok
 
     assert main(["levels", "record", str(pack)]) == 0  # nothing moves a second time
     assert "0 recorded scores changed" in capsys.readouterr().out

@@ -5,19 +5,22 @@ every solution that claims scores ([scores]) reproduces them when re-simulated."
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 
 from game.content.adversary import AdversaryReport, attack_pack, steps_needed
 from game.content.packs import Pack, PackLevel, Solution
+from game.content.pool import Runner, RunTask, finished
 from game.content.solutions import Verification, claim_line, claimed_seed, compare
 from game.engine import catalog
-from game.engine.scenario import ADDABLE
-from game.engine.simulation import RunResult, run
+from game.engine.scenario import ADDABLE, Scenario
+from game.engine.simulation import RunResult
 
 UNTOUCHED = "(untouched)"
 # The budget must leave this share of room above the reference's costliest moment, so a player
 # who plays the lesson a little less tidily than the reference is not refused by a hair.
 BUDGET_MARGIN = 0.05
+SQUEEZED = f"(reference, budget {BUDGET_MARGIN:.0%} tighter)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ def runs_needed(pack: Pack, extra_seeds: int, adversary: bool = False) -> int:
         len(level.solutions) * (extra_seeds + 1)
         + 1
         + sum(1 for s in level.solutions if _claims_elsewhere(level, s, extra_seeds))
+        + (_squeezed(level) is not None)
         for level in pack.levels
     )
 
@@ -75,61 +79,83 @@ def check_pack(
     adversary: bool = False,
     workers: int | None = None,
 ) -> Report:
-    """Run every solution of every level; `progress` is told after each run. With `adversary`,
-    then play the adversary on `workers` processes (default: every core)."""
+    """Run every solution of every level on `workers` processes (default: every core; 1: this
+    one); `progress` is told after each run. With `adversary`, then play the adversary on as
+    many."""
     report = Report(pack.id)
-    for level in pack.levels:
-        untouched = run(level.scenario)
-        progress(f"{level.id} {UNTOUCHED}")
-        report.rows.append(Row(level.id, UNTOUCHED, "fails", (untouched,), not untouched.passed))
-        if untouched.passed:
-            report.flags.append(f"{level.id}: the untouched starting build passes")
-        for solution in level.solutions:
-            results = []
-            for seed in seeds_for(level, extra_seeds):
-                results.append(run(level.scenario, solution.actions, seed=seed))
-                progress(f"{level.id} {solution.name} seed {seed}")
-            verification = None
-            if solution.file.scores is not None:
-                verification = _verify(level, solution, results, progress)
-                report.flags.extend(_claim_flags(solution, verification))
-            if solution.file.pack not in (None, pack.id):
-                report.flags.append(
-                    f"{solution.path}: names pack {solution.file.pack!r}, but it is in"
-                    f" pack {pack.id!r}"
+    with Runner(workers) as runner:
+        runs = _play_runs(pack, extra_seeds, runner, progress)
+        for level in pack.levels:
+            untouched = runs[(level.id, "", level.scenario.seed)]
+            met = not untouched.passed
+            report.rows.append(Row(level.id, UNTOUCHED, "fails", (untouched,), met))
+            if untouched.passed:
+                report.flags.append(f"{level.id}: the untouched starting build passes")
+            for solution in level.solutions:
+                results = [
+                    runs[(level.id, solution.name, seed)] for seed in seeds_for(level, extra_seeds)
+                ]
+                verification = None
+                if solution.file.scores is not None:
+                    seed = claimed_seed(solution.file, level.scenario.seed)
+                    verification = compare(solution.file, runs[(level.id, solution.name, seed)])
+                    report.flags.extend(_claim_flags(solution, verification))
+                if solution.file.pack not in (None, pack.id):
+                    report.flags.append(
+                        f"{solution.path}: names pack {solution.file.pack!r}, but it is in"
+                        f" pack {pack.id!r}"
+                    )
+                report.rows.append(
+                    Row(
+                        level.id,
+                        solution.name,
+                        _expected(level, solution),
+                        tuple(results),
+                        all(_meets(level, solution, r) for r in results),
+                        verification,
+                    )
                 )
-            report.rows.append(
-                Row(
-                    level.id,
-                    solution.name,
-                    _expected(level, solution),
-                    tuple(results),
-                    all(_meets(level, solution, r) for r in results),
-                    verification,
-                )
-            )
-        report.flags.extend(_level_flags(level, report.rows))
-        report.flags.extend(unlock_flags(level))
-        report.flags.extend(_budget_flags(level))
+            report.flags.extend(_level_flags(level, report.rows))
+            report.flags.extend(unlock_flags(level))
+            report.flags.extend(_budget_flags(level, runs))
     if adversary:
         report.adversary = attack_pack(pack, extra_seeds, workers, progress)
         report.flags.extend(report.adversary.errors)
     return report
 
 
-def _verify(
-    level: PackLevel,
-    solution: Solution,
-    results: list[RunResult],
-    progress: Callable[[str], None],
-) -> Verification:
-    """Compare a solution's claims with its run on the seed they are for (run it if needed)."""
-    seed = claimed_seed(solution.file, level.scenario.seed)
-    result = next((r for r in results if r.seed == seed), None)
-    if result is None:
-        result = run(level.scenario, solution.actions, seed=seed)
-        progress(f"{level.id} {solution.name} seed {seed} (its claimed scores)")
-    return compare(solution.file, result)
+# A run of the check: the level, the solution's name ("" for the untouched start), the seed.
+RunKey = tuple[str, str, int]
+
+
+def _play_runs(
+    pack: Pack, extra_seeds: int, runner: Runner, progress: Callable[[str], None]
+) -> dict[RunKey, RunResult]:
+    """Every run the check needs, handed to the runner at once so they spread over its workers:
+    each level untouched on its seed, each solution on the check's seeds and on the seed its
+    claimed scores are for. `progress` is told as each finishes."""
+    runs: dict[Future, RunKey] = {}
+    for level in pack.levels:
+        scenario = level.scenario
+        runs[runner.submit(RunTask(scenario, (), scenario.seed))] = (level.id, "", scenario.seed)
+        for solution in level.solutions:
+            seeds = seeds_for(level, extra_seeds)
+            if solution.file.scores is not None:
+                seeds.append(claimed_seed(solution.file, scenario.seed))
+            plan = tuple(solution.actions)
+            for seed in dict.fromkeys(seeds):
+                task = RunTask(scenario, plan, seed)
+                runs[runner.submit(task)] = (level.id, solution.name, seed)
+        tight, reference = _squeezed(level), _reference(level)
+        if tight is not None and reference is not None:
+            task = RunTask(tight, tuple(reference.actions), scenario.seed)
+            runs[runner.submit(task)] = (level.id, SQUEEZED, scenario.seed)
+    results = {}
+    for future in finished(runs):
+        level_id, name, seed = key = runs[future]
+        results[key] = future.result()
+        progress(f"{level_id} {name or UNTOUCHED} seed {seed}")
+    return results
 
 
 def _claim_flags(solution: Solution, verification: Verification) -> list[str]:
@@ -206,16 +232,26 @@ def unlock_flags(level: PackLevel) -> list[str]:
     return flags
 
 
-def _budget_flags(level: PackLevel) -> list[str]:
+def _reference(level: PackLevel) -> Solution | None:
+    return next((s for s in level.solutions if not s.counter), None)
+
+
+def _squeezed(level: PackLevel) -> Scenario | None:
+    """The level with a budget BUDGET_MARGIN tighter, where it has a budget and a reference."""
+    budget = level.scenario.budget
+    if budget is None or _reference(level) is None:
+        return None
+    return replace(level.scenario, budget=budget * (1 - BUDGET_MARGIN))
+
+
+def _budget_flags(level: PackLevel, runs: dict[RunKey, RunResult]) -> list[str]:
     """A reference whose moves a budget BUDGET_MARGIN tighter would refuse: the level's budget
     leaves no room for a player a little less tidy than the reference."""
-    budget = level.scenario.budget
-    reference = next((s for s in level.solutions if not s.counter), None)
+    budget, reference = level.scenario.budget, _reference(level)
     if budget is None or reference is None:
         return []
-    tight = replace(level.scenario, budget=budget * (1 - BUDGET_MARGIN))
-    usual = run(level.scenario, reference.actions)
-    squeezed = run(tight, reference.actions)
+    seed = level.scenario.seed
+    usual, squeezed = runs[(level.id, reference.name, seed)], runs[(level.id, SQUEEZED, seed)]
     refused = [
         o.action
         for o, was in zip(squeezed.outcomes, usual.outcomes, strict=True)

@@ -81,6 +81,18 @@ def run_plan(scenario: Scenario, plan: Sequence[Action], seed: int) -> Score:
 
 
 @dataclass(frozen=True, slots=True)
+class RunTask:
+    """One plan on one seed, kept whole: the checker reads more of a run than its Score."""
+
+    scenario: Scenario
+    plan: tuple[Action, ...]
+    seed: int
+
+    def run(self) -> RunResult:
+        return run(self.scenario, self.plan, seed=self.seed)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanTask:
     """One plan on some seeds."""
 

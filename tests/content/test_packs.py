@@ -117,9 +117,26 @@ def test_exported_schemas_validate_every_shipped_file():
 
 
 def test_a_new_pack_passes_check(starter: Path):
-    report = check_pack(load_pack(starter), 1)
+    report = check_pack(load_pack(starter), 1, workers=1)
     assert report.ok, report.flags
     assert [row.met for row in report.rows] == [True, True, True]
+
+
+def test_a_check_on_two_processes_reports_what_one_process_does(starter: Path):
+    """The runs are spread over a process pool and gathered as they finish: the report, row by
+    row and flag by flag, is the one a single process writes running them in order."""
+    level = starter / "first-split.toml"
+    level.write_text(level.read_text().replace("[0, 20.0], [300, 60.0]", "[0, 5.0], [300, 10.0]"))
+    pack = load_pack(starter)
+    alone, pooled = check_pack(pack, 2, workers=1), check_pack(pack, 2, workers=2)
+    assert pooled.flags == alone.flags and pooled.flags  # the untouched start passes
+    seen = [
+        (r.level, r.solution, [(x.seed, x.stars, x.scores) for x in r.results]) for r in alone.rows
+    ]
+    assert seen == [
+        (r.level, r.solution, [(x.seed, x.stars, x.scores) for x in r.results]) for r in pooled.rows
+    ]
+    assert [len(r.results) for r in pooled.rows] == [1, 3, 3]
 
 
 def test_new_refuses_a_folder_in_use(starter: Path, capsys):
@@ -133,7 +150,7 @@ def test_new_refuses_a_folder_in_use(starter: Path, capsys):
 def test_check_flags_a_level_the_untouched_start_passes(starter: Path):
     level = starter / "first-split.toml"
     level.write_text(level.read_text().replace("[0, 20.0], [300, 60.0]", "[0, 5.0], [300, 10.0]"))
-    report = check_pack(load_pack(starter))
+    report = check_pack(load_pack(starter), workers=1)
     assert any("untouched starting build passes" in flag for flag in report.flags)
     assert not report.ok
 
@@ -141,7 +158,7 @@ def test_check_flags_a_level_the_untouched_start_passes(starter: Path):
 def test_check_flags_unreachable_three_stars(starter: Path):
     level = starter / "first-split.toml"
     level.write_text(level.read_text().replace("[1000.0, 900.0, 850.0]", "[1000.0, 900.0, 100.0]"))
-    report = check_pack(load_pack(starter))
+    report = check_pack(load_pack(starter), workers=1)
     assert any("no solution reaches three stars" in flag for flag in report.flags)
     assert main(["levels", "check", str(starter)]) == 1
 
@@ -154,7 +171,7 @@ def test_check_flags_an_unlocked_kind_the_limits_never_let_the_player_add(starte
         '[[start]]\nkind = "box"', '[[start]]\nkind = "box"\n\n[[start]]\nkind = "cdn"'
     )
     level.write_text(text.replace('unlocked = ["primary"]', 'unlocked = ["primary", "cdn"]'))
-    report = check_pack(load_pack(starter))
+    report = check_pack(load_pack(starter), workers=1)
     assert (
         "first-split: unlocks cdn, but its starting build already has the most a site may"
         " have (1) and it cannot be removed: take cdn out of unlocked"
@@ -163,7 +180,7 @@ def test_check_flags_an_unlocked_kind_the_limits_never_let_the_player_add(starte
     level.write_text(
         text.replace('unlocked = ["primary"]', 'unlocked = ["primary", "cdn", "remove"]')
     )
-    assert not any("unlocks" in flag for flag in check_pack(load_pack(starter)).flags)
+    assert not any("unlocks" in flag for flag in check_pack(load_pack(starter), workers=1).flags)
 
 
 def test_check_flags_a_budget_without_room_above_the_reference(starter: Path):
@@ -171,14 +188,14 @@ def test_check_flags_a_budget_without_room_above_the_reference(starter: Path):
     but a player a little less tidy would be refused; 5% room is the rule."""
     level = starter / "first-split.toml"
     level.write_text(level.read_text().replace("budget = 6.0", "budget = 2.9"))
-    report = check_pack(load_pack(starter))
+    report = check_pack(load_pack(starter), workers=1)
     assert any(
         flag.startswith("first-split: the budget (2.9 a tick) leaves less than 5% room")
         and "tick 0" in flag
         for flag in report.flags
     ), report.flags
     level.write_text(level.read_text().replace("budget = 2.9", "budget = 2.95"))
-    assert check_pack(load_pack(starter)).ok
+    assert check_pack(load_pack(starter), workers=1).ok
 
 
 # -- bad packs ------------------------------------------------------------------------------

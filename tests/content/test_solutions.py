@@ -511,7 +511,7 @@ def one_level_core(tmp_path: Path) -> Path:
 
 
 def test_check_verifies_the_claims_of_a_copy(one_level_core: Path):
-    report = check_pack(load_pack(one_level_core))
+    report = check_pack(load_pack(one_level_core), workers=1)
     assert report.ok, report.flags
     verified = [row for row in report.rows if row.verification is not None]
     assert [row.solution for row in verified] == ["reference"]
@@ -524,7 +524,7 @@ def test_check_fails_a_tampered_score_naming_file_line_and_score(one_level_core:
     line = _score_line(text, "cost")
     path.write_text(text.replace(line, "cost = 8000.0"))
     number = text.splitlines().index(line) + 1
-    report = check_pack(load_pack(one_level_core))
+    report = check_pack(load_pack(one_level_core), workers=1)
     assert not report.ok
     flags = [flag for flag in report.flags if "scores." in flag]
     assert flags == [
@@ -539,7 +539,7 @@ def test_check_fails_a_tampered_score_naming_file_line_and_score(one_level_core:
 def test_check_fails_a_tampered_action(one_level_core: Path):
     path = one_level_core / "solutions" / "primary-down.reference.toml"
     path.write_text(path.read_text().replace("tick = 241", "tick = 239"))
-    report = check_pack(load_pack(one_level_core))
+    report = check_pack(load_pack(one_level_core), workers=1)
     assert not report.ok
     assert any(f"{path}:" in flag and "scores." in flag for flag in report.flags), report.flags
 
@@ -557,7 +557,7 @@ def test_check_runs_a_claimed_seed_it_would_not_run_otherwise(random_pack: Path)
         + f"[scores]\n{table}stars = {result.stars}\n\n"
         + text[actions_at:]
     )
-    report = check_pack(load_pack(random_pack))
+    report = check_pack(load_pack(random_pack), workers=1)
     row = next(r for r in report.rows if r.solution == "reference")
     assert row.verification.seed == 40
     assert row.verification.status == VERIFIED
@@ -565,7 +565,7 @@ def test_check_runs_a_claimed_seed_it_would_not_run_otherwise(random_pack: Path)
     assert not [flag for flag in report.flags if "scores." in flag]
 
     path.write_text(path.read_text().replace("seed = 40", "seed = 41"))
-    report = check_pack(load_pack(random_pack))
+    report = check_pack(load_pack(random_pack), workers=1)
     flags = [flag for flag in report.flags if "scores." in flag]
     assert flags and all(flag.startswith(f"{path}:") and "(seed 41)" in flag for flag in flags)
     assert not report.ok
@@ -574,5 +574,5 @@ def test_check_runs_a_claimed_seed_it_would_not_run_otherwise(random_pack: Path)
 def test_check_flags_a_solution_that_names_another_pack(one_level_core: Path):
     path = one_level_core / "solutions" / "primary-down.reference.toml"
     path.write_text('pack = "elsewhere"\n' + path.read_text())
-    report = check_pack(load_pack(one_level_core))
+    report = check_pack(load_pack(one_level_core), workers=1)
     assert any("names pack 'elsewhere'" in flag for flag in report.flags)
