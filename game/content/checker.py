@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from game.content.adversary import AdversaryReport, attack_pack, steps_needed
 from game.content.packs import Pack, PackLevel, Solution
-from game.content.pool import Runner, RunTask, finished
+from game.content.pool import Runner, RunsTask, RunTask, finished
 from game.content.solutions import Verification, claim_line, claimed_seed, compare
 from game.engine import catalog
 from game.engine.scenario import ADDABLE, Scenario
@@ -131,31 +131,42 @@ RunKey = tuple[str, str, int]
 def _play_runs(
     pack: Pack, extra_seeds: int, runner: Runner, progress: Callable[[str], None]
 ) -> dict[RunKey, RunResult]:
-    """Every run the check needs, handed to the runner at once so they spread over its workers:
-    each level untouched on its seed, each solution on the check's seeds and on the seed its
-    claimed scores are for. `progress` is told as each finishes."""
-    runs: dict[Future, RunKey] = {}
-    for level in pack.levels:
-        scenario = level.scenario
-        runs[runner.submit(RunTask(scenario, (), scenario.seed))] = (level.id, "", scenario.seed)
-        for solution in level.solutions:
-            seeds = seeds_for(level, extra_seeds)
-            if solution.file.scores is not None:
-                seeds.append(claimed_seed(solution.file, scenario.seed))
-            plan = tuple(solution.actions)
-            for seed in dict.fromkeys(seeds):
-                task = RunTask(scenario, plan, seed)
-                runs[runner.submit(task)] = (level.id, solution.name, seed)
-        tight, reference = _squeezed(level), _reference(level)
-        if tight is not None and reference is not None:
-            task = RunTask(tight, tuple(reference.actions), scenario.seed)
-            runs[runner.submit(task)] = (level.id, SQUEEZED, scenario.seed)
-    results = {}
-    for future in finished(runs):
-        level_id, name, seed = key = runs[future]
-        results[key] = future.result()
-        progress(f"{level_id} {name or UNTOUCHED} seed {seed}")
+    """Every run the check needs: each level untouched on its seed, each solution on the
+    check's seeds and on the seed its claimed scores are for, and the reference on a tighter
+    budget. A level's runs go to one worker together (see RunsTask), the longest levels first
+    so the workers finish together; `progress` is told of each run as its level finishes."""
+    runs = [_level_runs(level, extra_seeds) for level in pack.levels]
+    runs.sort(key=lambda level: -sum(task.scenario.duration for _, task in level))
+    owner: dict[Future, list[RunKey]] = {}
+    for level in runs:
+        keys, tasks = zip(*level, strict=True)
+        owner[runner.submit(RunsTask(tasks))] = list(keys)
+    results: dict[RunKey, RunResult] = {}
+    for future in finished(owner):
+        for key, result in zip(owner[future], future.result(), strict=True):
+            results[key] = result
+            level_id, name, seed = key
+            progress(f"{level_id} {name or UNTOUCHED} seed {seed}")
     return results
+
+
+def _level_runs(level: PackLevel, extra_seeds: int) -> list[tuple[RunKey, RunTask]]:
+    scenario = level.scenario
+    runs = [((level.id, "", scenario.seed), RunTask(scenario, (), scenario.seed))]
+    for solution in level.solutions:
+        seeds = seeds_for(level, extra_seeds)
+        if solution.file.scores is not None:
+            seeds.append(claimed_seed(solution.file, scenario.seed))
+        plan = tuple(solution.actions)
+        runs += [
+            ((level.id, solution.name, seed), RunTask(scenario, plan, seed))
+            for seed in dict.fromkeys(seeds)
+        ]
+    tight, reference = _squeezed(level), _reference(level)
+    if tight is not None and reference is not None:
+        task = RunTask(tight, tuple(reference.actions), scenario.seed)
+        runs.append(((level.id, SQUEEZED, scenario.seed), task))
+    return runs
 
 
 def _claim_flags(solution: Solution, verification: Verification) -> list[str]:

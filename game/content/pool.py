@@ -93,6 +93,18 @@ class RunTask:
 
 
 @dataclass(frozen=True, slots=True)
+class RunsTask:
+    """Several runs in one worker, in turn. Runs of one level share most of their latency
+    shapes, which a process works out once (game/engine/shapes.py): handed out one by one,
+    every worker would work them all out again."""
+
+    runs: tuple[RunTask, ...]
+
+    def run(self) -> tuple[RunResult, ...]:
+        return tuple(task.run() for task in self.runs)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanTask:
     """One plan on some seeds."""
 
