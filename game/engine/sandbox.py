@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from game.engine import catalog, changes
 from game.engine.actions import Action
+from game.engine.scenario import RandomFailures, Scenario
 from game.engine.topology import FAILED
-from game.engine.traffic import Mix
+from game.engine.traffic import Mix, Traffic
 
 if TYPE_CHECKING:
     from game.engine.simulation import Simulation
@@ -95,3 +96,33 @@ def carry_out(sim: Simulation, a: Action) -> None:
         return
     node = sim.topology.nodes[a.target]
     changes.fail_by_hand(sim.topology, sim.settings, sim.state, node, sim.tick)
+
+
+def scenario() -> Scenario:
+    """The sandbox's site: one box under a flat traffic, every part and move unlocked, no
+    budget, no scheduled or random failures (incidents are fired by hand), a long run."""
+    traffic = Traffic(
+        points=((0, catalog.SANDBOX_START_RPS),), mix=parse_mix(catalog.SANDBOX_MIXES[0])
+    )
+    return Scenario(
+        "sandbox",
+        "Sandbox",
+        catalog.SANDBOX_TICKS,
+        traffic=traffic,
+        failures=RandomFailures(enabled=False),
+    )
+
+
+def stepped_rps(rps: float, up: bool) -> float:
+    """The rate a traffic key sets: a share more or less, never below 0 nor above the most."""
+    step = max(catalog.SANDBOX_MIN_RPS_STEP, rps * catalog.SANDBOX_RPS_STEP)
+    new = rps + step if up else rps - step
+    return float(min(catalog.MAX_RPS, max(0.0, round(new))))
+
+
+def next_mix(mix: Mix) -> Mix:
+    """The mix after `mix` in the catalog's list (the first if `mix` is none of them)."""
+    texts = catalog.SANDBOX_MIXES
+    now = mix_text(mix)
+    following = texts[(texts.index(now) + 1) % len(texts)] if now in texts else texts[0]
+    return parse_mix(following)
