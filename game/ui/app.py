@@ -213,6 +213,7 @@ class MillionsApp(App[None]):
         from game.ui.screens.help import HelpScreen
         from game.ui.screens.level_select import LevelSelectScreen
         from game.ui.screens.results import ResultsScreen
+        from game.ui.screens.sandbox import SANDBOX_KEYS
         from game.ui.screens.settings_screen import SettingsScreen
         from game.ui.screens.solutions import SolutionsScreen
 
@@ -224,6 +225,7 @@ class MillionsApp(App[None]):
             ("Campaign", table(LevelSelectScreen)),
             ("Briefing", table(BriefingScreen)),
             ("Play", list(Binding.make_bindings(keys.bindings()))),
+            ("Sandbox", list(SANDBOX_KEYS)),
             ("Paused", table(PauseMenu)),
             ("Results", table(ResultsScreen)),
             ("Codex", table(CodexScreen)),
