@@ -72,6 +72,9 @@ class Action:
             if self.rule is None:
                 return f"clear the {self.kind} scale rule"
             return f"set the {self.kind} scale rule: {self.rule.describe()}"
+        if self.verb == "traffic":  # a sandbox move (sandbox.py)
+            mix = f", mix {self.setting}" if self.setting else ""
+            return f"set traffic to {self.value} req/s{mix}"
         return f"{self.verb} {self.target}"
 
 

@@ -236,3 +236,16 @@ RULE_MAX_WINDOW_S = 600  # the longest a rule may watch before it acts
 RULE_START: Mapping[str, int | str] = MappingProxyType(
     {"size": "S", "above": 80, "for_s": 10, "most": 8, "below": 30, "least": 1}
 )
+
+# -- the sandbox (sandbox.py) -----------------------------------------------------------------
+SANDBOX_TICKS = 3_600  # a sandbox run's length: an hour of site time, paused at its end
+SANDBOX_START_RPS = 100.0  # the traffic a sandbox run starts with
+SANDBOX_RPS_STEP = 0.25  # a traffic key changes the rate by this share (at least 10 req/s)
+SANDBOX_MIN_RPS_STEP = 10.0
+SANDBOX_MIXES = (  # the mixes the mix key steps through, static/read/write/join in percent
+    "40/45/10/5",
+    "0/90/5/5",
+    "0/50/50/0",
+    "10/30/10/50",
+    "100/0/0/0",
+)

@@ -43,8 +43,21 @@ def start_tick(topology: Topology, settings: Settings, state: RunState, t: int) 
         _promote(topology, state, t, promotion)
 
 
+def fail_by_hand(
+    topology: Topology, settings: Settings, state: RunState, node: Node, t: int
+) -> None:
+    """A sandbox incident: `node` fails now, as a scheduled incident would."""
+    _fail(topology, settings, state, node, t, scheduled=True, cause="fired by hand")
+
+
 def _fail(
-    topology: Topology, settings: Settings, state: RunState, node: Node, t: int, scheduled: bool
+    topology: Topology,
+    settings: Settings,
+    state: RunState,
+    node: Node,
+    t: int,
+    scheduled: bool,
+    cause: str = "",
 ) -> None:
     repair = catalog.KINDS[node.kind].repair_ticks
     note = ""
@@ -65,7 +78,7 @@ def _fail(
     elif node.kind == "cache":
         note = "; its keys now go to the database"
     topology.fail(node, t, repair)
-    cause = "scheduled incident" if scheduled else "random failure"
+    cause = cause or ("scheduled incident" if scheduled else "random failure")
     state.events.log(t, "failed", node.id, f"{node.id} failed ({cause}){note}")
 
 

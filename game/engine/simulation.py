@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from game.engine import autoscale, catalog, changes, flow, replay, rules
+from game.engine import autoscale, catalog, changes, flow, replay, rules, sandbox
 from game.engine.actions import Action, Outcome
 from game.engine.endless import ErrorBudget, Peak, grown
 from game.engine.jobs import Backlog
@@ -45,8 +45,11 @@ class RunResult:
 class Simulation:
     """One run of a scenario. Feed it actions with `apply`, advance it with `step`."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, *, sandbox: bool = False
+    ) -> None:
         rules.check_start(scenario.start)
+        self.sandbox = sandbox  # a sandbox run: traffic and fail moves allowed (sandbox.py)
         self.seed = scenario.seed if seed is None else seed
         endless = scenario.endless
         if endless is not None:  # the traffic this seed's endless run meets
@@ -118,6 +121,8 @@ class Simulation:
     def refusal(self, action: Action) -> str:
         """Why the engine would refuse this move now ("" if it would carry it out); changes
         nothing, so a screen can say why before the move is made."""
+        if action.verb in sandbox.VERBS:
+            return sandbox.refusal(self, action)
         if action.verb == "rule" and not self.done and self.scenario.allows("rule"):
             return autoscale.refusal(self.autoscale, action)
         return rules.refusal(self, action)
@@ -135,6 +140,9 @@ class Simulation:
     def _carry_out(self, a: Action) -> str:
         """Make an accepted move; the id of the component it added, if any."""
         topology = self.topology
+        if a.verb in sandbox.VERBS:
+            sandbox.carry_out(self, a)
+            return ""
         if a.verb == "add":
             made = topology.add(a.kind, a.size, self.tick).id
             if a.kind == "replica":

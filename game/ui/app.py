@@ -146,6 +146,9 @@ class MillionsApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Campaign", "Choose a level to play", self.action_campaign)
         yield SystemCommand("Codex", "Read about the ideas the levels teach", self.action_codex)
+        yield SystemCommand(
+            "Sandbox", "A free site: set the traffic, fail parts", self.action_sandbox
+        )
         yield SystemCommand("Settings", "Theme, speed and motion", self.action_settings)
         yield SystemCommand("Help", "Every key and what it does", self.action_help)
 
@@ -160,6 +163,17 @@ class MillionsApp(App[None]):
         from game.ui.screens.codex import CodexScreen
 
         self.push_screen(CodexScreen(self.packs, self.campaign))
+
+    def action_sandbox(self) -> None:
+        """The sandbox: a free site, no scores (screens/sandbox.py)."""
+        from game.ui.screens.sandbox import SandboxScreen, sandbox_level
+
+        base = next((lv for pack in self.packs for lv in pack.levels), None)
+        if base is None:
+            self.notify("No level pack is loaded, so the sandbox cannot open.", title="Sandbox")
+            return
+        folder = self.settings.saves_dir
+        self.push_screen(SandboxScreen(sandbox_level(base), self.settings, folder))
 
     def action_settings(self) -> None:
         from game.ui.screens.settings_screen import SettingsScreen
@@ -199,6 +213,7 @@ class MillionsApp(App[None]):
         from game.ui.screens.help import HelpScreen
         from game.ui.screens.level_select import LevelSelectScreen
         from game.ui.screens.results import ResultsScreen
+        from game.ui.screens.sandbox import SANDBOX_KEYS
         from game.ui.screens.settings_screen import SettingsScreen
         from game.ui.screens.solutions import SolutionsScreen
 
@@ -210,6 +225,7 @@ class MillionsApp(App[None]):
             ("Campaign", table(LevelSelectScreen)),
             ("Briefing", table(BriefingScreen)),
             ("Play", list(Binding.make_bindings(keys.bindings()))),
+            ("Sandbox", list(SANDBOX_KEYS)),
             ("Paused", table(PauseMenu)),
             ("Results", table(ResultsScreen)),
             ("Codex", table(CodexScreen)),

@@ -30,6 +30,7 @@ class TitleScreen(Screen[None]):
         Binding("n", "app.continue", "Continue"),
         Binding("c", "app.campaign", "Campaign"),
         Binding("x", "app.codex", "Codex"),
+        Binding("b", "app.sandbox", "Sandbox"),
         Binding("s", "app.settings", "Settings"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -45,6 +46,7 @@ class TitleScreen(Screen[None]):
                     Option(Text("Continue"), id="continue"),
                     Option("Campaign", id="campaign"),
                     Option("Codex", id="codex"),
+                    Option("Sandbox", id="sandbox"),
                     Option("Settings", id="settings"),
                     Option("Quit", id="quit"),
                     id="menu",
