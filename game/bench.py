@@ -5,11 +5,12 @@ time.process_time and in wall time with time.perf_counter) of three sites under 
 the ratio of the extreme-traffic run time to the light-traffic one, a whole
 simulated day of the largest site, the import time of the engine in a fresh interpreter, and
 `millions levels check --seeds 5` of the core pack on one worker and on two (in wall time, the
-one thing more cores can lower), and prints them next to the speed targets, which are judged on processor time (best of N): the
-machine the engine is developed on is shared, and its wall time mostly measures the other
-programs running. The engine remembers latency shapes across runs in
-one process (game/engine/shapes.py), so each row also gives its first run, the one that worked
-its shapes out (the sites run in order, so a later site may find some already known).
+one thing more cores can lower), and prints them next to the speed targets. The others are
+judged on processor time (best of N): the machine the engine is developed on is shared, and its
+wall time mostly measures the other programs running. The engine remembers latency shapes
+across runs in one process (game/engine/shapes.py), so each row also gives its first run, the
+one that worked its shapes out (the sites run in order, so a later site may find some already
+known).
 
 The table goes to stdout; with --json it goes to stderr and stdout gets one JSON object instead.
 A benchmark reports, it does not fail: the exit code is 0 whatever it measures (a run that
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from game.bench_check import CheckSpeed, measure_check
 from game.engine import catalog
 from game.engine.scenario import ADDABLE, Component, RandomFailures, Scenario
 from game.engine.simulation import Simulation, run
@@ -226,50 +228,6 @@ def _import_ms(repeats: int, cached: bool) -> float:
             for _ in range(repeats + cached)
         ]
     return 1000 * min(times[cached:])
-
-
-@dataclass(slots=True)
-class CheckSpeed:
-    """`millions levels check --seeds N` of one pack, timed on 1 worker and on 2. Judged on
-    wall time: spreading runs over cores lowers that, not the processor time they take."""
-
-    pack: str
-    seeds: int
-    runs: int = 0  # the runs one check makes
-    one_s: float | None = None
-    two_s: float | None = None
-    cores: int = 0
-    error: str = ""
-
-    @property
-    def speedup(self) -> float | None:
-        return self.one_s / self.two_s if self.one_s and self.two_s else None
-
-
-def measure_check(folder: Path, seeds: int) -> CheckSpeed:
-    """Check the pack in `folder` with `seeds` extra seeds on one worker, then on two."""
-    from game.content.checker import check_pack, runs_needed
-    from game.content.packs import load_pack
-    from game.content.pool import default_workers
-
-    speed = CheckSpeed(folder.name, seeds, cores=default_workers())
-    try:
-        pack = load_pack(folder)
-        speed.runs = runs_needed(pack, seeds)
-        if speed.cores < 2:
-            speed.error = "one core here: nothing to spread over"
-            return speed
-        for workers in (1, 2):
-            began = time.perf_counter()
-            check_pack(pack, seeds, workers=workers)
-            took = time.perf_counter() - began
-            if workers == 1:
-                speed.one_s = took
-            else:
-                speed.two_s = took
-    except Exception as exc:  # reported, like a run that raises
-        speed.error = _error(exc)
-    return speed
 
 
 @dataclass(frozen=True, slots=True)
