@@ -249,3 +249,10 @@ SANDBOX_MIXES = (  # the mixes the mix key steps through, static/read/write/join
     "10/30/10/50",
     "100/0/0/0",
 )
+
+# Several data centres with geo-DNS (regions.py). A region's users reach a data centre over that
+# region's round trip to it; DNS answers with the nearest healthy data centre, and a resolver
+# keeps an answer for the TTL, so after a data centre dies its users keep being sent to it for
+# up to one TTL. A second data centre's database replicates across regions with its own lag.
+DNS_TTL_S = 60  # how long a resolver keeps a geo-DNS answer
+CROSS_REGION_LAG_S = 0.5  # a write reaches the other region's replica this much later
