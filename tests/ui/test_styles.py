@@ -23,8 +23,21 @@ def _screens_with_styles() -> list[tuple[type[Screen], Path]]:
         module = importlib.import_module(f"game.ui.screens.{module_info.name}")
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Screen) and cls.__module__ == module.__name__ and cls.CSS_PATH:
-                found.append((cls, Path(module.__file__).with_name(str(cls.CSS_PATH))))
+                found += [(cls, Path(module.__file__).with_name(n)) for n in _own_sheets(cls)]
     return found
+
+
+def _own_sheets(cls: type[Screen]) -> list[str]:
+    """The stylesheets a screen adds: a screen that extends another lists its base's sheet
+    too, whose rules are the base's (a rule for the base matches the screen that extends it)."""
+    names = [cls.CSS_PATH] if isinstance(cls.CSS_PATH, str | Path) else list(cls.CSS_PATH)
+    inherited = {
+        str(name)
+        for base in cls.__mro__[1:]
+        if issubclass(base, Screen) and base.CSS_PATH
+        for name in ([base.CSS_PATH] if isinstance(base.CSS_PATH, str | Path) else base.CSS_PATH)
+    }
+    return [str(name) for name in names if str(name) not in inherited]
 
 
 def test_every_screen_rule_is_scoped_to_its_screen() -> None:
