@@ -118,6 +118,30 @@ def test_win_level_one_with_keys_only():
     asyncio.run(play())
 
 
+def test_arrows_go_from_move_to_move_in_the_inspector():
+    """Tab reaches the first resize button; the arrows then go along the buttons (down then
+    enter once resized to M, the first one, where L, the second, was meant)."""
+
+    async def play() -> None:
+        app = MillionsApp(AppSettings.for_tests())
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = PlayScreen(CORE.level("launch-day"), app.settings)
+            await app.push_screen(screen)
+            await pilot.press("s", "enter")  # select the box
+            for _ in range(20):
+                if app.focused is not None and app.focused.id == "resize-M":
+                    break
+                await pilot.press("tab")
+            await pilot.press("down")
+            assert app.focused.id == "resize-L"
+            await pilot.press("right", "up")
+            assert app.focused.id == "resize-L"
+            await pilot.press("enter")
+            assert screen.sim.nodes()[0].size == "L"
+
+    asyncio.run(play())
+
+
 def test_build_with_the_mouse():
     """Clicking a size, then a component in the build bar, adds it; clicking a locked one
     shows nothing new on the map."""

@@ -36,6 +36,7 @@ from pathlib import Path
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Button, Static
@@ -152,9 +153,14 @@ def _tip(move: MovePreview) -> str:
 
 
 class Inspector(Widget):
-    """One component and the moves a player can ask for on it."""
+    """One component and the moves a player can ask for on it. Once a move has focus the arrow
+    keys go from move to move, as Tab does (a player reads the buttons as a list)."""
 
     DEFAULT_CSS = Path(__file__).with_name("inspector.tcss").read_text(encoding="utf-8")
+    BINDINGS = [
+        Binding("down,right", "step_focus(1)", "Next move", show=False),
+        Binding("up,left", "step_focus(-1)", "Previous move", show=False),
+    ]
 
     ActionRequested = ActionRequested
 
@@ -244,6 +250,12 @@ class Inspector(Widget):
     @property
     def facts(self) -> Text:
         return self._facts
+
+    def action_step_focus(self, by: int) -> None:
+        buttons = [b for b in self.query(Button) if b.focusable]
+        if self.screen.focused in buttons:
+            at = buttons.index(self.screen.focused)
+            buttons[(at + by) % len(buttons)].focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
