@@ -3,7 +3,9 @@
 A task is a small frozen dataclass (a scenario, a plan or a policy, the seeds) whose `run()`
 plays it and returns plain records: a Score per run holds the stars, the scores and the moves
 the engine accepted, never the run itself, so no run's histograms or caches outlive it, in a
-worker or here. `Runner` hands tasks to a process pool ('spawn' workers, so nothing of this
+worker or here. The one exception is RunTask (and RunsTask, several of them): `levels check`
+reads a run's outcomes and last report, so it gets the RunResult back, as it did when it ran
+them in this process. `Runner` hands tasks to a process pool ('spawn' workers, so nothing of this
 process is copied into them) or, with one worker, runs each in this process when it is given.
 """
 
