@@ -210,6 +210,8 @@ SPEEDS: tuple[int, ...] = (1, 2, 4, 8)
 FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
     {
         "no_healthy_server": "no healthy web server to send it to",
+        "box_down": "the single box was down",
+        "dns_server_down": "DNS sends every user to one web server, and it was down",
         "server_down": "sent to a web server that had just died",
         "balancer_down": "the load balancer was down",
         "timeout_web": "timed out waiting in the web tier",

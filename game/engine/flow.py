@@ -110,7 +110,7 @@ def _web_groups(
     if balancer != HEALTHY:
         target = topology.of_kind(*WEB_KINDS)[0]  # DNS answers with the oldest server
         if target.state != HEALTHY:
-            tick.fail("no_healthy_server", origin)
+            tick.fail("box_down" if target.kind == "box" else "dns_server_down", origin)
             return [], 0.0
         mu = _web_mu(tick, target.kind, target.size, demand, slow)
         tick.dns_target = target.id

@@ -27,7 +27,7 @@ _NEGLIGIBLE = 1e-12  # fewer requests than this on a path or a failure reason co
 _DOWN_REASON: Mapping[str, str] = MappingProxyType(
     {
         "web": "server_down",
-        "box": "server_down",
+        "box": "box_down",
         "cache": "server_down",
         "primary": "primary_down",
         "replicas": "primary_down",

@@ -206,7 +206,7 @@ def test_a_dead_lone_server_takes_the_site_down():
         )
     )
     reports = _ticks(sim, 100)
-    down = sum(r.failed.get("no_healthy_server", 0) for r in reports)
+    down = sum(r.failed.get("dns_server_down", 0) for r in reports)
     assert down == pytest.approx(50.0 * catalog.KINDS["web"].repair_ticks, rel=1e-6)
 
 
@@ -270,9 +270,18 @@ def test_resizing_restarts_the_server():
     sim = Simulation(scenario(build("web", "primary"), rps=50.0, mix=STATIC_ONLY))
     assert sim.apply(Action(0, "resize", target="web-1", size="M")).accepted
     reports = _ticks(sim, catalog.KINDS["web"].boot_ticks + 1)
-    assert reports[0].failed.get("no_healthy_server", 0) == pytest.approx(50.0)
+    assert reports[0].failed.get("dns_server_down", 0) == pytest.approx(50.0)
     assert reports[-1].failed_total == pytest.approx(0.0, abs=1e-9)
     assert _tier(reports[-1], "web").capacity_rps == catalog.KINDS["web"].sizes["M"].capacity
+
+
+def test_a_restarting_box_fails_its_requests_as_the_box_down():
+    """While the single box restarts, requests fail because the box is down, not for want of a
+    web server: the box is the web server."""
+    sim = Simulation(scenario(build("box"), rps=50.0, mix=STATIC_ONLY))
+    assert sim.apply(Action(0, "resize", target="box-1", size="L")).accepted
+    first = _ticks(sim, 1)[0]
+    assert first.failed == {"box_down": pytest.approx(50.0)}
 
 
 @pytest.mark.parametrize("balancer", ["round_robin", "least_connections"])
