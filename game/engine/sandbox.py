@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from game.engine import catalog, changes
 from game.engine.actions import Action
 from game.engine.scenario import RandomFailures, Scenario
+from game.engine.scoring import Objectives
 from game.engine.topology import FAILED
 from game.engine.traffic import Mix, Traffic
 
@@ -100,7 +101,8 @@ def carry_out(sim: Simulation, a: Action) -> None:
 
 def scenario() -> Scenario:
     """The sandbox's site: one box under a flat traffic, every part and move unlocked, no
-    budget, no scheduled or random failures (incidents are fired by hand), a long run."""
+    budget, no objectives (nothing is graded), no scheduled or random failures (incidents are
+    fired by hand), a long run."""
     traffic = Traffic(
         points=((0, catalog.SANDBOX_START_RPS),), mix=parse_mix(catalog.SANDBOX_MIXES[0])
     )
@@ -110,6 +112,7 @@ def scenario() -> Scenario:
         catalog.SANDBOX_TICKS,
         traffic=traffic,
         failures=RandomFailures(enabled=False),
+        objectives=Objectives(goals=()),
     )
 
 

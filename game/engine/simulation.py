@@ -248,10 +248,13 @@ def resimulate(
     actions: Iterable[Action],
     tick: int,
     on_report: Callable[[Simulation, TickReport], None] | None = None,
+    *,
+    sandbox: bool = False,
 ) -> Simulation:
     """The simulation as it stood at `tick`, with that tick's actions already applied (as the
     play screen applies a move before the tick it is made at); `on_report` sees every
-    re-simulated tick's report. Continuing a level left unfinished starts here."""
-    sim = Simulation(scenario, seed)
+    re-simulated tick's report. Continuing a level left unfinished starts here, and so do a
+    rewind and a restart (of a `sandbox` run too)."""
+    sim = Simulation(scenario, seed, sandbox=sandbox)
     replay.play(sim, actions, until=tick, on_report=on_report)
     return sim

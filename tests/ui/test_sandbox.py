@@ -14,6 +14,7 @@ from game.engine.topology import FAILED
 from game.ui.app import MillionsApp
 from game.ui.screens.sandbox import TIMELINE_NAME, SandboxScreen
 from game.ui.settings import AppSettings
+from game.ui.widgets import MetricsPanel
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -100,14 +101,46 @@ async def test_the_timeline_key_writes_the_run_so_far_and_says_where(tmp_path):
         assert any(str(path) in m for m in _messages(pilot.app))
 
 
-async def test_rewind_and_restart_say_why_they_do_nothing():
+async def test_rewind_takes_back_a_traffic_move_exactly_and_redo_makes_it_again():
     async with _app().run_test(size=(120, 40)) as pilot:
         screen = await _open(pilot)
-        await pilot.press("s", "z", "n")
-        assert screen.sim.tick == 1
-        messages = _messages(pilot.app)
-        assert any("does not rewind" in m for m in messages)
-        assert any("fresh site" in m for m in messages)
+        await pilot.press(*["s"] * 20, "right_square_bracket", *["s"] * 20)
+        assert screen.sim.tick == 40 and screen.last.rps == 125.0
+        await pilot.press("z")
+        await pilot.pause()
+        assert screen.sim.tick == 10 and screen.sim.sandbox
+        assert screen.actions == [] and screen.redo is not None
+        assert screen.sim.scenario.traffic.rate(screen.sim.tick) == 100.0
+        await pilot.press("y")
+        await pilot.pause()
+        assert screen.sim.tick == 40 and screen.last.rps == 125.0
+        assert [a.verb for a in screen.actions] == ["traffic"]
+        await pilot.press("right_square_bracket", "s")  # the rebuilt run is still a sandbox's
+        assert screen.last.rps == 156.0
+
+
+async def test_restart_asks_then_gives_a_fresh_sandbox():
+    async with _app().run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("right_square_bracket", "s", "s", "n")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, SandboxScreen)
+        assert screen.sim.tick == 0 and screen.actions == [] and screen.sim.sandbox
+        assert screen.sim.scenario.traffic.rate(0) == 100.0
+
+
+async def test_nothing_is_graded_so_no_objective_line_is_drawn():
+    async with _app().run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("s")
+        assert screen.sim.scenario.objectives.goals == ()
+        panel = screen.query_one(MetricsPanel)
+        for row in ("latency", "availability", "cost"):
+            text = panel.text_of(row).plain
+            assert "≤" not in text and "≥" not in text, text
 
 
 async def test_the_end_pauses_without_results():

@@ -138,7 +138,8 @@ class PlayScreen(Screen[None]):
             if report.tick >= shown_from:
                 readings.record(site_view(sim))
 
-        self.sim = resimulate(self.level.scenario, self.sim.seed, actions, tick, seen)
+        sandbox = self.sim.sandbox
+        self.sim = resimulate(self.level.scenario, self.sim.seed, actions, tick, seen, sandbox=sandbox)
         events.extend(self.sim.take_events())
         self.query_one(EventLog).add(events[-LOG_SHOWN:])
 
@@ -270,7 +271,6 @@ class PlayScreen(Screen[None]):
         self._rebuilding = True
         try:
             await self.recompose()
-            self.sim = Simulation(self.level.scenario, seed=self.sim.seed)
             self._resimulate(actions, tick)
             self.selected = selected if self.sim.topology.nodes.get(selected or "") else None
             self._draw()

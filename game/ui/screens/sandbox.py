@@ -94,13 +94,7 @@ class SandboxScreen(PlayScreen):
             return
         self.notify(f"{len(self.history)} ticks written to {path}", title="Timeline", markup=False)
 
-    # -- what the sandbox does not do ---------------------------------------------------------
-
-    async def action_rewind(self, seconds: int = 0) -> None:
-        self.notify("The sandbox does not rewind: change the traffic instead.", title="Rewind")
-
-    def action_restart(self) -> None:
-        self.notify("Leave (q) and open the sandbox again for a fresh site.", title="Restart")
+    # -- its end ------------------------------------------------------------------------------
 
     def _finish(self) -> None:
         """The end of the sandbox's time: no results, it pauses."""
