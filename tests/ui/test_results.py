@@ -101,6 +101,16 @@ async def test_a_new_best_behind_a_failed_run_does_not_say_2nd_a_new_best():
     assert "your best pass" in cost_row
 
 
+async def test_a_first_run_has_no_spread_column_of_one_run():
+    app = MillionsApp(AppSettings.for_tests())
+    finish, _, _ = _finisher("launch-day")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await finish(pilot)
+        record = _text(app.screen.query_one("#record").content)
+    assert "your first run" in record
+    assert "1 run" not in record  # no column of one run's spread, all dashes
+
+
 @pytest.mark.parametrize(
     ("values", "mine", "new_best", "phrase"),
     [

@@ -226,9 +226,11 @@ class ResultsScreen(Screen[None]):
             box=None, pad_edge=False, padding=(0, 2, 0, 0), title="Your runs", title_justify="left"
         )
         runs = len(record.runs)
+        spread = runs > 1  # one run has no spread to draw
         table.add_column("score")
         table.add_column("your best", justify="right")
-        table.add_column(f"your {runs} run{'s' * (runs != 1)}", justify="center")
+        if spread:
+            table.add_column(f"your {runs} runs", justify="center")
         table.add_column("this run")
         seed_best = record.by_seed.get(self.result.seed) if self.result.scenario.endless else None
         if seed_best is not None:
@@ -242,7 +244,7 @@ class ResultsScreen(Screen[None]):
             mine = self.result.scores[metric]
             name = METRICS[metric].label(objectives.latency_percentile)
             place = rank_phrase(values, mine, metric, metric in self.recorded.new_bests)
-            row = [Text(name), best_text, histogram(values, mine), place]
+            row = [Text(name), best_text, *([histogram(values, mine)] if spread else []), place]
             if seed_best is not None:
                 row.append(show(seed_best[metric]) if metric in seed_best else "-")
             table.add_row(*row)
