@@ -3,6 +3,8 @@ a worker, par's moves where par did better, and rank phrases that read true."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rich.console import Console
 
@@ -13,6 +15,7 @@ from game.ui.app import MillionsApp
 from game.ui.screens.play import PlayScreen
 from game.ui.screens.results import ResultsScreen, rank_phrase
 from game.ui.settings import AppSettings
+from game.ui.widgets.post_mortem import post_mortem_text
 from game.ui.widgets.run_chart import RunChart
 
 CORE = load_pack(BUILTIN_PACKS / "core")
@@ -69,6 +72,16 @@ async def test_the_post_mortem_says_what_a_run_without_each_move_scores():
         latency = METRICS["latency_ms"].format(without.scores["latency_ms"])
         assert f"p95 latency {latency}" in words
     assert "resize web-1 to L" in words and "requests failed in the 30 s web-1" in words
+
+
+async def test_a_narrow_post_mortem_wraps_each_move_under_its_words():
+    screen, _, level, _ = await _results("bigger-box")
+    shown = _text(post_mortem_text(screen.post_mortem, level.scenario.objectives), 60)
+    lines = [line for line in shown.splitlines() if line.strip()]
+    lines = lines[next(i for i, line in enumerate(lines) if re.match(r" +3:30 ", line)) :]
+    assert len(lines) > 6  # wrapped: two moves of three lines each would be 6
+    for line in lines:
+        assert re.match(r" +\d+:\d\d ", line) or line.startswith(" " * 7), line
 
 
 async def test_par_s_moves_are_marked_where_par_did_better():

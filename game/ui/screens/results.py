@@ -12,6 +12,7 @@ Next, Retry and Levels are the app's ways (`game.ui.ways`): the results never le
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -104,18 +105,17 @@ class ResultsScreen(Screen[None]):
             return
         self.post_mortem, self.par = event.worker.result
         objectives = self.level.scenario.objectives
-        text = post_mortem_text(self.post_mortem, objectives)
+        shown = post_mortem_text(self.post_mortem, objectives)
         ahead = self._par_did_better()
         if ahead:
             reference = self.level.reference
             self.query_one(RunChart).show_par([a.tick for a in reference.actions])
-            text.append("\n\nPar did better on ", style="bold")
-            text.append(
-                " and ".join(METRICS[m].label(objectives.latency_percentile) for m in ahead)
-            )
-            text.append(": its moves are marked beside yours on the time axis below.\n")
-            text.append_text(par_moves_text(reference.actions))
-        self.query_one("#postmortem", Static).update(text)
+            par = Text("\nPar did better on ", style="bold")
+            par.append(" and ".join(METRICS[m].label(objectives.latency_percentile) for m in ahead))
+            par.append(": its moves are marked beside yours on the time axis below.\n")
+            par.append_text(par_moves_text(reference.actions))
+            shown = Group(shown, par)
+        self.query_one("#postmortem", Static).update(shown)
         self.query_one("#scores", Static).update(self._scores())
 
     def _par_did_better(self) -> list[str]:

@@ -2,9 +2,9 @@
 
     What each move did (each measured by playing the level again without it)
      0:30  resize box-1 to L
-           87 requests failed in the 30 s box-1 was down (without the move: 0)
-           without it: availability 70.571% (yours 99.689%) · p95 latency 2,197 ms (96 ms)
-           · cost 540 (2,070)
+           87 requests failed in the 30 s box-1 was restarting (without the move: 0)
+           without it: availability 70.571% (yours 99.689%) · p95 latency 2,197 ms (yours
+           96 ms) · cost 540 (yours 2,070)
 
 The numbers are `game.engine.postmortem`'s; this module only writes them, each score as its
 Metric writes it everywhere, the graded ones only.
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 from game.engine.actions import Action
@@ -24,26 +26,30 @@ from game.ui.numbers import clock
 
 HEADING = "What each move did (each measured by playing the level again without it)"
 MEASURING = "Measuring each move by playing the level again without it…"
-INDENT = "       "
+INDENT = 7  # the columns of a move's time; its lines wrap under its words, not under the time
 
 
-def post_mortem_text(found: Postmortem, objectives: Objectives) -> Text:
+def post_mortem_text(found: Postmortem, objectives: Objectives) -> RenderableType:
     """The post-mortem of a run whose scores the level grades by `objectives`."""
-    text = Text(HEADING + "\n", style="bold")
+    heading = Text(HEADING, style="bold")
     if not found.effects:
-        text.append("You made no moves: the level ran as it started.", style="dim")
-        return text
+        return Group(heading, Text("You made no moves: the level ran as it started.", style="dim"))
+    moves = Table.grid()
+    moves.add_column(width=INDENT, no_wrap=True)
+    moves.add_column()
     for effect in found.effects:
-        _effect(text, effect, found.scores, objectives)
+        _effect(moves, effect, found.scores, objectives)
+    parts: list[RenderableType] = [heading, moves]
     if found.unmeasured:
         shown = len(found.effects)
-        text.append(
-            f"The first {shown} moves were measured; {found.unmeasured} later"
-            f" move{'s' * (found.unmeasured != 1)} were not played again.\n",
-            style="dim",
+        parts.append(
+            Text(
+                f"The first {shown} moves were measured; {found.unmeasured} later"
+                f" move{'s' * (found.unmeasured != 1)} were not played again.",
+                style="dim",
+            )
         )
-    text.rstrip()
-    return text
+    return Group(*parts)
 
 
 PAR_MOVES_SHOWN = 8  # par's moves written out; the rest are on the time axis
@@ -60,22 +66,23 @@ def par_moves_text(actions: tuple[Action, ...]) -> Text:
 
 
 def _effect(
-    text: Text, effect: MoveEffect, scores: Mapping[str, float], objectives: Objectives
+    moves: Table, effect: MoveEffect, scores: Mapping[str, float], objectives: Objectives
 ) -> None:
+    """One move's rows: its time and words, what failed in the outage it caused, and the
+    graded scores of the run without it."""
     action = effect.action
-    text.append(f" {clock(action.tick):>5}  ", style="dim")
-    text.append(_move(action) + "\n", style="bold")
+    moves.add_row(Text(f" {clock(action.tick):>5}", style="dim"), Text(_move(action), style="bold"))
     if effect.outage:
         what = effect.out_of_service
         down = {
             "writes": "writes waited for the promotion",
             "the data tier": "the data tier was migrating",
         }.get(what, f"{what} was restarting")
-        text.append(INDENT)
-        text.append(f"{_count(effect.failed)} requests failed", style="bold")
+        text = Text(f"{_count(effect.failed)} requests failed", style="bold")
         text.append(f" in the {effect.outage} s {down}")
-        text.append(f" (without the move: {_count(effect.failed_without)})\n", style="dim")
-    text.append(INDENT + "without it: ")
+        text.append(f" (without the move: {_count(effect.failed_without)})", style="dim")
+        moves.add_row("", text)
+    text = Text("without it: ")
     parts = []
     for goal in objectives.goals:
         metric = METRICS[goal.metric]
@@ -89,13 +96,11 @@ def _effect(
         part.append(f" (yours {shown_mine})", style="dim")
         parts.append(part)
     text.append_text(Text(" · ").join(parts))
-    text.append("\n")
+    moves.add_row("", text)
     if effect.refused_without:
         n = effect.refused_without
-        text.append(
-            INDENT + f"and {n} later move{'s' * (n != 1)} would have been refused without it\n",
-            style="dim",
-        )
+        refused = f"and {n} later move{'s' * (n != 1)} would have been refused without it"
+        moves.add_row("", Text(refused, style="dim"))
 
 
 def _move(action: Action) -> str:
