@@ -103,3 +103,15 @@ async def test_graded_scores_are_on_the_play_screen(level_id, graded, not_graded
 async def test_a_level_grading_neither_shows_neither():
     rows = await _play_rows("launch-day", 5)
     assert not any(row.startswith(("stale reads", "lost writes")) for row in rows)
+
+
+def test_a_live_chart_of_two_minutes_draws_two_seconds_as_two_seconds():
+    """A window's short series takes only its share of the cells (the rest stay blank), where
+    it used to stretch across the whole chart as if two minutes had passed."""
+    assert chart.bars([0.5, 0.5], 60, chart.SHARE, window=120) == (4,)
+    assert len(chart.bars([0.5] * 60, 60, chart.SHARE, window=120)) == 30
+    assert len(chart.bars([0.5] * 120, 60, chart.SHARE, window=120)) == 60
+    assert chart.bars([], 60, chart.SHARE, window=120) == ()
+    panel = MetricsPanel()
+    panel._history["requests"].extend([100.0, 100.0])
+    assert len(panel.bars("requests", 60)) == 1

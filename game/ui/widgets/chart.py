@@ -50,13 +50,20 @@ SHARE = Scale(0.0, 1.0)  # availability and other shares: 0 to 100%
 
 
 def buckets(
-    values: Sequence[float], width: int, pick: Callable[[Sequence[float]], float] = max
+    values: Sequence[float],
+    width: int,
+    pick: Callable[[Sequence[float]], float] = max,
+    window: int | None = None,
 ) -> list[float]:
     """The series in `width` buckets, oldest first, each its `pick` of the values it covers; a
-    series shorter than `width` is stretched (each value takes several cells)."""
+    series shorter than `width` is stretched (each value takes several cells). A chart of the
+    last `window` values gives a shorter series only its share of the cells (at least one),
+    so two seconds never draw as two minutes: the caller leaves the older cells blank."""
     n = len(values)
     if width <= 0 or n == 0:
         return []
+    if window is not None and n < window:
+        width = max(1, width * n // window)
     out = []
     for c in range(width):
         start = c * n // width
@@ -70,13 +77,15 @@ def bars(
     width: int,
     scale: Scale,
     pick: Callable[[Sequence[float]], float] = max,
+    window: int | None = None,
 ) -> tuple[int, ...]:
-    """One row of bar heights 0-7 (BARS), `width` cells; no values: all lowest."""
+    """One row of bar heights 0-7 (BARS), `width` cells (fewer for a short series of a
+    `window`, see `buckets`); no values: all lowest, or none in a window."""
     if width <= 0:
         return ()
     if not values:
-        return (0,) * width
-    return tuple(round(scale.share(v) * 7) for v in buckets(values, width, pick))
+        return () if window is not None else (0,) * width
+    return tuple(round(scale.share(v) * 7) for v in buckets(values, width, pick, window))
 
 
 def columns(

@@ -220,15 +220,17 @@ class MetricsPanel(Widget):
     def bars(self, metric: str, width: int) -> tuple[int, ...]:
         """The heights (0-7) a row's chart `width` cells wide draws, on the row's scale."""
         scale = self._scales.get(metric, chart.SHARE)
-        return chart.bars(list(self._history[metric]), width, scale, _PICK.get(metric, max))
+        history = self._history[metric]
+        return chart.bars(list(history), width, scale, _PICK.get(metric, max), history.maxlen)
 
     def missed(self, metric: str, width: int) -> tuple[bool, ...]:
         """Which cells of a row's chart `width` wide hold a tick past the level's line."""
         line = self._lines.get(metric)
         if line is None or width <= 0:
             return (False,) * max(width, 0)
-        cells = chart.buckets(list(self._history[metric]), width, _PICK.get(metric, max))
-        return tuple(line.missed(v) for v in cells) + (False,) * (width - len(cells))
+        history = self._history[metric]
+        cells = chart.buckets(list(history), width, _PICK.get(metric, max), history.maxlen)
+        return tuple(line.missed(v) for v in cells)  # as many cells as `bars` draws
 
     # -- drawing ------------------------------------------------------------------------------
 

@@ -83,8 +83,9 @@ class TierCharts(TextLines):
             )
             if cells:
                 series = list(self.busy.get(name, ()))
-                heights = chart.bars(series, cells, chart.SHARE)
-                picked = chart.buckets(series, cells)
+                heights = chart.bars(series, cells, chart.SHARE, window=HISTORY)
+                picked = chart.buckets(series, cells, window=HISTORY)
+                text.append(" " * (cells - len(heights)))  # before the first tick drawn
                 runs: list[tuple[bool, list[str]]] = []  # one span per run of a style
                 for height, value in zip(heights, picked, strict=False):
                     hot = value >= states.OVERLOADED_AT
@@ -93,7 +94,6 @@ class TierCharts(TextLines):
                     runs[-1][1].append(chart.BARS[height])
                 for hot, bars in runs:
                     text.append("".join(bars), style=over if hot else calm)
-                text.append(" " * (cells - len(heights)))
             queued = numbers.compact(tier.queued) if tier.queued >= 0.5 else "0"
             dropped = numbers.rate(tier.dropped) if tier.dropped >= 0.5 else "-"
             text.append(f"  {queued:>6}  {dropped:>11}")
