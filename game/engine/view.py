@@ -388,7 +388,7 @@ def _setting_actions(kind: str, settings: Settings) -> list[Action]:
 
 # The moves that relieve each tier, in the order they are suggested. "add" adds one more of a
 # kind; "front" adds one in front of the tier, only while the site has none; "bigger" resizes
-# the tier's smallest component one size up.
+# the tier's smallest component one size up, only where nothing else is on offer.
 _REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "box": ("add:primary", "bigger"),
@@ -418,6 +418,8 @@ def _advice(sim: Simulation, tiers: Mapping[str, TierReport]) -> Advice | None:
         if not sim.refusal(shed):
             remedies.append(shed)
     for remedy in _REMEDIES.get(name, ()):
+        if remedy == "bigger" and remedies:
+            continue  # a resize restarts a member of a tier already saturated: only a last resort
         action = _remedy(sim, name, remedy)
         if action is not None and not sim.refusal(action):
             remedies.append(action)

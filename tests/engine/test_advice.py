@@ -72,3 +72,20 @@ def test_a_box_booting_after_a_resize_says_what_its_new_size_serves():
     box = site_view(sim).node("box-1")
     assert box.state == "booting" and box.capacity == 0.0
     assert box.full_capacity == catalog.KINDS["box"].sizes["L"].capacity
+
+
+def test_a_saturated_pool_that_can_grow_is_not_advised_a_resize():
+    """A resize restarts the server: advised beside "add a web server", it would take a member
+    of a tier already at its limit out for its boot. It is advised only where nothing else is."""
+    pool = _saturated("balancer", "web", "web", "primary:XL", rps=190)
+    assert pool is not None and pool.tier == "web"
+    assert [(a.verb, a.kind) for a in pool.remedies] == [("add", "web")]
+    level = load_pack(BUILTIN_PACKS / "core").level("bigger-box")  # web and resize only
+    sim = Simulation(level.scenario, seed=1)
+    verbs = set()
+    while not sim.done:
+        sim.step()
+        advice = site_view(sim).advice
+        if advice is not None:
+            verbs |= {a.verb for a in advice.remedies}
+    assert "resize" in verbs  # where no add is unlocked, the resize is the advice

@@ -144,8 +144,7 @@ def test_advice_names_only_moves_unlocked_lacking_and_accepted():
     assert [(a.verb, a.kind, a.target, a.size) for a in shown.advice.remedies] == [
         ("add", "web", "", "S"),
         ("add", "balancer", "", "S"),
-        ("resize", "", "web-1", "M"),
-    ]
+    ]  # no resize: it is advised only where nothing else is (test_advice.py)
     assert all(sim.refusal(a) == "" for a in shown.advice.remedies)
     _, with_balancer = _busy(95, "balancer")
     assert with_balancer.advice.remedies  # still advice, but not a second balancer
