@@ -31,6 +31,7 @@ from game.engine.report import TickReport, TierReport, Totals
 from game.engine.rules import over_budget
 from game.engine.scenario import ADDABLE, Settings
 from game.engine.scoring import Objectives, default_objectives
+from game.engine.tiers import ROUND_ROBIN
 from game.engine.topology import BOOTING, DATA_KINDS, HEALTHY, WEB_KINDS, Node
 
 if TYPE_CHECKING:
@@ -170,7 +171,8 @@ def site_view(sim: Simulation) -> SiteView:
     report = sim.last
     tiers = {t.name: t for t in report.tiers} if report is not None else {}
     dns_target = report.dns_target if report is not None else None
-    nodes = tuple(_node_view(sim, node, tiers, dns_target) for node in sim.nodes())
+    rotation = _round_robin_mean(sim, dns_target)
+    nodes = tuple(_node_view(sim, node, tiers, dns_target, rotation) for node in sim.nodes())
     cost = sim.cost_per_tick()
     budget = sim.scenario.budget
     objectives = sim.scenario.objectives
@@ -225,8 +227,23 @@ def tier_of(kind: str, tiers: Mapping[str, TierReport]) -> TierReport | None:
     return None
 
 
+def _round_robin_mean(sim: Simulation, dns_target: str | None) -> float | None:
+    """Under round robin every web server in rotation gets the same share of the requests, so
+    each is as busy as that share is of its own capacity: a small one more than the pool's
+    average, a big one less. The mean capacity of the rotation, or None when the balancer does
+    not rotate (least connections evens the load out; DNS alone sends it all to one)."""
+    if sim.settings.balancer != ROUND_ROBIN or dns_target is not None:
+        return None
+    rotation = [n.spec.capacity for n in sim.nodes() if n.kind == "web" and n.state == HEALTHY]
+    return sum(rotation) / len(rotation) if rotation else None
+
+
 def _node_view(
-    sim: Simulation, node: Node, tiers: Mapping[str, TierReport], dns_target: str | None
+    sim: Simulation,
+    node: Node,
+    tiers: Mapping[str, TierReport],
+    dns_target: str | None,
+    rotation_mean: float | None = None,
 ) -> NodeView:
     spec = node.spec
     unit = UNIT_OF_KIND.get(node.kind, "")
@@ -241,6 +258,8 @@ def _node_view(
         full = tier.capacity_rps
     in_rotation = healthy and (tier is not None and tier.servers > 0 or not unit)
     utilization = tier.utilization if in_rotation and tier is not None else None
+    if utilization is not None and rotation_mean is not None and node.kind == "web":
+        utilization *= rotation_mean / spec.capacity  # its equal share, of its own capacity
     if dns_target is not None and node.kind in WEB_KINDS and node.id != dns_target:
         in_rotation, utilization = False, 0.0 if healthy else None
     if node.kind == "worker":  # it takes jobs off the queue while the queue is up

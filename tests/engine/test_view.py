@@ -223,3 +223,24 @@ def test_the_moves_on_offer_are_priced_by_the_same_preview():
     verbs = {m.action.verb for m in view.node_moves(sim, "replica-1")}
     assert verbs == {"resize", "remove", "promote", "rule"}  # rule: its pool's scale rule
     assert view.node_moves(sim, "no-such") == ()
+
+
+@pytest.mark.parametrize("balancer", ["round_robin", "least_connections"])
+def test_each_web_server_shows_its_own_load_under_round_robin(balancer):
+    """Round robin gives every server the same share, so a small one beside a big one is the
+    busier; least connections (one shared queue in the model) evens them out."""
+    built = build("balancer", "web:XL", "web", "primary:XL")
+    sim = Simulation(scenario(built, rps=200, mix=STATIC_ONLY, settings=Settings(balancer=balancer)))
+    for _ in range(3):
+        sim.step()
+    shown = site_view(sim)
+    tier = next(t for t in sim.last.tiers if t.name == "web")
+    web = shown.of_kind("web")
+    caps = [catalog.KINDS["web"].sizes[n.size].capacity for n in web]
+    loads = [n.utilization for n in web]
+    # the pool's load is their capacity-weighted mean either way
+    assert sum(u * c for u, c in zip(loads, caps)) / sum(caps) == pytest.approx(tier.utilization)
+    if balancer == "round_robin":
+        assert loads[1] / loads[0] == pytest.approx(caps[0] / caps[1])  # S busier by XL / S
+    else:
+        assert loads[0] == pytest.approx(loads[1]) == pytest.approx(tier.utilization)
