@@ -21,6 +21,7 @@ from game.engine.jobs import Backlog
 from game.engine.replication import Promotion
 from game.engine.report import Event, TickReport, Totals
 from game.engine.scenario import Scenario, Settings
+from game.engine.sessions import Logins
 from game.engine.state import RunState
 from game.engine.tick import Tick
 from game.engine.topology import DATA_KINDS, Node, Topology
@@ -100,6 +101,11 @@ class Simulation:
     def jobs(self) -> Backlog:
         """The jobs waiting in the message queue (read-only use)."""
         return self.state.jobs
+
+    @property
+    def logins(self) -> Logins:
+        """Who holds the users' sessions and who is signed out (read-only use)."""
+        return self.state.logins
 
     @property
     def failover_until(self) -> int | None:
