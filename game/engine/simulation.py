@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from game.engine import autoscale, catalog, changes, flow, replay, rules, sandbox
+from game.engine import autoscale, catalog, changes, flow, replay, rules, sandbox, sessions
 from game.engine.actions import Action, Outcome
 from game.engine.endless import ErrorBudget, Peak, grown
 from game.engine.jobs import Backlog
@@ -72,6 +72,9 @@ class Simulation:
         self.last: TickReport | None = None
         self.autoscale = autoscale.Autoscaler()  # the pools' scale rules, and what they did
         changes.bring_up(self.topology, self.state, 0)
+        if scenario.sessions is not None:  # the starting build has been running: users signed in
+            front, balancer = self.topology.front_door(0), self.settings.balancer
+            self.state.logins.holders = sessions.holders(self.topology, front, balancer)
 
     # -- state a screen may show ------------------------------------------------------------
 

@@ -85,6 +85,11 @@ def test_removing_a_server_signs_out_its_share():
     assert out["logged_out"] == pytest.approx(RATE * SIGN_IN.share * SIGN_IN.relogin_s / 5)
 
 
+def test_the_starting_build_already_holds_sessions():
+    out = failed(site(web=4), [Action(0, "remove", target="web-4")])
+    assert out["logged_out"] == pytest.approx(RATE * SIGN_IN.share * SIGN_IN.relogin_s / 4)
+
+
 def test_resizing_a_server_restarts_it_and_signs_out_its_share():
     out = failed(site(web=4), [Action(30, "resize", target="web-1", size="M")])
     assert out["logged_out"] == pytest.approx(RATE * SIGN_IN.share * SIGN_IN.relogin_s / 4)
