@@ -96,10 +96,14 @@ def _signed_out(
     """The origin's requests of signed-out users fail (they cannot get past the sign-in until
     they have signed in again); returns the requests that go on, and the share of those that
     carry a session."""
-    state = tick.state.logins
-    out = sessions.step(
-        state, tick.topology, tick.t, spec.relogin_s, balancer, tick.settings.balancer
-    )
+    events, t = tick.state.events, tick.t
+
+    def lost(node_id: str, share: float) -> None:
+        held = f"{node_id} held {share:.0%} of the users' sessions"
+        events.log(t, "signed_out", node_id, f"{held}: signed out for {spec.relogin_s:g} s")
+
+    logins, topology = tick.state.logins, tick.topology
+    out = sessions.step(logins, topology, t, spec.relogin_s, balancer, tick.settings.balancer, lost)
     if balancer == FAILED:  # nobody gets as far as the sign-in
         return origin, 0.0
     failing = 0.0

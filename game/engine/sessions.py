@@ -21,6 +21,7 @@ t, so a cohort fails exactly relogin_s seconds' worth of its requests, then has 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from game.engine import catalog
@@ -111,10 +112,17 @@ def holders(topology: Topology, front: str | None, balancer: str) -> dict[str, t
 
 
 def step(
-    logins: Logins, topology: Topology, t: int, relogin_s: float, front: str | None, balancer: str
+    logins: Logins,
+    topology: Topology,
+    t: int,
+    relogin_s: float,
+    front: str | None,
+    balancer: str,
+    on_lost: Callable[[str, float], None] | None = None,
 ) -> dict[str, float]:
     """Tick `t`: sign out the users whose sessions were held by what is no longer up, and
-    return the share of session users signed out now, by reason."""
+    return the share of session users signed out now, by reason. `on_lost` hears of each
+    holder lost: its id and the share of all session users it signed out."""
     before = logins.signed_out(t, relogin_s)
     signed_in = max(0.0, 1.0 - sum(before.values()))
     lost: dict[str, float] = {}
@@ -124,6 +132,8 @@ def step(
         if node is None or node.state != HEALTHY:
             reason = STORE_LOST if kind == STORE else LOGGED_OUT
             lost[reason] = lost.get(reason, 0.0) + share
+            if on_lost is not None and share * signed_in > 0:
+                on_lost(node_id, share * signed_in)
     for reason, share in sorted(lost.items()):
         logins.cohorts.append(Cohort(t, share * signed_in, reason))
     logins.holders = holders(topology, front, balancer)

@@ -344,6 +344,7 @@ EVENT_BADGES: Mapping[str, str] = MappingProxyType(
         "moved": "moved",
         "action": "you",
         "rule": "rule",
+        "signed_out": "signed out",
     }
 )
 

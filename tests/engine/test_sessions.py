@@ -231,3 +231,12 @@ def test_a_bad_sessions_spec_says_why():
         Sessions(share=0.0)
     with pytest.raises(ValueError, match="signing in again"):
         Sessions(share=0.5, relogin_s=catalog.MAX_RELOGIN_S + 1)
+
+
+def test_the_log_says_who_was_signed_out_and_for_how_long():
+    sim = Simulation(site(incidents=dies("web-2")))
+    events = [e for _ in range(25) for e in sim.step().events if e.kind == "signed_out"]
+    assert [(e.tick, e.component) for e in events] == [(20, "web-2")]
+    assert events[0].text == "web-2 held 25% of the users' sessions: signed out for 7.5 s"
+    with_store = Simulation(site(store(), incidents=dies("web-2")))
+    assert not [e for _ in range(25) for e in with_store.step().events if e.kind == "signed_out"]
