@@ -64,6 +64,8 @@ def simulate(tick: Tick) -> TickReport:
     served, web_dist = web.served, web.dist
     if session_share > 0 and sessions.store_up(topology):
         served, web_dist = _session_store(tick, served, web_dist, session_share)
+    elif tick.queues and tick.queues.under(sessions.STORE + ":"):  # the store went: its queue fails
+        tick.serve(sessions.STORE, [], 0.0)
     # What the web tier served, by kind. Queued requests are taken to have the mix of the
     # traffic, so a tick with no arrivals still knows what its backlog was made of.
     mix_origin = (

@@ -240,3 +240,14 @@ def test_the_log_says_who_was_signed_out_and_for_how_long():
     assert events[0].text == "web-2 held 25% of the users' sessions: signed out for 7.5 s"
     with_store = Simulation(site(store(), incidents=dies("web-2")))
     assert not [e for _ in range(25) for e in with_store.step().events if e.kind == "signed_out"]
+
+
+def test_a_store_lost_while_overloaded_fails_what_waited_in_it():
+    capacity = catalog.KINDS["sessions"].sizes["S"].capacity
+    rps = 1.5 * capacity / SIGN_IN.share
+    sim = Simulation(site(store(), web=100, rps=rps, duration=40, incidents=dies("sessions-1")))
+    reports = [sim.step() for _ in range(40)]
+    waiting = next(t for t in reports[19].tiers if t.name == "sessions").queued
+    assert waiting > 0
+    assert reports[20].failed["session_store_down"] >= waiting
+    assert all(r.queued == pytest.approx(0.0, abs=1e-6) for r in reports[21:])
