@@ -23,6 +23,7 @@ from game.engine.scenario import (
     RandomFailures,
     Retries,
     Scenario,
+    Sessions,
     Settings,
 )
 from game.engine.scoring import Goal, Objectives, default_objectives
@@ -102,6 +103,9 @@ def scenario_of(level: LevelFile) -> Scenario:
         if level.endless is None
         else _engine(("endless",), Endless, **level.endless.model_dump()),
         jobs=None if level.jobs is None else _engine(("jobs",), Jobs, **level.jobs.model_dump()),
+        sessions=None
+        if level.sessions is None
+        else _engine(("sessions",), Sessions, **level.sessions.model_dump()),
     )
     _check_start(scenario)
     return scenario

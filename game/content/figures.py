@@ -33,6 +33,8 @@ def components_table() -> str:
                 serves = f"no limit, holds {spec.items[size]:,} jobs"
             elif numbers.capacity >= 1e11:
                 serves = "no limit"
+            elif spec.id == "sessions":
+                serves = f"{_number(numbers.capacity)} session lookups"
             elif spec.id == "cache":
                 serves = f"{_number(numbers.capacity)} lookups, holds {spec.items[size]:,} keys"
             elif spec.id == "box":
@@ -80,6 +82,11 @@ def rules_list() -> str:
         f"{c.JOB_SIZE} server; a web server doing it inside the request, or a worker, of a"
         " bigger size does it faster in proportion to its capacity. A full queue refuses new"
         " jobs, and their requests fail.",
+        f"- Sessions (a level's [sessions]): a user whose session is lost fails the requests"
+        f" that need it until they have signed in again ({c.DEFAULT_RELOGIN_S:g} s unless the"
+        f" level says, at most {c.MAX_RELOGIN_S:g} s). Kept in web servers' memory, a server"
+        " that dies, is removed or resized signs out its share of the users; kept in a session"
+        f" store, each session request costs {c.SESSION_LOOKUPS:g} lookup there.",
     ]
     return "\n".join(lines)
 

@@ -100,6 +100,7 @@ LESSON_MOVES: Mapping[str, tuple[Move, ...]] = MappingProxyType(
         "sql-vs-nosql": (Move("configure", "database", "store", "keyvalue"),),
         "autoscaling": (Move("rule"),),  # a pool's scale rule (a counter's rules excepted)
         "message-queue": (Move("add", "queue"), Move("add", "worker")),  # and workers to drain it
+        "stateless-tier": (Move("add", "sessions"),),  # sessions out of the web servers
     }
 )
 

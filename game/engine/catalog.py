@@ -82,6 +82,17 @@ KINDS: Mapping[str, Kind] = MappingProxyType(
             items=MappingProxyType({"S": 5_000, "M": 20_000, "L": 80_000}),
         ),
         "worker": Kind("worker", "Worker", _WEB, 30, 2400.0, 60, 200),
+        # A session store keeps the users' sessions out of the web servers' memory: a small
+        # cache-like node whose capacity is session lookups per second.
+        "sessions": Kind(
+            "sessions",
+            "Session store",
+            _sizes((2_000.0, 5_000.0, 12_000.0), (0.6, 1.2, 2.4)),
+            15,
+            3000.0,
+            45,
+            4,
+        ),
     }
 )
 
@@ -134,6 +145,15 @@ CDN_EDGE_SERVICE_S = 0.002
 JOB_KINDS: tuple[str, ...] = ("queue", "worker")
 MAX_JOB_S = 60.0  # the longest a job may take, in seconds of a size-S server
 JOB_SIZE = "S"  # a job's time is stated for a server of this size (a bigger one is quicker)
+
+# Sessions (sessions.py): a level's [sessions] table says which share of the requests the web
+# tier gets needs a signed-in user, and how long a user who loses a session takes to sign in
+# again (their requests fail meanwhile). Without a session store a session lives in the memory
+# of the web server the user sticks to; with one, every session request looks it up there.
+SESSION_KINDS: tuple[str, ...] = ("sessions",)
+DEFAULT_RELOGIN_S = 30.0
+MAX_RELOGIN_S = 600.0
+SESSION_LOOKUPS = 1.0  # store lookups one session request costs
 
 # Network, in seconds.
 HOP_S = 0.0005  # one round trip inside the data centre
@@ -225,6 +245,9 @@ FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
         "store_cannot_join": "the key-value store cannot answer a join",
         "shed": "refused at once by the balancer: the queue was longer than the timeout",
         "queue_full": "its job was refused: the message queue was full",
+        "logged_out": "its user was signed out: the web server holding the session was gone",
+        "session_store_down": "its user was signed out: the session store was lost",
+        "timeout_sessions": "timed out waiting on the session store",
     }
 )
 

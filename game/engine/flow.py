@@ -7,14 +7,18 @@ server). The web tier's reads go through the cache tier (cache_tier.py), and wha
 misses, with joins and writes, to the store (data_tier.py). While the database still lives on
 the single box, the box does all of it. Where the level's requests carry slow work, the web
 tier does it inside the requests or puts it on the message queue for the workers (jobs.py).
+Where users sign in, the requests of users whose session was lost fail until they sign in
+again, and with a session store up every session request looks its session up there
+(sessions.py).
 """
 
 from __future__ import annotations
 
-from game.engine import cache_tier, catalog, data_tier, jobs, shapes
+from game.engine import cache_tier, catalog, data_tier, jobs, sessions, shapes
 from game.engine.cache_tier import rate_grid
+from game.engine.latency import Dist
 from game.engine.report import TickReport
-from game.engine.scenario import Jobs
+from game.engine.scenario import Jobs, Sessions
 from game.engine.tick import Tick
 from game.engine.tiers import LEAST_CONNECTIONS, ROUND_ROBIN, Group
 from game.engine.topology import FAILED, HEALTHY, WEB_KINDS
@@ -51,9 +55,17 @@ def simulate(tick: Tick) -> TickReport:
     spec = tick.job_spec
     queued = spec is not None and bool(topology.pool("queue").nodes)
     slow = jobs.inline_factor(spec) if spec is not None and not queued else 1.0
-    web_groups, admitted = _web_groups(tick, origin, balancer, demand, slow)
+    asking, session_share = origin, 0.0
+    if tick.session_spec is not None:
+        asking, session_share = _signed_out(tick, tick.session_spec, origin, balancer)
+    web_groups, admitted = _web_groups(tick, asking, balancer, demand, slow)
     shed = balancer == HEALTHY and tick.settings.shed
     web = tick.serve(name, web_groups, admitted, queue="web", shed=shed)
+    served, web_dist = web.served, web.dist
+    if session_share > 0 and sessions.store_up(topology):
+        served, web_dist = _session_store(tick, served, web_dist, session_share)
+    elif tick.queues and tick.queues.under(sessions.STORE + ":"):  # the store went: its queue fails
+        tick.serve(sessions.STORE, [], 0.0)
     # What the web tier served, by kind. Queued requests are taken to have the mix of the
     # traffic, so a tick with no arrivals still knows what its backlog was made of.
     mix_origin = (
@@ -66,19 +78,68 @@ def simulate(tick: Tick) -> TickReport:
     whole = sum(composition)
     s_share, r_share, w_share, j_share = [x / whole for x in composition]
     rtt = shapes.point(traffic.origin_rtt_s)
-    served = web.served
     if spec is not None:  # the requests whose jobs a full queue refuses fail
         served -= _jobs(tick, spec, served, queued)
     if store_on_box:
-        tick.path("box", served, rtt, web.dist)
+        tick.path("box", served, rtt, web_dist)
         tick.stale(served * r_share * hit * cache_tier.stale_share(tick, r, w))
     else:
-        tick.path("static", served * s_share, rtt, web.dist)
+        tick.path("static", served * s_share, rtt, web_dist)
         web_reads, web_writes, web_joins = served * r_share, served * w_share, served * j_share
-        misses, cache_dist = cache_tier.serve_reads(tick, web_reads, web.dist, hit, r, w)
-        data_tier.serve(tick, web.dist, cache_dist, misses, web_joins, web_writes, w)
+        misses, cache_dist = cache_tier.serve_reads(tick, web_reads, web_dist, hit, r, w)
+        data_tier.serve(tick, web_dist, cache_dist, misses, web_joins, web_writes, w)
     cost = topology.cost_per_tick() + extra_cost
     return tick.report(rate, cost, hit if topology.of_kind("cache") else None)
+
+
+def _signed_out(
+    tick: Tick, spec: Sessions, origin: float, balancer: str | None
+) -> tuple[float, float]:
+    """The origin's requests of signed-out users fail (they cannot get past the sign-in until
+    they have signed in again); returns the requests that go on, and the share of those that
+    carry a session."""
+    events, t = tick.state.events, tick.t
+
+    def lost(node_id: str, share: float) -> None:
+        held = f"{node_id} held {share:.0%} of the users' sessions"
+        events.log(t, "signed_out", node_id, f"{held}: signed out for {spec.relogin_s:g} s")
+
+    logins, topology = tick.state.logins, tick.topology
+    out = sessions.step(logins, topology, t, spec.relogin_s, balancer, tick.settings.balancer, lost)
+    if balancer == FAILED:  # nobody gets as far as the sign-in
+        return origin, 0.0
+    failing = 0.0
+    for reason, share in sorted(out.items()):
+        count = origin * spec.share * min(1.0, share)
+        tick.fail(reason, count)
+        failing += count
+    asking = max(0.0, origin - failing)
+    session_requests = max(0.0, origin * spec.share - failing)
+    return asking, session_requests / asking if asking > 0 else 0.0
+
+
+def _session_store(
+    tick: Tick, served: float, web_dist: Dist | None, session_share: float
+) -> tuple[float, Dist | None]:
+    """The session requests the web tier served look their sessions up in the store: those
+    it answers go on, slower by the lookup; those that time out in its queue fail."""
+    pool = tick.topology.pool(sessions.STORE)
+    servers = len(pool.nodes)
+    plain = served * (1 - session_share)
+    asked = served * session_share
+    group = Group(f"{sessions.STORE}:pool", servers, pool.capacity / servers, 1.0)
+    lookups = sessions.lookups(asked)
+    store = tick.serve(sessions.STORE, [group], lookups)
+    answered = store.served / catalog.SESSION_LOOKUPS
+    if web_dist is None or store.dist is None or answered <= 0:
+        return plain + answered, web_dist
+    hop = shapes.point(catalog.HOP_S)
+    looked_up = shapes.path((web_dist, hop, store.dist))
+    total = plain + answered
+    if plain <= 0:
+        return total, looked_up
+    parts = ((round(plain / total, 4), web_dist), (round(answered / total, 4), looked_up))
+    return total, shapes.mixture(parts)
 
 
 def _jobs(tick: Tick, spec: Jobs, served: float, queued: bool) -> float:

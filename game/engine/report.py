@@ -25,6 +25,7 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "failed": "a component failed: a scheduled incident or a random failure",
         "failover": "a failover found no healthy replica to promote",
         "promoted": "a replica became the primary",
+        "signed_out": "users were signed out: what held their sessions was lost",
     }
 )
 

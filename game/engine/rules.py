@@ -47,6 +47,16 @@ if TYPE_CHECKING:
         def jobs(self) -> Backlog: ...
 
 
+def unneeded(scenario: Scenario, kind: str) -> str:
+    """Why a level has no use for a component of `kind` ("" when it has): a queue and workers
+    need requests that carry jobs, a session store users who sign in."""
+    if kind in catalog.JOB_KINDS and scenario.jobs is None:
+        return "this level's requests carry no slow work to queue"
+    if kind in catalog.SESSION_KINDS and scenario.sessions is None:
+        return "this level's users do not sign in: there are no sessions to keep"
+    return ""
+
+
 def over_budget(cost_per_tick: float, budget: float | None) -> bool:
     """Whether a site costing this much per tick breaks its level's budget (None: no budget)."""
     return budget is not None and cost_per_tick > budget + _BUDGET_SLACK
@@ -155,8 +165,8 @@ def _refuse_add(site: Site, a: Action) -> str:
         return "the database still lives on the box: add a database primary first"
     if a.kind == "replica" and not site.topology.of_kind("primary"):
         return "a replica copies a primary: add a database primary first"
-    if a.kind in catalog.JOB_KINDS and site.scenario.jobs is None:
-        return "this level's requests carry no slow work to queue"
+    if unneeded(site.scenario, a.kind):
+        return unneeded(site.scenario, a.kind)
     return _refuse_cost(site, spec.sizes[a.size].cost)
 
 

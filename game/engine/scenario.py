@@ -17,7 +17,17 @@ from game.engine.traffic import Traffic
 JOB_METRICS = ("job_age_s",)  # scored only where the level's requests carry jobs
 
 # Everything a player can do, as the names a level unlocks.
-ADDABLE = ("web", "balancer", "primary", "replica", "cache", "cdn", "queue", "worker")
+ADDABLE = (
+    "web",
+    "balancer",
+    "primary",
+    "replica",
+    "cache",
+    "cdn",
+    "queue",
+    "worker",
+    "sessions",
+)
 VERBS = ("add", "remove", "resize", "configure", "promote", "rule")
 
 
@@ -92,6 +102,25 @@ class Jobs:
 
 
 @dataclass(frozen=True, slots=True)
+class Sessions:
+    """Users who sign in (a level's [sessions]; sessions.py): `share` of the requests that
+    reach the web tier needs a signed-in user, and a user whose session is lost fails those
+    requests for `relogin_s` seconds, until they have signed in again."""
+
+    share: float
+    relogin_s: float = catalog.DEFAULT_RELOGIN_S
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.share) and 0 < self.share <= 1):
+            raise ValueError("the share of requests with a session must be above 0 and at most 1")
+        if not (math.isfinite(self.relogin_s) and 0 < self.relogin_s <= catalog.MAX_RELOGIN_S):
+            raise ValueError(
+                f"signing in again must take more than 0 and at most"
+                f" {catalog.MAX_RELOGIN_S:g} seconds"
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Tier settings a player can configure."""
 
@@ -161,6 +190,7 @@ class Scenario:
     timeout_s: float = catalog.DEFAULT_TIMEOUT_S
     endless: Endless | None = None  # an endless level: it runs until the error budget is spent
     jobs: Jobs | None = None  # slow work some requests carry; None: none does
+    sessions: Sessions | None = None  # users who sign in; None: no request needs a session
 
     def __post_init__(self) -> None:
         if not 1 <= self.duration <= catalog.MAX_TICKS:

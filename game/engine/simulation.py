@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from game.engine import autoscale, catalog, changes, flow, replay, rules, sandbox
+from game.engine import autoscale, catalog, changes, flow, replay, rules, sandbox, sessions
 from game.engine.actions import Action, Outcome
 from game.engine.endless import ErrorBudget, Peak, grown
 from game.engine.jobs import Backlog
 from game.engine.replication import Promotion
 from game.engine.report import Event, TickReport, Totals
 from game.engine.scenario import Scenario, Settings
+from game.engine.sessions import Logins
 from game.engine.state import RunState
 from game.engine.tick import Tick
 from game.engine.topology import DATA_KINDS, Node, Topology
@@ -71,6 +72,9 @@ class Simulation:
         self.last: TickReport | None = None
         self.autoscale = autoscale.Autoscaler()  # the pools' scale rules, and what they did
         changes.bring_up(self.topology, self.state, 0)
+        if scenario.sessions is not None:  # the starting build has been running: users signed in
+            front, balancer = self.topology.front_door(0), self.settings.balancer
+            self.state.logins.holders = sessions.holders(self.topology, front, balancer)
 
     # -- state a screen may show ------------------------------------------------------------
 
@@ -100,6 +104,11 @@ class Simulation:
     def jobs(self) -> Backlog:
         """The jobs waiting in the message queue (read-only use)."""
         return self.state.jobs
+
+    @property
+    def logins(self) -> Logins:
+        """Who holds the users' sessions and who is signed out (read-only use)."""
+        return self.state.logins
 
     @property
     def failover_until(self) -> int | None:

@@ -9,6 +9,7 @@ events        what happened since the last report, for the next one
 warming       the cache nodes refilling after a restart (warmup.Warming)
 retries       the clients' retries on their way, by tick ahead (retries.Schedule)
 jobs          the jobs waiting in the message queue (jobs.Backlog)
+logins        who holds the users' sessions, and who is signed out (sessions.Logins)
 
 Latency shapes and hit ratios are not state: they are pure functions of their inputs,
 remembered by shapes.py.
@@ -25,6 +26,7 @@ from game.engine.replication import Replication
 from game.engine.report import EVENT_KINDS, Event
 from game.engine.retries import Schedule
 from game.engine.scenario import Scenario
+from game.engine.sessions import Logins
 from game.engine.tiers import Queues
 from game.engine.warmup import Warming
 
@@ -59,6 +61,7 @@ class RunState:
     warming: Warming = field(default_factory=Warming)  # cache nodes refilling after a restart
     retries: Schedule = field(default_factory=Schedule)  # retries on their way
     jobs: Backlog = field(default_factory=Backlog)  # jobs waiting in the message queue
+    logins: Logins = field(default_factory=Logins)  # sessions' holders, users signed out
 
     @classmethod
     def start(cls, scenario: Scenario, has_primary: bool) -> RunState:

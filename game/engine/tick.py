@@ -32,6 +32,7 @@ _DOWN_REASON: Mapping[str, str] = MappingProxyType(
         "primary": "primary_down",
         "replicas": "primary_down",
         "keyvalue": "store_down",
+        "sessions": "session_store_down",
     }
 )
 _TIMEOUT_REASON: Mapping[str, str] = MappingProxyType({n: f"timeout_{n}" for n in _DOWN_REASON})
@@ -61,6 +62,7 @@ class Tick:
         "wasted",
         "jobs",
         "job_spec",
+        "session_spec",
     )
 
     def __init__(
@@ -91,6 +93,7 @@ class Tick:
         self.wasted = 0.0
         self.jobs: JobsReport | None = None  # set when the level's requests carry jobs
         self.job_spec = scenario.jobs
+        self.session_spec = scenario.sessions
 
     def fail(self, reason: str, count: float) -> None:
         """Book `count` requests that failed for `reason` (a catalog.FAILURE_REASONS id)."""

@@ -4,7 +4,8 @@ One row per tick, the same columns every tick and every site: a tier the site do
 or a number that does not apply, is None (an empty CSV field, a JSON null). COLUMNS says what
 each column holds, in order; `failed_<reason>` and the `<tier>_...` columns are families,
 written out in place, one column for each catalog.FAILURE_REASONS id and for each of TIERS
-(box, the single box while it holds the database; web; cache; primary; replicas; keyvalue).
+(box, the single box while it holds the database; web; sessions, the session store; cache;
+primary; replicas; keyvalue).
 `columns()` gives every name. The README's timeline table is COLUMNS, and a test keeps the two
 and the written header equal. Counts are fluid (a tier serves 123.4 requests in a tick when
 that is its rate); numbers are rounded to 6 decimals, so a timeline reads the same on every
@@ -19,7 +20,7 @@ from types import MappingProxyType
 from game.engine import catalog
 from game.engine.report import TickReport
 
-TIERS = ("box", "web", "cache", "primary", "replicas", "keyvalue")
+TIERS = ("box", "web", "sessions", "cache", "primary", "replicas", "keyvalue")
 PERCENTILES = (("p50_ms", 0.50), ("p95_ms", 0.95), ("p99_ms", 0.99))
 _DIGITS = 6
 

@@ -37,6 +37,7 @@ ID_PREFIX: Mapping[str, str] = MappingProxyType(
         "cdn": "cdn",
         "queue": "mq",
         "worker": "worker",
+        "sessions": "sessions",
     }
 )
 

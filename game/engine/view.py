@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from game.engine import catalog, data_tier, jobs
+from game.engine import catalog, data_tier, jobs, sessions
 from game.engine.actions import Action, ScaleRule
 from game.engine.autoscale import RuleState
 from game.engine.report import TickReport, TierReport, Totals
-from game.engine.rules import over_budget
+from game.engine.rules import over_budget, unneeded
 from game.engine.scenario import ADDABLE, Settings
 from game.engine.scoring import Objectives, default_objectives
 from game.engine.tiers import ROUND_ROBIN
@@ -45,6 +45,7 @@ TIERS_OF_KIND: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "box": ("box", "web"),
         "web": ("web",),
         "cache": ("cache",),
+        "sessions": ("sessions",),
         "primary": ("keyvalue", "primary"),
         "replica": ("keyvalue", "replicas"),
     }
@@ -60,6 +61,7 @@ UNIT_OF_KIND: Mapping[str, str] = MappingProxyType(
         "primary": QUERY_UNITS,
         "replica": QUERY_UNITS,
         "cache": LOOKUPS,
+        "sessions": LOOKUPS,
         "worker": JOBS,
     }
 )
@@ -154,6 +156,7 @@ class SiteView:
     endless: EndlessView | None = None  # an endless run's budget and peak; None: not endless
     rules: tuple[RuleState, ...] = ()  # the pools' scale rules and where each stands
     jobs: jobs.JobsView | None = None  # the level's slow work; None: its requests carry none
+    sessions: sessions.SessionsView | None = None  # where sessions live; None: no one signs in
 
     def rule(self, kind: str) -> RuleState | None:
         """The scale rule of pool `kind`, if it has one."""
@@ -198,6 +201,7 @@ def site_view(sim: Simulation) -> SiteView:
         endless=_endless_view(sim),
         rules=sim.autoscale.states(),
         jobs=jobs.jobs_view(sim.scenario.jobs, report, sim.topology.of_kind("queue")),
+        sessions=sessions.sessions_view(sim.scenario.sessions, sim.logins, sim.topology, report),
     )
 
 
@@ -333,8 +337,8 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
 
 def add_moves(sim: Simulation) -> tuple[MovePreview, ...]:
     """Adding each kind at each of its sizes, priced (a queue and workers only where the
-    level's requests carry jobs)."""
-    kinds = [k for k in ADDABLE if k not in catalog.JOB_KINDS or sim.scenario.jobs is not None]
+    level's requests carry jobs, a session store only where its users sign in)."""
+    kinds = [k for k in ADDABLE if not unneeded(sim.scenario, k)]
     return tuple(
         preview(sim, Action(0, "add", kind=kind, size=size))
         for kind in kinds
@@ -414,6 +418,7 @@ _REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         WORKERS: ("add:worker",),
         "web": ("add:web", "front:balancer", "front:queue", "bigger"),
         "cache": ("add:cache",),
+        "sessions": ("add:sessions", "bigger"),
         "primary": ("add:replica", "front:cache", "bigger"),
         "replicas": ("add:replica", "front:cache", "bigger"),
         "keyvalue": ("add:replica", "front:cache"),

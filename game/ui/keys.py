@@ -2,7 +2,8 @@
 the help read it.
 
     space   pause / go on          w b p r c d   add a web server, balancer, primary, replica,
-    s       step one tick                        cache node, CDN (at the size chosen)
+    s       step one tick          u k e         cache node, CDN, message queue, worker, session
+                                                 store (at the size chosen)
     f       faster: 1x 2x 4x 8x    1 2 3 4       the size added: S M L XL
     z       rewind 30 s            y             redo the moves a rewind took back
     n       restart the level      x             drop them
@@ -67,6 +68,7 @@ _ADD_LETTERS = {
     "cdn": "d",
     "queue": "u",
     "worker": "k",
+    "sessions": "e",
 }
 ADD_KEYS: Mapping[str, PlayKey] = MappingProxyType(
     {

@@ -38,6 +38,7 @@ KIND_SHORT: Mapping[str, str] = MappingProxyType(
         "cdn": "CDN",
         "queue": "queue",
         "worker": "worker",
+        "sessions": "sessions",
     }
 )
 
@@ -63,6 +64,7 @@ TIER: Mapping[str, str] = MappingProxyType(
         "primary": "database primary",
         "replicas": "read replicas",
         "keyvalue": "key-value store",
+        "sessions": "session store",
         WORKERS: "workers",  # behind the message queue (the view's JobsView)
     }
 )
@@ -342,6 +344,7 @@ EVENT_BADGES: Mapping[str, str] = MappingProxyType(
         "moved": "moved",
         "action": "you",
         "rule": "rule",
+        "signed_out": "signed out",
     }
 )
 

@@ -8,12 +8,14 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from game.engine.actions import Action, ScaleRule
 from game.engine.report import EVENT_KINDS
+from game.engine.scenario import Sessions
 from game.engine.simulation import Simulation
 from game.engine.state import EventLog
 from tests.engine.scenarios import build, scenario
@@ -63,8 +65,9 @@ def test_the_private_field_check_catches_a_reach():
     assert _reaches(ast.parse(own), set()) == []
 
 
-def _events(start, actions=(), incidents=(), ticks=100) -> set[str]:
-    sim = Simulation(scenario(build(*start), rps=50, incidents=incidents, duration=ticks))
+def _events(start, actions=(), incidents=(), ticks=100, users=None) -> set[str]:
+    level = scenario(build(*start), rps=50, incidents=incidents, duration=ticks)
+    sim = Simulation(dataclasses.replace(level, sessions=users))
     plan = {a.tick: a for a in actions}
     kinds = set()
     while not sim.done:
@@ -84,6 +87,8 @@ def test_the_listed_event_kinds_are_those_the_engine_emits():
     )
     rule = Action(0, "rule", kind="web", rule=ScaleRule(above=40, for_s=2, most=2))
     emitted |= _events(["web", "primary"], [rule])  # a scale rule adds a web server
+    signing_in = Sessions(share=0.5)  # a web server holding sessions dies
+    emitted |= _events(["web", "web", "primary"], incidents=[(3, "web-1")], users=signing_in)
     assert emitted == set(EVENT_KINDS)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, create_model, model_validator
 
 from game.content.errors import number, quote, suggest
+from game.content.schema.requests import JobsTable, RetriesTable, SessionsTable
 from game.content.schema.fields import (
     MAX_CONCEPTS,
     MAX_INCIDENTS,
@@ -46,7 +47,6 @@ from game.engine.scenario import (
     Component,
     Incident,
     RandomFailures,
-    Retries,
     Scenario,
     Settings,
 )
@@ -92,55 +92,6 @@ class SettingsTable(FileModel):
     shed: bool = Field(
         engine_default(Settings, "shed"),
         description="the balancer refuses what would wait past the timeout",
-    )
-
-
-class RetriesTable(FileModel):
-    """How the level's clients retry a failed or timed-out request (omitted: they do not)."""
-
-    policy: Literal[catalog.RETRY_POLICIES] = engine_default(Retries, "policy")  # type: ignore[valid-type]
-    attempts: Annotated[int, Field(ge=1, le=catalog.MAX_RETRY_ATTEMPTS)] = engine_default(
-        Retries, "attempts"
-    )
-    base_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_RETRY_CAP_S)] = engine_default(
-        Retries, "base_s"
-    )
-    cap_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_RETRY_CAP_S)] = engine_default(
-        Retries, "cap_s"
-    )
-    jitter: bool = engine_default(Retries, "jitter")
-    budget: Annotated[Finite, Field(ge=0, le=1)] = Field(
-        engine_default(Retries, "budget"),
-        description="retries at most this share of first attempts; 0: no budget",
-    )
-    server_timeout_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_TIMEOUT_S)] = engine_default(
-        Retries, "server_timeout_s"
-    )
-
-    @model_validator(mode="after")
-    def _base_within_cap(self) -> RetriesTable:
-        if self.base_s > self.cap_s:
-            raise FieldProblems(
-                [
-                    (
-                        ("base_s",),
-                        f"backoff base {number(self.base_s)} s is longer than its cap"
-                        f" {number(self.cap_s)} s",
-                        "make the base at most the cap",
-                    )
-                ]
-            )
-        return self
-
-
-class JobsTable(FileModel):
-    """Slow work some requests carry: done inside the request, or queued for workers."""
-
-    share: Annotated[Finite, Field(gt=0, le=1)] = Field(
-        description="share of the requests the web tier serves that bring a job"
-    )
-    job_s: Annotated[Finite, Field(gt=0, le=catalog.MAX_JOB_S)] = Field(
-        description="seconds one job keeps a size-S server busy"
     )
 
 
@@ -362,6 +313,7 @@ class LevelFile(FileModel):
     settings: SettingsTable = SettingsTable()
     retries: RetriesTable | None = Field(None, description="omitted: clients do not retry")
     jobs: JobsTable | None = Field(None, description="omitted: no request carries slow work")
+    sessions: SessionsTable | None = Field(None, description="omitted: no user signs in")
     traffic: TrafficTable
     incidents: list[IncidentTable] = Field(default_factory=list, max_length=MAX_INCIDENTS)
     failures: FailuresTable = FailuresTable()
@@ -426,6 +378,12 @@ class LevelFile(FileModel):
         if self.jobs is None and getattr(self.objectives, "job_age_s", None) is not None:
             why = "only a level with [jobs] can score job_age_s (its requests carry no job)"
             problems.append((("objectives", "job_age_s"), why, "add a [jobs] table, or drop it"))
+
+        if self.sessions is None:
+            for i, part in enumerate(self.start):
+                if part.kind in catalog.SESSION_KINDS:
+                    why = "a session store needs users who sign in (the level has no [sessions])"
+                    problems.append((("start", i, "kind"), why, "add a [sessions] table"))
 
         known = set(ids)
         for i, incident in enumerate(self.incidents):

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Header, Static
 from game.ui.keys import ADD_KEYS
 from game.ui.widgets import states
 from game.ui.widgets.architecture_map import RULED, ArchitectureMap
+from game.ui.widgets.session_column import HELD, STICKY, signed_out_line
 from game.ui.words import a_kind
 
 KeyTable = tuple[str, Sequence[Binding]]  # a screen's name in the player's words, its keys
@@ -82,6 +83,9 @@ def legend_rows() -> list[tuple[Text, Text]]:
             Text("a large pool on one line: how many, and how many in each state"),
         ),
         (Text(f"web 57%{RULED}"), Text("a scale rule runs this pool: it adds and removes servers")),
+        (Text(STICKY), Text("users' sessions live in the web servers: losing one signs its out")),
+        (Text(HELD), Text("a session store holds the sessions: any web server can answer")),
+        (signed_out_line(0.25), Text("users whose session was lost, failing until they sign in")),
         (Text("o * + ! x"), Text("the same states on a terminal without these symbols")),
     ]
     return rows

@@ -4,16 +4,16 @@
     └▶DNS ─1.2k/s─▶ CDN ──▶ balancer ─980/s─▶ web ─610/s─▶ cache ─90/s─▶ database
 
 Each component is one line: its state as a glyph and a colour (see `states`), its id, its size
-and a small load bar. A pool is drawn server by server while the map fits the height it may
-take (its max-height); past that, a pool larger than `pool_rows` collapses to one summary line
-(`web ×40 ●38 ◌2 ✖0 ▇▇▇░ 71%`), so a thousand servers take one line. When the columns do not
-fit the width they wrap into bands; a band that continues the flow starts with `↳`.
+and a small load bar. A pool is drawn server by server while the map fits its max-height; past
+that, a pool larger than `pool_rows` collapses to one summary line (`web ×40 ●38 ◌2 ✖0 ▇▇▇░
+71%`), so a thousand servers take one line. Columns too wide wrap into bands; a band that
+continues the flow starts with `↳`.
 
 The arrows carry the requests per second that reached the next tier this tick (the engine's
-report). The rest is the engine's view (`NodeView`): each component's state, load and whether it
-takes traffic (without a balancer DNS sends everyone to one server); a pool that a scale rule
-runs says so in its title (`web 57% · rule`). A message queue and its workers come last
-(`job_column`).
+report). The rest is the engine's view (`NodeView`): each component's state, load and whether
+it takes traffic (without a balancer DNS sends everyone to one server); a pool a scale rule runs
+says so in its title (`web 57% · rule`). The users' sessions follow the web tier where they sign
+in (`session_column`); a message queue and its workers come last (`job_column`).
 
 Feed it `show(view)` (a `SiteView`). Arrow keys move the highlight; enter or a click posts
 `ArchitectureMap.NodeSelected(node_id)` (for a collapsed pool, its oldest component).
@@ -37,8 +37,7 @@ from game.engine import catalog
 from game.engine.topology import BOOTING, FAILED, HEALTHY
 from game.engine.view import NodeView, SiteView
 from game.ui import numbers
-from game.ui.widgets import states
-from game.ui.widgets.job_column import job_column
+from game.ui.widgets import job_column, session_column, states
 from game.ui.words import DATA_TIER, KEYVALUE_TIER, KIND_SHORT, TIER
 
 POOL_ROWS = 6  # a pool with more components than this is drawn as one summary line
@@ -224,6 +223,8 @@ class ArchitectureMap(Widget, can_focus=True):
             if view.rule("web") is not None:
                 title += RULED
             columns.append(_Column(title, self._pool_cells("web", web_nodes), self._arrow(into)))
+        if sessions := session_column.column(view, self._node_cells, self._pool_cells, _Cell):
+            columns.append(_Column(sessions[0], sessions[1], self._arrow(sessions[2])))
         if by_kind.get("cache"):
             cache_tier = tiers.get("cache")
             title = KIND_SHORT["cache"]
@@ -246,8 +247,7 @@ class ArchitectureMap(Widget, can_focus=True):
                 cells += self._pool_cells("replica", replicas)
             title = KEYVALUE_TIER if view.settings.store == "keyvalue" else DATA_TIER
             columns.append(_Column(title, cells, self._arrow(into)))
-        jobs = job_column(view, self._node_cells, self._pool_cells, _Cell)
-        if jobs is not None:  # the web tier's jobs: the queue and its workers
+        if jobs := job_column.column(view, self._node_cells, self._pool_cells, _Cell):
             columns.append(_Column(jobs[0], jobs[1], self._arrow(jobs[2])))
         self._columns = columns
         keys_by_column = ([c.key for c in col.cells if c.key] for col in columns)

@@ -31,7 +31,7 @@ Cells = Callable[[list[NodeView]], list]  # the map's drawing of nodes, one line
 PoolCells = Callable[[str, list[NodeView]], list]
 
 
-def job_column(
+def column(
     view: SiteView,
     node_cells: Cells,
     pool_cells: PoolCells,
