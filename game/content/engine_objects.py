@@ -8,6 +8,7 @@ refuses comes back as FieldProblems at the field it is about, for the loader to 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from game.content.schema.fields import FieldProblems, Loc
@@ -16,6 +17,7 @@ from game.content.schema.plan import PlanFile, RuleStep
 from game.engine import rules
 from game.engine.actions import Action
 from game.engine.endless import Endless
+from game.engine.regions import Region
 from game.engine.scenario import (
     Component,
     Incident,
@@ -106,6 +108,16 @@ def scenario_of(level: LevelFile) -> Scenario:
         sessions=None
         if level.sessions is None
         else _engine(("sessions",), Sessions, **level.sessions.model_dump()),
+        regions=tuple(
+            _engine(
+                ("regions", i),
+                Region,
+                r.name,
+                r.share,
+                MappingProxyType({dc: ms / 1000 for dc, ms in sorted(r.rtt_ms.items())}),
+            )
+            for i, r in enumerate(level.regions)
+        ),
     )
     _check_start(scenario)
     return scenario

@@ -93,6 +93,19 @@ KINDS: Mapping[str, Kind] = MappingProxyType(
             45,
             4,
         ),
+        # A second data centre (datacenters.py) mirrors the whole site in another region: its
+        # price is a share of what the site's other components cost (MIRROR_COST_SHARE), so it
+        # has no sizes to choose from; it fails only as a whole, by incident, and is back after
+        # its repair ticks (the home data centre too).
+        "datacenter": Kind(
+            "datacenter",
+            "Second data centre",
+            _sizes((1e12,), (0.0,)),
+            120,
+            1e9,
+            180,
+            3,
+        ),
     }
 )
 
@@ -248,6 +261,7 @@ FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
         "logged_out": "its user was signed out: the web server holding the session was gone",
         "session_store_down": "its user was signed out: the session store was lost",
         "timeout_sessions": "timed out waiting on the session store",
+        "datacenter_down": "DNS still sent its user to a data centre that had gone dark",
     }
 )
 
@@ -281,3 +295,7 @@ SANDBOX_MIXES = (  # the mixes the mix key steps through, static/read/write/join
 # up to one TTL. A second data centre's database replicates across regions with its own lag.
 DNS_TTL_S = 60  # how long a resolver keeps a geo-DNS answer
 CROSS_REGION_LAG_S = 0.5  # a write reaches the other region's replica this much later
+MAX_REGIONS = 4  # a level's [[regions]] at most (a site has a data centre per region at most)
+MAX_REGION_RTT_MS = 1000.0  # the longest round trip a level may give a region
+MIRROR_COST_SHARE = 1.0  # a mirror costs this share of the site's other components, per tick
+DATACENTER_KINDS: tuple[str, ...] = ("datacenter",)

@@ -54,6 +54,8 @@ def unneeded(scenario: Scenario, kind: str) -> str:
         return "this level's requests carry no slow work to queue"
     if kind in catalog.SESSION_KINDS and scenario.sessions is None:
         return "this level's users do not sign in: there are no sessions to keep"
+    if kind in catalog.DATACENTER_KINDS and len(scenario.regions) < 2:
+        return "this level's users are in one region: a second data centre has none to serve"
     return ""
 
 
@@ -167,7 +169,11 @@ def _refuse_add(site: Site, a: Action) -> str:
         return "a replica copies a primary: add a database primary first"
     if unneeded(site.scenario, a.kind):
         return unneeded(site.scenario, a.kind)
-    return _refuse_cost(site, spec.sizes[a.size].cost)
+    if a.kind in catalog.DATACENTER_KINDS and len(site.topology.of_kind(a.kind)) >= len(
+        site.scenario.regions
+    ) - 1:
+        return "every region of this level has a data centre already"
+    return _refuse_cost(site, site.topology.price(a.kind, spec.sizes[a.size].cost))
 
 
 def _refuse_remove(site: Site, node: Node) -> str:
@@ -190,7 +196,7 @@ def _refuse_resize(site: Site, node: Node, size: str) -> str:
         return f"{node.kind} comes in sizes {', '.join(spec.sizes)}, not {size!r}"
     if size == node.size:
         return f"{node.id} is already size {size}"
-    return _refuse_cost(site, spec.sizes[size].cost - node.spec.cost)
+    return _refuse_cost(site, site.topology.price(node.kind, spec.sizes[size].cost - node.spec.cost))
 
 
 def _refuse_promote(site: Site, node: Node) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from game.engine import catalog
 from game.engine.endless import ENDLESS_METRICS, Endless
+from game.engine.regions import Region
 from game.engine.scoring import Objectives, default_objectives
 from game.engine.traffic import Traffic
 
@@ -27,6 +28,7 @@ ADDABLE = (
     "queue",
     "worker",
     "sessions",
+    "datacenter",
 )
 VERBS = ("add", "remove", "resize", "configure", "promote", "rule")
 
@@ -191,8 +193,12 @@ class Scenario:
     endless: Endless | None = None  # an endless level: it runs until the error budget is spent
     jobs: Jobs | None = None  # slow work some requests carry; None: none does
     sessions: Sessions | None = None  # users who sign in; None: no request needs a session
+    # Where the users are (datacenters.py); the site's own data centre is in the first region.
+    # None: one region, whose round trip is the traffic's origin_rtt_s.
+    regions: tuple[Region, ...] = ()
 
     def __post_init__(self) -> None:
+        _check_regions(self.regions)
         if not 1 <= self.duration <= catalog.MAX_TICKS:
             raise ValueError(f"duration must be between 1 and {catalog.MAX_TICKS} ticks")
         if not (math.isfinite(self.timeout_s) and 0 < self.timeout_s <= catalog.MAX_TIMEOUT_S):
@@ -213,3 +219,24 @@ class Scenario:
     def allows(self, name: str) -> bool:
         """Whether this level lets the player use an action or component kind."""
         return self.unlocked is None or name in self.unlocked
+
+
+def _check_regions(regions: tuple[Region, ...]) -> None:
+    """Regions need distinct names, shares that sum to 1 and a round trip to every region."""
+    if not regions:
+        return
+    if len(regions) > catalog.MAX_REGIONS:
+        raise ValueError(f"a level has {catalog.MAX_REGIONS} regions at most")
+    names = [r.name for r in regions]
+    if len(set(names)) != len(names):
+        raise ValueError("region names must differ")
+    for r in regions:
+        if not (math.isfinite(r.share) and 0 < r.share <= 1):
+            raise ValueError(f"region {r.name!r}: its share of users must be above 0, at most 1")
+        if set(r.rtt_s) != set(names):
+            raise ValueError(f"region {r.name!r} needs a round trip to every region, no other")
+        top = catalog.MAX_REGION_RTT_MS / 1000
+        if any(not (math.isfinite(v) and 0 < v <= top) for v in r.rtt_s.values()):
+            raise ValueError(f"region {r.name!r}: round trips must be above 0, at most {top:g} s")
+    if abs(math.fsum(r.share for r in regions) - 1.0) > 1e-9:
+        raise ValueError("the regions' shares of users must sum to 1")

@@ -14,7 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from game.engine import autoscale, catalog, changes, flow, replay, rules, sandbox, sessions
+from game.engine import (
+    autoscale,
+    catalog,
+    changes,
+    datacenters,
+    flow,
+    replay,
+    rules,
+    sandbox,
+    sessions,
+)
 from game.engine.actions import Action, Outcome
 from game.engine.endless import ErrorBudget, Peak, grown
 from game.engine.jobs import Backlog
@@ -71,6 +81,7 @@ class Simulation:
         self.totals = Totals()
         self.last: TickReport | None = None
         self.autoscale = autoscale.Autoscaler()  # the pools' scale rules, and what they did
+        self.geo = datacenters.Geo.start(scenario)  # the regions' data centres; None: one
         changes.bring_up(self.topology, self.state, 0)
         if scenario.sessions is not None:  # the starting build has been running: users signed in
             front, balancer = self.topology.front_door(0), self.settings.balancer
@@ -197,8 +208,10 @@ class Simulation:
         if self.autoscale.active:
             self.autoscale.run(self.topology, self.last, t, self._rule_move, self._rule_event)
         changes.start_tick(self.topology, self.settings, self.state, t)
-        tick = Tick(t, self.scenario, self.topology, self.settings, self.state)
-        report = flow.simulate(tick)
+        if self.geo is None:
+            report = flow.simulate(Tick(t, self.scenario, self.topology, self.settings, self.state))
+        else:
+            report = datacenters.simulate(self.geo, t, self.topology, self.settings, self.state)
         self.totals.add(report)
         if self.budget is not None and self.peak is not None:
             self.budget.add(report)

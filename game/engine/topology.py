@@ -26,6 +26,7 @@ BOOTING, HEALTHY, FAILED = "booting", "healthy", "failed"
 STREAMS = 2048  # failure streams remembered (a site has up to ~1,000 nodes; ~3 KB each)
 WEB_KINDS = ("box", "web")
 DATA_KINDS = ("primary", "replica")
+MIRROR = "datacenter"  # a second data centre: the whole site again, in another region
 ID_PREFIX: Mapping[str, str] = MappingProxyType(
     {
         "box": "box",
@@ -38,6 +39,7 @@ ID_PREFIX: Mapping[str, str] = MappingProxyType(
         "queue": "mq",
         "worker": "worker",
         "sessions": "sessions",
+        "datacenter": "dc",
     }
 )
 
@@ -345,10 +347,22 @@ class Topology:
         return len(self._web_failures)
 
     def cost_per_tick(self) -> float:
-        """What the components cost per tick (remembered until one is added, removed or resized)."""
+        """What the components cost per tick (remembered until one is added, removed or resized).
+        A second data centre mirrors the others: each costs MIRROR_COST_SHARE of their cost."""
         if self._cost is None:
-            self._cost = sum(n.spec.cost for n in self.nodes.values())
+            cost = sum(n.spec.cost for n in self.nodes.values() if n.kind != MIRROR)
+            mirrors = sum(1 for n in self.nodes.values() if n.kind == MIRROR)
+            self._cost = cost * (1 + catalog.MIRROR_COST_SHARE * mirrors) if mirrors else cost
         return self._cost
+
+    def price(self, kind: str, cost: float) -> float:
+        """What a component of `kind` whose own price is `cost` adds to the cost per tick: a
+        mirror's share of the others, or its price in every data centre the site has."""
+        mirrors = len(self.of_kind(MIRROR))
+        if kind == MIRROR:
+            others = sum(n.spec.cost for n in self.nodes.values() if n.kind != MIRROR)
+            return others * catalog.MIRROR_COST_SHARE
+        return cost * (1 + catalog.MIRROR_COST_SHARE * mirrors) if mirrors else cost
 
 
 class Stream:

@@ -304,17 +304,17 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
     if action.verb == "add" and action.kind in catalog.KINDS:
         spec = catalog.KINDS[action.kind]
         size = spec.sizes.get(action.size)
-        cost = size.cost if size is not None else 0
+        cost = sim.topology.price(action.kind, size.cost) if size is not None else 0
         ready = spec.boot_ticks
     node = sim.topology.nodes.get(action.target)
     if node is not None and action.verb == "resize":
         spec = catalog.KINDS[node.kind]
         size = spec.sizes.get(action.size)
-        cost = size.cost - node.spec.cost if size is not None else 0
+        cost = sim.topology.price(node.kind, size.cost - node.spec.cost) if size is not None else 0
         ready = outage = spec.boot_ticks
         out = node.id
     elif node is not None and action.verb == "remove":
-        cost = -node.spec.cost
+        cost = -sim.topology.price(node.kind, node.spec.cost)
         out = node.id
     elif node is not None and action.verb == "promote":
         ready = outage = catalog.PROMOTE_TICKS

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, create_model, model_validator
 
 from game.content.errors import number, quote, suggest
+from game.content.schema.regions import RegionTable, region_problems
 from game.content.schema.requests import JobsTable, RetriesTable, SessionsTable
 from game.content.schema.fields import (
     MAX_CONCEPTS,
@@ -314,6 +315,11 @@ class LevelFile(FileModel):
     retries: RetriesTable | None = Field(None, description="omitted: clients do not retry")
     jobs: JobsTable | None = Field(None, description="omitted: no request carries slow work")
     sessions: SessionsTable | None = Field(None, description="omitted: no user signs in")
+    regions: list[RegionTable] = Field(
+        default_factory=list,
+        max_length=catalog.MAX_REGIONS,
+        description="where the users are; omitted: one region, one data centre",
+    )
     traffic: TrafficTable
     incidents: list[IncidentTable] = Field(default_factory=list, max_length=MAX_INCIDENTS)
     failures: FailuresTable = FailuresTable()
@@ -385,7 +391,14 @@ class LevelFile(FileModel):
                     why = "a session store needs users who sign in (the level has no [sessions])"
                     problems.append((("start", i, "kind"), why, "add a [sessions] table"))
 
-        known = set(ids)
+        problems.extend(region_problems(self.regions))
+        if len(self.regions) < 2:
+            for i, part in enumerate(self.start):
+                if part.kind in catalog.DATACENTER_KINDS:
+                    why = "a second data centre needs users in a second region"
+                    problems.append((("start", i, "kind"), why, "add [[regions]]"))
+
+        known = set(ids) | {r.name for r in self.regions}  # a region's data centre can go dark
         for i, incident in enumerate(self.incidents):
             if incident.tick >= end:
                 problems.append(
