@@ -20,9 +20,8 @@ The second data centre's database is a replica of the first, across regions: it 
 writes of `CROSS_REGION_LAG_S` ago. A region failover promotes it, and the writes acknowledged
 in that lag are lost: write rate x lag, the unapplied writes of replication.py with no backlog.
 
-The tick simulation does not play regions yet: this is the routing and its maths, held to a
-discrete-event model of resolvers (tests/model/test_geo_dns.py), that the data-centres level
-will be built on.
+This is the routing and its maths, held to a discrete-event model of resolvers
+(tests/model/test_geo_dns.py); datacenters.py plays it in the tick.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from game.engine import catalog
 from game.engine.latency import Dist
 from game.engine.replication import unapplied_writes
 
-REASON = "datacenter_down"  # a cached answer named a dead data centre (not yet a catalog reason)
+REASON = "datacenter_down"  # a cached answer named a dead data centre, or none was up
 
 
 @dataclass(frozen=True, slots=True)
