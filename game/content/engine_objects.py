@@ -8,7 +8,6 @@ refuses comes back as FieldProblems at the field it is about, for the loader to 
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 from game.content.schema.fields import FieldProblems, Loc
@@ -114,7 +113,7 @@ def scenario_of(level: LevelFile) -> Scenario:
                 Region,
                 r.name,
                 r.share,
-                MappingProxyType({dc: ms / 1000 for dc, ms in sorted(r.rtt_ms.items())}),
+                {dc: ms / 1000 for dc, ms in sorted(r.rtt_ms.items())},
             )
             for i, r in enumerate(level.regions)
         ),

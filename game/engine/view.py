@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING
 from game.engine import catalog, data_tier, jobs, sessions
 from game.engine.actions import Action, ScaleRule
 from game.engine.autoscale import RuleState
+from game.engine.datacenters import DatacenterView
 from game.engine.report import TickReport, TierReport, Totals
 from game.engine.rules import over_budget, unneeded
 from game.engine.scenario import ADDABLE, Settings
 from game.engine.scoring import Objectives, default_objectives
 from game.engine.tiers import ROUND_ROBIN
-from game.engine.topology import BOOTING, DATA_KINDS, HEALTHY, WEB_KINDS, Node
+from game.engine.topology import BOOTING, DATA_KINDS, HEALTHY, MIRROR, WEB_KINDS, Node
 
 if TYPE_CHECKING:
     from game.engine.simulation import Simulation
@@ -157,6 +158,7 @@ class SiteView:
     rules: tuple[RuleState, ...] = ()  # the pools' scale rules and where each stands
     jobs: jobs.JobsView | None = None  # the level's slow work; None: its requests carry none
     sessions: sessions.SessionsView | None = None  # where sessions live; None: no one signs in
+    datacenters: tuple[DatacenterView, ...] = ()  # the regions' data centres; (): one region
 
     def rule(self, kind: str) -> RuleState | None:
         """The scale rule of pool `kind`, if it has one."""
@@ -202,6 +204,7 @@ def site_view(sim: Simulation) -> SiteView:
         rules=sim.autoscale.states(),
         jobs=jobs.jobs_view(sim.scenario.jobs, report, sim.topology.of_kind("queue")),
         sessions=sessions.sessions_view(sim.scenario.sessions, sim.logins, sim.topology, report),
+        datacenters=sim.geo.views(sim.topology) if sim.geo is not None else (),
     )
 
 
@@ -283,7 +286,7 @@ def _node_view(
         capacity=full if in_rotation else 0.0,
         full_capacity=full,
         unit=unit,
-        cost=spec.cost,
+        cost=spec.cost if node.kind != MIRROR else sim.topology.price(MIRROR, 0.0),
         keys=catalog.KINDS[node.kind].items.get(node.size),
         warming=sim.topology.warming(node.id),
     )

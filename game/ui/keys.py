@@ -2,8 +2,8 @@
 the help read it.
 
     space   pause / go on          w b p r c d   add a web server, balancer, primary, replica,
-    s       step one tick          u k e         cache node, CDN, message queue, worker, session
-                                                 store (at the size chosen)
+    s       step one tick          u k e o       cache node, CDN, message queue, worker, session
+                                                 store, second data centre (at the size chosen)
     f       faster: 1x 2x 4x 8x    1 2 3 4       the size added: S M L XL
     z       rewind 30 s            y             redo the moves a rewind took back
     n       restart the level      x             drop them
@@ -69,6 +69,7 @@ _ADD_LETTERS = {
     "queue": "u",
     "worker": "k",
     "sessions": "e",
+    "datacenter": "o",
 }
 ADD_KEYS: Mapping[str, PlayKey] = MappingProxyType(
     {

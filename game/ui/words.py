@@ -39,6 +39,7 @@ KIND_SHORT: Mapping[str, str] = MappingProxyType(
         "queue": "queue",
         "worker": "worker",
         "sessions": "sessions",
+        "datacenter": "mirror DC",
     }
 )
 

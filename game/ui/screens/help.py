@@ -20,8 +20,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from game.engine.datacenters import UP, DatacenterView
 from game.ui.keys import ADD_KEYS
-from game.ui.widgets import states
+from game.ui.widgets import datacenter_column, states
 from game.ui.widgets.architecture_map import RULED, ArchitectureMap
 from game.ui.widgets.session_column import HELD, STICKY, signed_out_line
 from game.ui.words import a_kind
@@ -86,6 +87,10 @@ def legend_rows() -> list[tuple[Text, Text]]:
         (Text(STICKY), Text("users' sessions live in the web servers: losing one signs its out")),
         (Text(HELD), Text("a session store holds the sessions: any web server can answer")),
         (signed_out_line(0.25), Text("users whose session was lost, failing until they sign in")),
+        (
+            datacenter_column.line(DatacenterView("eu", "", UP, 0.4, 35.0)),
+            Text("a data centre: its state, its region's round trip, its share of the users"),
+        ),
         (Text("o * + ! x"), Text("the same states on a terminal without these symbols")),
     ]
     return rows

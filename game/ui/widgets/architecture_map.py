@@ -9,11 +9,11 @@ that, a pool larger than `pool_rows` collapses to one summary line (`web ×40 �
 71%`), so a thousand servers take one line. Columns too wide wrap into bands; a band that
 continues the flow starts with `↳`.
 
-The arrows carry the requests per second that reached the next tier this tick (the engine's
-report). The rest is the engine's view (`NodeView`): each component's state, load and whether
-it takes traffic (without a balancer DNS sends everyone to one server); a pool a scale rule runs
-says so in its title (`web 57% · rule`). The users' sessions follow the web tier where they sign
-in (`session_column`); a message queue and its workers come last (`job_column`).
+The arrows carry the requests per second that reached the next tier this tick (the report);
+the rest is the engine's view (`NodeView`): each component's state, load and whether it takes
+traffic (without a balancer DNS sends everyone to one server); a pool a scale rule runs says so
+in its title (`web 57% · rule`). The data centres follow DNS (`datacenter_column`), sessions the
+web tier (`session_column`); a message queue and its workers come last (`job_column`).
 
 Feed it `show(view)` (a `SiteView`). Arrow keys move the highlight; enter or a click posts
 `ArchitectureMap.NodeSelected(node_id)` (for a collapsed pool, its oldest component).
@@ -37,7 +37,7 @@ from game.engine import catalog
 from game.engine.topology import BOOTING, FAILED, HEALTHY
 from game.engine.view import NodeView, SiteView
 from game.ui import numbers
-from game.ui.widgets import job_column, session_column, states
+from game.ui.widgets import datacenter_column, job_column, session_column, states
 from game.ui.words import DATA_TIER, KEYVALUE_TIER, KIND_SHORT, TIER
 
 POOL_ROWS = 6  # a pool with more components than this is drawn as one summary line
@@ -156,8 +156,7 @@ class ArchitectureMap(Widget, can_focus=True):
     def _fit_pools(self) -> None:
         """Draw pools server by server while the map fits the height it may take; past that,
         pools larger than `pool_rows` collapse to summary lines, then smaller ones as needed."""
-        room = self._room()
-        view = self._view
+        room, view = self._room(), self._view
         # Made again only when the room, the width or the nodes change, not every tick.
         kinds = tuple(n.kind for n in view.nodes) if view is not None else ()
         key = (room, self._width(), self.pool_rows, kinds)
@@ -195,8 +194,9 @@ class ArchitectureMap(Widget, can_focus=True):
         demand = report.rps if report is not None else None
         into_dns = "->" if self.ascii else "└▶"
         columns.append(_Column("users", [_Cell(Text(f"{into_dns}DNS", style=TITLE_STYLE))], None))
-        labelled = False  # the first arrow after DNS carries the site's demand
-
+        if regions := datacenter_column.column(view, _Cell, self._node_of, self.ascii):
+            columns.append(_Column(*regions, self._arrow(demand)))
+        labelled = bool(regions)  # the first arrow after DNS carries the site's demand
         if by_kind.get("cdn"):
             cells = self._node_cells(by_kind["cdn"])
             columns.append(_Column(KIND_SHORT["cdn"], cells, self._arrow(demand)))

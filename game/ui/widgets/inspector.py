@@ -49,7 +49,7 @@ from game.engine.topology import BOOTING, DATA_KINDS, FAILED, HEALTHY
 from game.engine.view import MovePreview, NodeView, SiteView
 from game.ui import numbers, words
 from game.ui.rule_dialog import RuleDialog
-from game.ui.widgets import job_column, session_column, states
+from game.ui.widgets import datacenter_column, job_column, session_column, states
 from game.ui.widgets.action_request import ActionRequested
 
 TITLE_STYLE = Style(bold=True)
@@ -315,7 +315,8 @@ class Inspector(Widget):
         tier = view.tiers.get(node.tier) if node.tier is not None else None
         jobs = job_column.describe(node.kind, view)  # a queue or a worker: the jobs
         text.append_text(Text("\n").join(jobs) if jobs else self._tier(node, tier))
-        for line in session_column.describe(node.kind, view):  # a session store: what it holds
+        lines = (*session_column.describe(node.kind, view), *datacenter_column.describe(node, view))
+        for line in lines:  # a session store: what it holds; a data centre: whom it serves
             text.append("\n")
             text.append_text(line)
         settings, report = view.settings, view.report

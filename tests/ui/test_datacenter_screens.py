@@ -1,0 +1,99 @@
+"""Data centres on screen: the map of data-centers with its two data centres (both up, and the
+home one dark), the inspector on the mirror, and the key and the button that build one."""
+
+from __future__ import annotations
+
+import pytest
+
+from game.content.packs import BUILTIN_PACKS, load_pack
+from game.engine import catalog
+from game.engine.simulation import Simulation
+from game.engine.view import node_moves, site_view
+from game.ui.app import MillionsApp
+from game.ui.screens.play import PlayScreen
+from game.ui.settings import AppSettings
+from game.ui.widgets import ArchitectureMap, BuildBar, Inspector
+from game.ui.widgets.datacenter_column import TITLE
+
+from .test_widgets import WidgetApp
+
+BEYOND = load_pack(BUILTIN_PACKS / "beyond")
+CORE = load_pack(BUILTIN_PACKS / "core")
+SIZES = [(80, 24), (120, 40)]
+BOTH_UP = 300  # the mirror is built (it takes two minutes), the us data centre still up
+US_DARK = 440  # us went dark at 420: two thirds of its users still fail, the rest cross to eu
+US_MOVED = 490  # a TTL later: every user goes to eu
+
+
+def _sim(ticks: int, reference: bool = True) -> Simulation:
+    """data-centers up to `ticks`, played with its reference or with no move at all."""
+    level = BEYOND.level("data-centers")
+    actions = next(s for s in level.solutions if s.name == "reference").actions
+    sim = Simulation(level.scenario)
+    while sim.tick < ticks:
+        for action in actions if reference else ():
+            if action.tick == sim.tick:
+                sim.apply(action)
+        sim.step()
+    return sim
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_map_with_two_data_centres_one_dark(snap_compare, size):
+    view = site_view(_sim(US_DARK))
+    assert snap_compare(WidgetApp(ArchitectureMap(), lambda w: w.show(view)), terminal_size=size)
+
+
+def test_the_map_gives_each_data_centre_its_state_round_trip_and_share():
+    shown = ArchitectureMap()
+    shown.show(site_view(_sim(BOTH_UP)))
+    text = shown.render().plain
+    assert TITLE in text
+    assert "DC us: up, 40 ms · 60%" in text
+    assert "DC eu: up, 35 ms · 40% (dc-1)" in text
+    shown.show(site_view(_sim(US_MOVED)))
+    text = shown.render().plain
+    assert "DC us: down, 40 ms" in text
+    assert "DC eu: up, 35 ms · 100% (dc-1)" in text
+
+
+def test_the_map_has_no_data_centre_column_with_one_region():
+    shown = ArchitectureMap()
+    shown.show(site_view(_sim(10, reference=False)))
+    assert "DC us: up, 40 ms · 100%" in shown.render().plain  # the level has regions
+    level = CORE.level("launch-day")
+    sim = Simulation(level.scenario)
+    sim.step()
+    shown.show(site_view(sim))
+    assert TITLE not in shown.render().plain
+
+
+def test_the_inspector_says_where_the_mirror_is_and_whom_it_serves():
+    sim = _sim(US_MOVED)
+    view = site_view(sim)
+    inspector = Inspector()
+    inspector.show(view.node("dc-1"), view, node_moves(sim, "dc-1"))
+    facts = inspector.facts.plain
+    assert "a copy of the whole site in eu, 35 ms from its users" in facts
+    assert "serves 100% of all users this tick" in facts
+    share = catalog.MIRROR_COST_SHARE
+    assert view.node("dc-1").cost == pytest.approx(sim.topology.cost_per_tick() * share / (1 + share))
+
+
+async def test_the_build_bar_offers_a_data_centre_only_where_users_are_in_regions():
+    for pack, level_id, shown in ((BEYOND, "data-centers", True), (CORE, "launch-day", False)):
+        level = pack.level(level_id)
+        app = MillionsApp(AppSettings.for_tests())
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = PlayScreen(level, app.settings)
+            await app.push_screen(screen)
+            await pilot.pause()
+            bar = screen.query_one(BuildBar)
+            assert bar.query_one("#add-datacenter").display is shown, level_id
+            if shown:
+                await pilot.press("o")
+                await pilot.pause()
+                assert [n.kind for n in screen.sim.nodes()].count("datacenter") == 1
+                await pilot.click("#add-datacenter")  # every region has one now: refused
+                await pilot.pause()
+                assert [n.kind for n in screen.sim.nodes()].count("datacenter") == 1
