@@ -261,7 +261,7 @@ FAILURE_REASONS: Mapping[str, str] = MappingProxyType(
         "logged_out": "its user was signed out: the web server holding the session was gone",
         "session_store_down": "its user was signed out: the session store was lost",
         "timeout_sessions": "timed out waiting on the session store",
-        "datacenter_down": "its data centre had gone dark (DNS still named it, or none other was up)",
+        "datacenter_down": "its data centre had gone dark (DNS named it, or none other was up)",
     }
 )
 

@@ -170,7 +170,9 @@ def _sync(geo: Geo, t: int, topology: Topology, state: RunState) -> tuple[float,
     for target in state.incidents.get(t, ()):
         if target == home and home not in dns.down_since:
             geo.home_until = t + repair
-            state.events.log(t, "failed", home, f"data centre {home} went dark (scheduled incident)")
+            state.events.log(
+                t, "failed", home, f"data centre {home} went dark (scheduled incident)"
+            )
             dns.fail(home, t)
             dns.back_since.pop(home, None)
         node = _mirror_in(geo, topology, target)
@@ -314,4 +316,3 @@ def _merged(
         retried=retried,
         wasted=wasted,
     )
-

@@ -169,9 +169,10 @@ def _refuse_add(site: Site, a: Action) -> str:
         return "a replica copies a primary: add a database primary first"
     if unneeded(site.scenario, a.kind):
         return unneeded(site.scenario, a.kind)
-    if a.kind in catalog.DATACENTER_KINDS and len(site.topology.of_kind(a.kind)) >= len(
-        site.scenario.regions
-    ) - 1:
+    if (
+        a.kind in catalog.DATACENTER_KINDS
+        and len(site.topology.of_kind(a.kind)) >= len(site.scenario.regions) - 1
+    ):
         return "every region of this level has a data centre already"
     return _refuse_cost(site, site.topology.price(a.kind, spec.sizes[a.size].cost))
 
@@ -196,7 +197,9 @@ def _refuse_resize(site: Site, node: Node, size: str) -> str:
         return f"{node.kind} comes in sizes {', '.join(spec.sizes)}, not {size!r}"
     if size == node.size:
         return f"{node.id} is already size {size}"
-    return _refuse_cost(site, site.topology.price(node.kind, spec.sizes[size].cost - node.spec.cost))
+    return _refuse_cost(
+        site, site.topology.price(node.kind, spec.sizes[size].cost - node.spec.cost)
+    )
 
 
 def _refuse_promote(site: Site, node: Node) -> str:

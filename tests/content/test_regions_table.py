@@ -55,8 +55,12 @@ def test_a_level_without_regions_has_one():
 
 
 BAD = {
-    "shares not summing to one": (two(eu="share = 0.3\nrtt_ms = { us = 120, eu = 35 }"), "regions", ["sum to 0.9"]),
-    "a round trip missing": (two(eu="share = 0.4\nrtt_ms = { us = 120 }"), "regions[1].rtt_ms", ["no round trip to eu"]),
+    "shares not summing to one": (
+        two(eu="share = 0.3\nrtt_ms = { us = 120, eu = 35 }"), "regions", ["sum to 0.9"]
+    ),
+    "a round trip missing": (
+        two(eu="share = 0.4\nrtt_ms = { us = 120 }"), "regions[1].rtt_ms", ["no round trip to eu"]
+    ),
     "a round trip to nowhere": (
         two(eu="share = 0.4\nrtt_ms = { us = 120, eu = 35, asia = 200 }"),
         "regions[1].rtt_ms",
@@ -68,7 +72,9 @@ BAD = {
         [f"{catalog.MAX_REGION_RTT_MS:g}"],
     ),
     "no share": (two(eu="rtt_ms = { us = 120, eu = 35 }"), "regions[1].share", ["missing"]),
-    "a name twice": (two().replace('name = "eu"', 'name = "us"'), "regions[1].name", ["listed twice"]),
+    "a name twice": (
+        two().replace('name = "eu"', 'name = "us"'), "regions[1].name", ["listed twice"]
+    ),
 }  # fmt: skip
 
 
@@ -85,7 +91,10 @@ def test_bad_regions_say_where_and_why(tables, field, words):
 
 def test_a_second_data_centre_in_the_start_needs_a_second_region():
     text = with_tables("").replace('target = "us"', 'target = "web-1"')
-    text = text.replace('[[start]]\nkind = "primary"', '[[start]]\nkind = "datacenter"\n\n[[start]]\nkind = "primary"')
+    text = text.replace(
+        '[[start]]\nkind = "primary"',
+        '[[start]]\nkind = "datacenter"\n\n[[start]]\nkind = "primary"',
+    )
     with pytest.raises(LevelError) as error:
         parse_level(text, SOURCE)
     assert "a second data centre needs users in a second region" in str(error.value)

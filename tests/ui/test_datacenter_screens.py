@@ -77,7 +77,9 @@ def test_the_inspector_says_where_the_mirror_is_and_whom_it_serves():
     assert "a copy of the whole site in eu, 35 ms from its users" in facts
     assert "serves 100% of all users this tick" in facts
     share = catalog.MIRROR_COST_SHARE
-    assert view.node("dc-1").cost == pytest.approx(sim.topology.cost_per_tick() * share / (1 + share))
+    assert view.node("dc-1").cost == pytest.approx(
+        sim.topology.cost_per_tick() * share / (1 + share)
+    )
 
 
 async def test_the_build_bar_offers_a_data_centre_only_where_users_are_in_regions():
