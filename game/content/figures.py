@@ -29,7 +29,11 @@ def components_table() -> str:
     ]
     for spec in catalog.KINDS.values():
         for size, numbers in spec.sizes.items():
-            if spec.id == "queue":
+            cost = f"{numbers.cost:g}"
+            if spec.id in catalog.DATACENTER_KINDS:
+                serves = "a copy of the whole site, in another region"
+                cost = f"{catalog.MIRROR_COST_SHARE:g}x the other components'"
+            elif spec.id == "queue":
                 serves = f"no limit, holds {spec.items[size]:,} jobs"
             elif numbers.capacity >= 1e11:
                 serves = "no limit"
@@ -49,7 +53,7 @@ def components_table() -> str:
             size_name = size if len(spec.sizes) > 1 else "-"
             mtbf = "never" if spec.mtbf_ticks >= 1e8 else f"{spec.mtbf_ticks:,.0f} s"
             rows.append(
-                f"| {spec.title} | {size_name} | {serves} | {numbers.cost:g} | {spec.boot_ticks} s"
+                f"| {spec.title} | {size_name} | {serves} | {cost} | {spec.boot_ticks} s"
                 f" | {mtbf} | {spec.repair_ticks} s |"
             )
     return "\n".join(rows)
@@ -87,6 +91,12 @@ def rules_list() -> str:
         f" level says, at most {c.MAX_RELOGIN_S:g} s). Kept in web servers' memory, a server"
         " that dies, is removed or resized signs out its share of the users; kept in a session"
         f" store, each session request costs {c.SESSION_LOOKUPS:g} lookup there.",
+        f"- Regions (a level's [[regions]], at most {c.MAX_REGIONS}): DNS sends each region's"
+        " users to the nearest data centre that is up, and their requests take that round trip"
+        f" (at most {c.MAX_REGION_RTT_MS:g} ms). Resolvers keep an answer {c.DNS_TTL_S:g} s, so"
+        " after a data centre goes dark a share of its users that falls to none over that time"
+        " still fails; the rest move to the next one. A failover between regions loses the"
+        f" writes of the last {c.CROSS_REGION_LAG_S:g} s.",
     ]
     return "\n".join(lines)
 
