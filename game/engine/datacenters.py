@@ -85,7 +85,7 @@ class Geo:
     scenario: Scenario  # the level with no round trip inside it: regions add theirs
     dns: GeoDns
     home: str
-    region_of: dict[str, str] = field(default_factory=dict)  # datacenter node id -> region
+    region_of: dict[int, str] = field(default_factory=dict)  # a mirror's order -> its region
     states: dict[str, RunState] = field(default_factory=dict)  # mirror region -> its state
     home_until: int | None = None  # the home data centre is dark until this tick
     routes: tuple[Route, ...] = ()  # the last tick's routes
@@ -114,7 +114,8 @@ class Geo:
 
     def views(self, topology: Topology) -> tuple[DatacenterView, ...]:
         """Every data centre, the home one first, then the mirrors in their regions' order."""
-        by_region = {r: n for n, r in self.region_of.items() if n in topology.nodes}
+        mirrors = topology.of_kind(KIND)  # one added since the last tick has no region yet
+        by_region = {self.region_of[n.order]: n.id for n in mirrors if n.order in self.region_of}
         rtt = {r.name: r.rtt_s[r.name] * 1000 for r in self.dns.regions}
         out = []
         for region in self.dns.regions:
@@ -183,10 +184,19 @@ def _sync(geo: Geo, t: int, topology: Topology, state: RunState) -> tuple[float,
         dns.recover(home, t)
         geo.home_until = None
         state.events.log(t, "booted", home, f"data centre {home} is back")
+    lost = stranded = 0.0
+    alive = {n.order for n in topology.of_kind(KIND)}
+    for order in sorted(set(geo.region_of) - alive):  # a mirror removed: what waited in its
+        region = geo.region_of.pop(order)  # queues fails, and its region is free again
+        dns.built.discard(region)
+        dns.down_since.pop(region, None)
+        dns.back_since.pop(region, None)
+        gone = geo.states.pop(region, None)
+        stranded += gone.queues.total() if gone is not None else 0.0
     for node in topology.of_kind(KIND):
-        region = geo.region_of.get(node.id)
+        region = geo.region_of.get(node.order)
         if region is None:
-            region = geo.region_of[node.id] = _free_region(geo)
+            region = geo.region_of[node.order] = _free_region(geo)
         if node.state == HEALTHY and region not in dns.built:
             dns.built.add(region)
             quiet = dataclasses.replace(geo.scenario, incidents=())
@@ -196,13 +206,6 @@ def _sync(geo: Geo, t: int, topology: Topology, state: RunState) -> tuple[float,
         elif node.state == FAILED and region in dns.built and region not in dns.down_since:
             dns.fail(region, t)
             dns.back_since.pop(region, None)
-    alive = {geo.region_of[n.id] for n in topology.of_kind(KIND)}
-    for region in sorted(dns.built - alive - {home}):  # a mirror removed
-        dns.built.discard(region)
-        dns.down_since.pop(region, None)
-        dns.back_since.pop(region, None)
-        geo.states.pop(region, None)
-    lost = stranded = 0.0
     for region, since in sorted(dns.down_since.items()):
         dark = state if region == home else geo.states.get(region)
         if since != t or dark is None:
@@ -225,10 +228,7 @@ def _free_region(geo: Geo) -> str:
 
 def _mirror_in(geo: Geo, topology: Topology, region: str) -> Node | None:
     """The mirror built in `region`, if there is one."""
-    for node_id, name in geo.region_of.items():
-        if name == region and node_id in topology.nodes:
-            return topology.nodes[node_id]
-    return None
+    return next((n for n in topology.of_kind(KIND) if geo.region_of.get(n.order) == region), None)
 
 
 def _merged(

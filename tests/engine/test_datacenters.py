@@ -17,7 +17,7 @@ from game.engine.regions import Region
 from game.engine.scenario import Component, Incident, Scenario
 from game.engine.simulation import Simulation, run
 from game.engine.traffic import Mix, Traffic
-from game.engine.view import preview
+from game.engine.view import preview, site_view
 
 RATE = 120.0
 MIX = Mix(static=0.3, read=0.5, write=0.1, join=0.1)
@@ -147,6 +147,7 @@ def test_a_mirror_costs_its_share_of_the_site_and_serves_once_built():
     own = sim.topology.cost_per_tick()
     assert preview(sim, move).cost_change == pytest.approx(own * catalog.MIRROR_COST_SHARE)
     assert sim.apply(move).accepted
+    assert [v.region for v in site_view(sim).datacenters] == ["us"]  # not placed before a tick
     assert sim.topology.cost_per_tick() == pytest.approx(own * (1 + catalog.MIRROR_COST_SHARE))
     boot = catalog.KINDS["datacenter"].boot_ticks
     for _ in range(boot):
@@ -206,3 +207,19 @@ def test_one_region_round_trip_as_the_origin_s_plays_as_no_regions():
 def test_bad_regions_are_refused_with_a_reason(bad, words):
     with pytest.raises(ValueError, match=words):
         site(regions=bad)
+
+
+def test_a_mirror_removed_gives_its_users_back_and_its_region_to_the_next_one():
+    sim = Simulation(site(MIRROR, duration=400))
+    sim.step()
+    assert sim.geo.shares["eu"] == pytest.approx(EU.share)
+    assert sim.apply(Action(1, "remove", target="dc-1")).accepted
+    added = sim.apply(Action(1, "add", kind="datacenter", size="S"))
+    assert added.accepted
+    report = sim.step()
+    assert sim.geo.shares == {"us": pytest.approx(1.0)}  # the new one is being built
+    assert report.served == pytest.approx(RATE, rel=1e-9)
+    while sim.tick < 2 + catalog.KINDS["datacenter"].boot_ticks:
+        sim.step()
+    assert sim.geo.shares["eu"] == pytest.approx(EU.share)
+    assert [v.node_id for v in sim.geo.views(sim.topology)] == ["", added.component]
