@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 from pydantic import Field, create_model, model_validator
 
 from game.content.errors import number, quote, suggest
-from game.content.schema.requests import JobsTable, RetriesTable, SessionsTable
 from game.content.schema.fields import (
     MAX_CONCEPTS,
     MAX_INCIDENTS,
@@ -38,6 +37,7 @@ from game.content.schema.fields import (
     engine_default,
     raise_if,
 )
+from game.content.schema.requests import JobsTable, RetriesTable, SessionsTable
 from game.engine import catalog
 from game.engine.endless import Endless
 from game.engine.metrics import METRICS
