@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from game.engine import catalog, data_tier, jobs, sessions
 from game.engine.actions import Action, ScaleRule
+from game.engine.advice import TIERS_OF_KIND, WORKERS, Advice, advice_for  # noqa: F401  (the screens' names)
 from game.engine.autoscale import RuleState
 from game.engine.datacenters import DatacenterView
 from game.engine.report import TickReport, TierReport, Totals
@@ -33,25 +34,11 @@ from game.engine.rules import over_budget, unneeded
 from game.engine.scenario import ADDABLE, Settings
 from game.engine.scoring import Objectives, default_objectives
 from game.engine.tiers import ROUND_ROBIN
-from game.engine.topology import BOOTING, DATA_KINDS, HEALTHY, MIRROR, WEB_KINDS, Node
+from game.engine.topology import DATA_KINDS, HEALTHY, MIRROR, WEB_KINDS, Node
 
 if TYPE_CHECKING:
     from game.engine.simulation import Simulation
 
-# Component kind -> the reported tiers it may serve in, in order of preference. A tier is named
-# after its role: the single box reports as "box" while it holds the database, a key-value store
-# puts primary and replicas in one "keyvalue" tier. Balancers and the CDN are not queues.
-TIERS_OF_KIND: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "box": ("box", "web"),
-        "web": ("web",),
-        "cache": ("cache",),
-        "sessions": ("sessions",),
-        "primary": ("keyvalue", "primary"),
-        "replica": ("keyvalue", "replicas"),
-    }
-)
-WORKERS = "workers"  # the workers' load is the level's jobs, not a reported tier (JobsView)
 
 # What a component's capacity counts: requests, query units of database work, cache lookups.
 REQUESTS, QUERY_UNITS, LOOKUPS, JOBS = "requests", "query units", "lookups", "jobs"
@@ -88,15 +75,6 @@ class NodeView:
     cost: float  # per tick
     keys: int | None = None  # a cache node: the keys it holds; a queue: the jobs it holds
     warming: bool = False  # a cache node refilling after a start
-
-
-@dataclass(frozen=True, slots=True)
-class Advice:
-    """A saturated tier, and the moves that would relieve it that this level offers now."""
-
-    tier: str
-    utilization: float
-    remedies: tuple[Action, ...]  # tick 0; moves the engine would carry out now
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +175,7 @@ def site_view(sim: Simulation) -> SiteView:
         store_on_box=sim.store_on_box,
         failover_until=sim.failover_until,
         dns_target=dns_target,
-        advice=_advice(sim, tiers),
+        advice=advice_for(sim, tiers),
         tiers=MappingProxyType(tiers),
         objectives=objectives,
         endless=_endless_view(sim),
@@ -408,67 +386,3 @@ def _setting_actions(kind: str, settings: Settings) -> list[Action]:
     if kind == "primary":
         return [configure("database", "store", s) for s in catalog.STORES if s != settings.store]
     return []
-
-
-# -- advice ---------------------------------------------------------------------------------------
-
-# The moves that relieve each tier, in the order they are suggested. "add" adds one more of a
-# kind; "front" adds one in front of the tier, only while the site has none; "bigger" resizes
-# the tier's smallest component one size up, only where nothing else is on offer.
-_REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "box": ("add:primary", "bigger"),
-        WORKERS: ("add:worker",),
-        "web": ("add:web", "front:balancer", "front:queue", "bigger"),
-        "cache": ("add:cache",),
-        "sessions": ("add:sessions", "bigger"),
-        "primary": ("add:replica", "front:cache", "bigger"),
-        "replicas": ("add:replica", "front:cache", "bigger"),
-        "keyvalue": ("add:replica", "front:cache"),
-    }
-)
-
-
-def _advice(sim: Simulation, tiers: Mapping[str, TierReport]) -> Advice | None:
-    busy = [(t.utilization, t.name) for t in tiers.values() if t.servers]
-    work = sim.last.jobs if sim.last is not None else None
-    if work is not None and work.utilization is not None:  # the workers behind the queue
-        busy.append((work.utilization, WORKERS))
-    utilization, name = max(busy, key=lambda b: b[0], default=(0.0, ""))
-    if utilization < catalog.SATURATED_AT:
-        return None
-    remedies = []
-    last = sim.last
-    if last is not None and last.wasted > 0 and not sim.settings.shed:
-        # Its servers answer clients that have gone: more of them would answer more of those.
-        shed = Action(0, "configure", target="balancer", setting="shed", value=True)
-        if not sim.refusal(shed):
-            remedies.append(shed)
-    for remedy in _REMEDIES.get(name, ()):
-        if remedy == "bigger" and remedies:
-            continue  # a resize restarts a member of a tier already saturated: only a last resort
-        action = _remedy(sim, name, remedy)
-        if action is not None and not sim.refusal(action):
-            remedies.append(action)
-    return Advice(name, utilization, tuple(remedies))
-
-
-def _remedy(sim: Simulation, tier: str, remedy: str) -> Action | None:
-    verb, _, kind = remedy.partition(":")
-    front = verb == "front"
-    if verb in ("add", "front"):
-        if front and sim.topology.of_kind(kind):
-            return None  # one is in front already
-        spec = catalog.KINDS[kind]
-        return Action(0, "add", kind=kind, size=next(iter(spec.sizes)))
-    members = [
-        n for n in sim.nodes() if tier in TIERS_OF_KIND.get(n.kind, ()) and n.state != BOOTING
-    ]
-    if not members:
-        return None
-    smallest = min(members, key=lambda n: catalog.SIZES.index(n.size))
-    sizes = list(catalog.KINDS[smallest.kind].sizes)
-    position = sizes.index(smallest.size)
-    if position + 1 >= len(sizes):
-        return None
-    return Action(0, "resize", target=smallest.id, size=sizes[position + 1])

@@ -34,8 +34,8 @@ def test_advice_for_busy_replicas_names_a_cache_only_while_there_is_none():
 
 
 def test_a_busy_cache_tier_is_still_advised_another_cache_node():
+    from game.engine.advice import advice_for as _advice
     from game.engine.report import TierReport
-    from game.engine.view import _advice
 
     sim = Simulation(scenario(build("web", "primary", "cache"), rps=10))
     sim.step()

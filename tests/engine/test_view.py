@@ -230,7 +230,8 @@ def test_each_web_server_shows_its_own_load_under_round_robin(balancer):
     """Round robin gives every server the same share, so a small one beside a big one is the
     busier; least connections (one shared queue in the model) evens them out."""
     built = build("balancer", "web:XL", "web", "primary:XL")
-    sim = Simulation(scenario(built, rps=200, mix=STATIC_ONLY, settings=Settings(balancer=balancer)))
+    settings = Settings(balancer=balancer)
+    sim = Simulation(scenario(built, rps=200, mix=STATIC_ONLY, settings=settings))
     for _ in range(3):
         sim.step()
     shown = site_view(sim)

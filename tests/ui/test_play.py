@@ -17,6 +17,7 @@ from game.ui.widgets.metrics_panel import ROWS
 
 CORE = load_pack(BUILTIN_PACKS / "core")
 SIZES = [(80, 24), (120, 40)]
+PLAY_SIZES = [*SIZES, (200, 50)]  # the play screen also where the room goes to what teaches
 
 
 def _playing(level_id: str, ticks: int, plan: str | None = None, finish: bool = False):
@@ -44,19 +45,19 @@ def _playing(level_id: str, ticks: int, plan: str | None = None, finish: bool = 
     return MillionsApp(AppSettings.for_tests()), run_before
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", PLAY_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_play_calm(snap_compare, size):
     app, before = _playing("servers-die", 60, plan="reference")
     assert snap_compare(app, terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", PLAY_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_play_overloaded_tier(snap_compare, size):
     app, before = _playing("launch-day", 320)
     assert snap_compare(app, terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", PLAY_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_play_failed_primary_mid_failover(snap_compare, size):
     """primary-down with the reference's replica but no manual promotion: tick 250 is inside
     the automatic failover."""

@@ -138,8 +138,8 @@ class PlayScreen(Screen[None]):
             if report.tick >= shown_from:
                 readings.record(site_view(sim))
 
-        sandbox = self.sim.sandbox
-        self.sim = resimulate(self.level.scenario, self.sim.seed, actions, tick, seen, sandbox=sandbox)
+        level, sandbox = self.level.scenario, self.sim.sandbox
+        self.sim = resimulate(level, self.sim.seed, actions, tick, seen, sandbox=sandbox)
         events.extend(self.sim.take_events())
         self.query_one(EventLog).add(events[-LOG_SHOWN:])
 
