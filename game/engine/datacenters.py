@@ -9,8 +9,10 @@ The model, kept small: a second data centre mirrors the whole site. It runs the 
 the home one (every server, cache and database the player has built, at their sizes), so it
 costs MIRROR_COST_SHARE of what the other components cost, per tick, and it grows with the
 site. It fails only as a whole, by incident, and is back after its kind's repair ticks (the
-home data centre too, when an incident names the home region). Random failures of single
-servers strike the components, which both data centres share.
+home data centre too, when an incident names the home region). The data centres share the
+components, so a random failure of one server, or a cache node still refilling, is the same in
+each. A mirror removed is drained first: DNS stops naming it at once, and what waited in its
+queues fails.
 
 Each tick DNS sends every region's users to the nearest data centre that is up (regions.GeoDns,
 with its resolver TTL): each data centre then serves its share of the traffic through its own
