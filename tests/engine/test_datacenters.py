@@ -223,3 +223,10 @@ def test_a_mirror_removed_gives_its_users_back_and_its_region_to_the_next_one():
         sim.step()
     assert sim.geo.shares["eu"] == pytest.approx(EU.share)
     assert [v.node_id for v in sim.geo.views(sim.topology)] == ["", added.component]
+
+
+def test_an_incident_naming_the_mirror_darkens_its_region_as_naming_the_region_does():
+    by_id = reports(site(MIRROR, incidents=(Incident(DARK_AT, "dc-1"),)))
+    by_region = reports(site(MIRROR, incidents=dark("eu")))
+    assert [down(r) for r in by_id] == [down(r) for r in by_region]
+    assert sum(down(r) for r in by_id) > 0
