@@ -39,6 +39,12 @@ def _sim(ticks: int, reference: bool = True) -> Simulation:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_map_with_two_data_centres_up(snap_compare, size):
+    view = site_view(_sim(BOTH_UP))
+    assert snap_compare(WidgetApp(ArchitectureMap(), lambda w: w.show(view)), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_map_with_two_data_centres_one_dark(snap_compare, size):
     view = site_view(_sim(US_DARK))
     assert snap_compare(WidgetApp(ArchitectureMap(), lambda w: w.show(view)), terminal_size=size)
