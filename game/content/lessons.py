@@ -101,6 +101,7 @@ LESSON_MOVES: Mapping[str, tuple[Move, ...]] = MappingProxyType(
         "autoscaling": (Move("rule"),),  # a pool's scale rule (a counter's rules excepted)
         "message-queue": (Move("add", "queue"), Move("add", "worker")),  # and workers to drain it
         "stateless-tier": (Move("add", "sessions"),),  # sessions out of the web servers
+        "sharding": (Move("configure", "database", "shards"),),  # keys split over shards
     }
 )
 

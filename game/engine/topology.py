@@ -134,6 +134,7 @@ class Topology:
         self._pools: dict[str, Pool] = {}  # per kind, until one of that kind changes
         self._web_failures: list[Node] = []  # web servers that failed recently, for health checks
         self._cost: float | None = None
+        self.shards = 1  # the primary is this many shards, each paid for (sharding.py)
         self.cold_caches: dict[str, Node] = {}  # cache nodes refilling after a (re)start
         self.address_lost: int | None = None  # tick the balancer holding the address died
 
@@ -347,8 +348,16 @@ class Topology:
     def cost_per_tick(self) -> float:
         """What the components cost per tick (remembered until one is added, removed or resized)."""
         if self._cost is None:
-            self._cost = sum(n.spec.cost for n in self.nodes.values())
+            self._cost = sum(
+                n.spec.cost * (self.shards if n.kind == "primary" else 1)
+                for n in self.nodes.values()
+            )
         return self._cost
+
+    def set_shards(self, shards: int) -> None:
+        """The primary is split into `shards` shards of its size: each one is paid for."""
+        self.shards = shards
+        self._cost = None
 
 
 class Stream:

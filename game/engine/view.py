@@ -50,6 +50,7 @@ TIERS_OF_KIND: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "replica": ("keyvalue", "replicas"),
     }
 )
+SHARDS_SLOWED = "shards slowed"  # a resharding: every shard serves at a share of its capacity
 WORKERS = "workers"  # the workers' load is the level's jobs, not a reported tier (JobsView)
 
 # What a component's capacity counts: requests, query units of database work, cache lookups.
@@ -87,6 +88,9 @@ class NodeView:
     cost: float  # per tick
     keys: int | None = None  # a cache node: the keys it holds; a queue: the jobs it holds
     warming: bool = False  # a cache node refilling after a start
+    shards: int = 1  # a primary: how many shards its keys are split over (cost is for all)
+    shard_loads: tuple[float, ...] = ()  # a sharded primary: each shard's load, the hot first
+    resharding_until: int | None = None  # a primary: keys move between shards until then
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,8 @@ class MovePreview:
     cost_change: float  # per tick, after the move minus before
     ready_in: int  # ticks until it takes effect (a new or resized server boots)
     outage: int  # ticks something is out of service because of it
-    out_of_service: str  # what: a component id, "the data tier" or "writes"; "" for nothing
+    out_of_service: str  # what: a component id, "the data tier", "writes" or SHARDS_SLOWED
+    # (every shard at catalog.RESHARD_CAPACITY_SHARE of its capacity); "" for nothing
     locked: bool = False  # refused because this level does not unlock it (yet)
     each_added: float = 0.0  # a scale rule: what each server it adds costs per tick
 
@@ -283,10 +288,24 @@ def _node_view(
         capacity=full if in_rotation else 0.0,
         full_capacity=full,
         unit=unit,
-        cost=spec.cost,
+        cost=spec.cost * (sim.settings.shards if node.kind == "primary" else 1),
         keys=catalog.KINDS[node.kind].items.get(node.size),
         warming=sim.topology.warming(node.id),
+        **_shards(sim, node, tier if in_rotation else None),
     )
+
+
+def _shards(sim: Simulation, node: Node, tier: TierReport | None) -> dict:
+    """A primary's shards: how many, each one's load in the last tick, a migration's end."""
+    if node.kind != "primary":
+        return {}
+    shards = sim.settings.shards
+    loads = tier.shards if tier is not None and tier.name == "primary" else ()
+    return {
+        "shards": shards,
+        "shard_loads": loads,
+        "resharding_until": sim.resharding_until,
+    }
 
 
 # -- moves ----------------------------------------------------------------------------------------
@@ -307,14 +326,15 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
         cost = size.cost if size is not None else 0
         ready = spec.boot_ticks
     node = sim.topology.nodes.get(action.target)
+    copies = sim.topology.shards if node is not None and node.kind == "primary" else 1
     if node is not None and action.verb == "resize":
         spec = catalog.KINDS[node.kind]
         size = spec.sizes.get(action.size)
-        cost = size.cost - node.spec.cost if size is not None else 0
+        cost = (size.cost - node.spec.cost) * copies if size is not None else 0
         ready = outage = spec.boot_ticks
         out = node.id
     elif node is not None and action.verb == "remove":
-        cost = -node.spec.cost
+        cost = -node.spec.cost * copies
         out = node.id
     elif node is not None and action.verb == "promote":
         ready = outage = catalog.PROMOTE_TICKS
@@ -323,6 +343,12 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
         if action.value != sim.settings.store:
             ready = outage = catalog.STORE_SWITCH_TICKS
             out = "the data tier"
+    elif action.verb == "configure" and action.setting == "shards" and not refusal:
+        primary = sim.topology.of_kind("primary")
+        each = primary[0].spec.cost if primary else 0.0
+        cost = (int(action.value) - sim.settings.shards) * each  # type: ignore[arg-type]
+        ready = outage = catalog.RESHARD_TICKS
+        out = SHARDS_SLOWED
     return MovePreview(
         dataclasses.replace(action, tick=0),
         refusal,
@@ -362,6 +388,12 @@ def node_moves(sim: Simulation, node_id: str) -> tuple[MovePreview, ...]:
     if node.kind == "replica":
         actions.append(Action(0, "promote", target=node.id))
     actions.extend(_setting_actions(node.kind, sim.settings))
+    if node.kind == "primary" and sim.scenario.allows("shards") and sim.settings.store == "relational":
+        actions.extend(  # split the keys over N shards (or merge them back)
+            Action(0, "configure", target="database", setting="shards", value=n)
+            for n in catalog.SHARD_CHOICES
+            if n != sim.settings.shards
+        )
     if node.kind in catalog.RULE_POOLS and sim.scenario.allows("rule"):  # set, change, clear
         rule = sim.autoscale.rules.get(node.kind)
         actions.append(Action(0, "rule", kind=node.kind, rule=rule or ScaleRule()))
