@@ -141,7 +141,8 @@ def _primary(
     served, dist, hop = tier.served, tier.dist, paths.one_hop
     tick.path("read", served * reads / lam, paths.read_rtt, paths.web, paths.cache, dist)
     tick.path("write", served * writes / lam, hop, paths.web, dist)
-    tick.path("join", served * joins / lam, hop, paths.web, sharding.slowest_of(tier, shards))
+    if joins > 0:  # a join asks every shard and waits for the slowest
+        tick.path("join", served * joins / lam, hop, paths.web, sharding.slowest_of(tier, shards))
     return tier
 
 
