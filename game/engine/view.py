@@ -345,8 +345,8 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
             out = "the data tier"
     elif action.verb == "configure" and action.setting == "shards" and not refusal:
         primary = sim.topology.of_kind("primary")
-        each = primary[0].spec.cost if primary else 0.0
-        cost = (int(action.value) - sim.settings.shards) * each  # type: ignore[arg-type]
+        per_shard = primary[0].spec.cost if primary else 0.0
+        cost = (int(action.value) - sim.settings.shards) * per_shard  # type: ignore[arg-type]
         ready = outage = catalog.RESHARD_TICKS
         out = SHARDS_SLOWED
     return MovePreview(
@@ -388,7 +388,8 @@ def node_moves(sim: Simulation, node_id: str) -> tuple[MovePreview, ...]:
     if node.kind == "replica":
         actions.append(Action(0, "promote", target=node.id))
     actions.extend(_setting_actions(node.kind, sim.settings))
-    if node.kind == "primary" and sim.scenario.allows("shards") and sim.settings.store == "relational":
+    relational = sim.settings.store == "relational"
+    if node.kind == "primary" and relational and sim.scenario.allows("shards"):
         actions.extend(  # split the keys over N shards (or merge them back)
             Action(0, "configure", target="database", setting="shards", value=n)
             for n in catalog.SHARD_CHOICES

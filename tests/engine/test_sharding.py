@@ -18,6 +18,7 @@ from game.engine.latency import Dist
 from game.engine.scenario import Component, Scenario, Settings
 from game.engine.simulation import Simulation, run
 from game.engine.traffic import Mix, Traffic
+from game.engine.view import SHARDS_SLOWED, node_moves, preview, site_view
 
 WRITES = Mix(static=0.0, read=0.0, write=1.0, join=0.0)
 KEYS, ALPHA = 10_000, 1.0
@@ -187,9 +188,9 @@ def test_the_slowest_of_n_exponentials_has_the_closed_form_percentiles(n, q):
     harmonic = math.fsum(1 / k for k in range(1, n + 1))
     assert slowest.mean() == pytest.approx(harmonic / mu, rel=0.05)
     # between the kept quantiles a percentile lies between its neighbours' exact values
-    mid = 0.5 * (q + min(x for x in sharding.QUANTILES if x > q))
-    got = slowest.percentile(mid)
-    assert exact <= got <= -math.log(1 - min(x for x in sharding.QUANTILES if x > q) ** (1 / n)) / mu
+    above = min(x for x in sharding.QUANTILES if x > q)
+    got = slowest.percentile(0.5 * (q + above))
+    assert exact <= got <= -math.log(1 - above ** (1 / n)) / mu
     assert sharding.slowest(((Dist.exponential(mu), 1),)) == Dist.exponential(mu)
 
 
@@ -247,3 +248,30 @@ def test_reads_past_a_cache_spread_evenly_writes_by_key():
     groups, lam = sharding.groups(KEYS, ALPHA, 4, 150.0, 0.0, 0.0, 100.0, reads_even=True)
     assert [g.share for g in groups] == pytest.approx(list(sharding.shares(KEYS, ALPHA, 4)))
     assert cache.zipf_popularity(KEYS, ALPHA).buckets[0][0] == 1  # the hottest key stands alone
+
+
+# -- the view ---------------------------------------------------------------------------------
+
+
+def test_the_view_prices_a_resharding_and_shows_each_shards_load():
+    sim = Simulation(site(200.0, duration=100))
+    primary = catalog.KINDS["primary"].sizes["S"].cost
+    move = preview(sim, shard(4))
+    assert move.allowed and move.cost_change == pytest.approx(3 * primary)
+    assert move.ready_in == move.outage == catalog.RESHARD_TICKS
+    assert move.out_of_service == SHARDS_SLOWED
+    offered = {m.action.value for m in node_moves(sim, "db-1") if m.action.setting == "shards"}
+    assert offered == set(catalog.SHARD_CHOICES) - {1}
+    locked = Simulation(site(10.0, unlocked=frozenset({"configure"})))
+    assert not [m for m in node_moves(locked, "db-1") if m.action.setting == "shards"]
+    sim.apply(shard(4))
+    sim.step()
+    node = site_view(sim).node("db-1")
+    assert node.shards == 4 and node.cost == pytest.approx(4 * primary)
+    assert node.resharding_until == catalog.RESHARD_TICKS
+    assert node.shard_loads == primary_tier(sim.last).shards and len(node.shard_loads) == 4
+    assert node.utilization == max(node.shard_loads)
+    # a resize of a sharded primary is priced for every shard
+    size_m = catalog.KINDS["primary"].sizes["M"].cost
+    resize = preview(sim, Action(0, "resize", target="db-1", size="M"))
+    assert resize.cost_change == pytest.approx(4 * (size_m - primary))

@@ -300,6 +300,8 @@ class ArchitectureMap(Widget, can_focus=True):
             if sized:
                 size = node.size if len(catalog.KINDS[node.kind].sizes) > 1 else ""
                 line.append(" " + size.ljust(size_width))
+            if node.shards > 1:  # a sharded primary: its bar is the hottest shard's load
+                line.append(f"{'x' if self.ascii else '×'}{node.shards}")
             if node.unit:  # a queue: its load
                 line.append(" ")
                 shown = node.utilization if node.state == HEALTHY else None
