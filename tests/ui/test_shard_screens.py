@@ -11,17 +11,11 @@ from game.engine import catalog
 from game.ui.app import MillionsApp
 from game.ui.screens.play import PlayScreen
 from game.ui.settings import AppSettings
-from game.ui.widgets import ArchitectureMap, Inspector
+from game.ui.widgets import ArchitectureMap
+
+from .test_moves_priced import _select
 
 BEYOND = load_pack(BUILTIN_PACKS / "beyond")
-
-
-async def _select(pilot, screen: PlayScreen, node_id: str) -> Inspector:
-    screen.selected = node_id
-    screen._draw_inspector()
-    for _ in range(3):
-        await pilot.pause()
-    return screen.query_one(Inspector)
 
 
 async def test_the_primary_is_sharded_from_its_inspector() -> None:
