@@ -28,10 +28,35 @@ from __future__ import annotations
 from functools import lru_cache
 
 from game.engine import catalog, shapes
+from game.engine.actions import Action
 from game.engine.latency import Dist
+from game.engine.scenario import Scenario, Settings
 from game.engine.tiers import Group, TierOutcome
+from game.engine.topology import Topology
 
 NAME = "primary"  # the sharded primary reports as the primary tier, its queues one per shard
+SLOWED = "shards slowed"  # what a resharding takes out of service: a share of every shard
+
+
+def moves(kind: str, settings: Settings, scenario: Scenario) -> list[Action]:
+    """The shard counts a primary is offered (catalog.SHARD_CHOICES), where the level unlocks
+    sharding and the store is relational: split into N, or merge back into one."""
+    if kind != "primary" or settings.store != "relational" or not scenario.allows("shards"):
+        return []
+    return [
+        Action(0, "configure", target="database", setting="shards", value=n)
+        for n in catalog.SHARD_CHOICES
+        if n != settings.shards
+    ]
+
+
+def priced(topology: Topology, shards: int, value: object) -> tuple[float, int, str]:
+    """A resharding's price: the change in cost per tick (a primary's for each shard added or
+    taken away), how long the keys move, and what it slows meanwhile."""
+    primary = topology.of_kind("primary")
+    each = primary[0].spec.cost if primary else 0.0
+    count = int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 1
+    return (count - shards) * each, catalog.RESHARD_TICKS, SLOWED
 
 
 def hot_share(keys: int, alpha: float, shards: int) -> float:

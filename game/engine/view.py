@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from game.engine import catalog, data_tier, jobs, sessions
+from game.engine import catalog, data_tier, jobs, sessions, sharding
 from game.engine.actions import Action, ScaleRule
 from game.engine.autoscale import RuleState
 from game.engine.report import TickReport, TierReport, Totals
@@ -50,7 +50,6 @@ TIERS_OF_KIND: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "replica": ("keyvalue", "replicas"),
     }
 )
-SHARDS_SLOWED = "shards slowed"  # a resharding: every shard serves at a share of its capacity
 WORKERS = "workers"  # the workers' load is the level's jobs, not a reported tier (JobsView)
 
 # What a component's capacity counts: requests, query units of database work, cache lookups.
@@ -92,6 +91,11 @@ class NodeView:
     shard_loads: tuple[float, ...] = ()  # a sharded primary: each shard's load, the hot first
     resharding_until: int | None = None  # a primary: keys move between shards until then
 
+    @property
+    def sized(self) -> str:
+        """Its size, with a sharded primary's count of shards: "L", "L×4"."""
+        return f"{self.size}×{self.shards}" if self.shards > 1 else self.size
+
 
 @dataclass(frozen=True, slots=True)
 class Advice:
@@ -111,8 +115,7 @@ class MovePreview:
     cost_change: float  # per tick, after the move minus before
     ready_in: int  # ticks until it takes effect (a new or resized server boots)
     outage: int  # ticks something is out of service because of it
-    out_of_service: str  # what: a component id, "the data tier", "writes" or SHARDS_SLOWED
-    # (every shard at catalog.RESHARD_CAPACITY_SHARE of its capacity); "" for nothing
+    out_of_service: str  # a component id, "the data tier", "writes", sharding.SLOWED; or ""
     locked: bool = False  # refused because this level does not unlock it (yet)
     each_added: float = 0.0  # a scale rule: what each server it adds costs per tick
 
@@ -291,21 +294,10 @@ def _node_view(
         cost=spec.cost * (sim.settings.shards if node.kind == "primary" else 1),
         keys=catalog.KINDS[node.kind].items.get(node.size),
         warming=sim.topology.warming(node.id),
-        **_shards(sim, node, tier if in_rotation else None),
+        shards=sim.settings.shards if node.kind == "primary" else 1,
+        shard_loads=tier.shards if in_rotation and tier is not None else (),  # a sharded primary
+        resharding_until=sim.resharding_until if node.kind == "primary" else None,
     )
-
-
-def _shards(sim: Simulation, node: Node, tier: TierReport | None) -> dict:
-    """A primary's shards: how many, each one's load in the last tick, a migration's end."""
-    if node.kind != "primary":
-        return {}
-    shards = sim.settings.shards
-    loads = tier.shards if tier is not None and tier.name == "primary" else ()
-    return {
-        "shards": shards,
-        "shard_loads": loads,
-        "resharding_until": sim.resharding_until,
-    }
 
 
 # -- moves ----------------------------------------------------------------------------------------
@@ -344,11 +336,8 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
             ready = outage = catalog.STORE_SWITCH_TICKS
             out = "the data tier"
     elif action.verb == "configure" and action.setting == "shards" and not refusal:
-        primary = sim.topology.of_kind("primary")
-        per_shard = primary[0].spec.cost if primary else 0.0
-        cost = (int(action.value) - sim.settings.shards) * per_shard  # type: ignore[arg-type]
-        ready = outage = catalog.RESHARD_TICKS
-        out = SHARDS_SLOWED
+        cost, outage, out = sharding.priced(sim.topology, sim.settings.shards, action.value)
+        ready = outage
     return MovePreview(
         dataclasses.replace(action, tick=0),
         refusal,
@@ -388,13 +377,7 @@ def node_moves(sim: Simulation, node_id: str) -> tuple[MovePreview, ...]:
     if node.kind == "replica":
         actions.append(Action(0, "promote", target=node.id))
     actions.extend(_setting_actions(node.kind, sim.settings))
-    relational = sim.settings.store == "relational"
-    if node.kind == "primary" and relational and sim.scenario.allows("shards"):
-        actions.extend(  # split the keys over N shards (or merge them back)
-            Action(0, "configure", target="database", setting="shards", value=n)
-            for n in catalog.SHARD_CHOICES
-            if n != sim.settings.shards
-        )
+    actions.extend(sharding.moves(node.kind, sim.settings, sim.scenario))
     if node.kind in catalog.RULE_POOLS and sim.scenario.allows("rule"):  # set, change, clear
         rule = sim.autoscale.rules.get(node.kind)
         actions.append(Action(0, "rule", kind=node.kind, rule=rule or ScaleRule()))

@@ -21,12 +21,12 @@ from types import MappingProxyType
 from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.metrics import METRICS
+from game.engine.sharding import SLOWED as SHARDS_SLOWED
 from game.engine.view import (
     JOBS,
     LOOKUPS,
     QUERY_UNITS,
     REQUESTS,
-    SHARDS_SLOWED,
     WORKERS,
     MovePreview,
     SiteView,

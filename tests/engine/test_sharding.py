@@ -18,7 +18,7 @@ from game.engine.latency import Dist
 from game.engine.scenario import Component, Scenario, Settings
 from game.engine.simulation import Simulation, run
 from game.engine.traffic import Mix, Traffic
-from game.engine.view import SHARDS_SLOWED, node_moves, preview, site_view
+from game.engine.view import node_moves, preview, site_view
 
 WRITES = Mix(static=0.0, read=0.0, write=1.0, join=0.0)
 KEYS, ALPHA = 10_000, 1.0
@@ -259,7 +259,7 @@ def test_the_view_prices_a_resharding_and_shows_each_shards_load():
     move = preview(sim, shard(4))
     assert move.allowed and move.cost_change == pytest.approx(3 * primary)
     assert move.ready_in == move.outage == catalog.RESHARD_TICKS
-    assert move.out_of_service == SHARDS_SLOWED
+    assert move.out_of_service == sharding.SLOWED
     offered = {m.action.value for m in node_moves(sim, "db-1") if m.action.setting == "shards"}
     assert offered == set(catalog.SHARD_CHOICES) - {1}
     locked = Simulation(site(10.0, unlocked=frozenset({"configure"})))
