@@ -150,8 +150,10 @@ class Settings:
         if not 1 <= self.shards <= catalog.MAX_SHARDS:
             raise ValueError(f"shards must be between 1 and {catalog.MAX_SHARDS}")
         if self.shards > 1 and self.store != "relational":
-            raise ValueError("only a relational primary is sharded: a key-value store spreads"
-                             " its keys over its nodes already")
+            raise ValueError(
+                "only a relational primary is sharded: a key-value store spreads its keys"
+                " over its nodes already"
+            )
 
 
 @dataclass(frozen=True, slots=True)
