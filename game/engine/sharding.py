@@ -38,15 +38,16 @@ NAME = "primary"  # the sharded primary reports as the primary tier, its queues 
 SLOWED = "shards slowed"  # what a resharding takes out of service: a share of every shard
 
 
-def moves(kind: str, settings: Settings, scenario: Scenario) -> list[Action]:
+def moves(kind: str, settings: Settings, scenario: Scenario, more: bool = False) -> list[Action]:
     """The shard counts a primary is offered (catalog.SHARD_CHOICES), where the level unlocks
-    sharding and the store is relational: split into N, or merge back into one."""
+    sharding and the store is relational: split into N, or merge back into one (`more`: only
+    the counts above the current one, the fewest first)."""
     if kind != "primary" or settings.store != "relational" or not scenario.allows("shards"):
         return []
     return [
         Action(0, "configure", target="database", setting="shards", value=n)
         for n in catalog.SHARD_CHOICES
-        if n != settings.shards
+        if n > settings.shards or (n != settings.shards and not more)
     ]
 
 

@@ -186,6 +186,8 @@ def advice_words(action: Action) -> str:
     """A remedy in a sentence: "add a web server", "resize box-1 to M"."""
     if action.verb == "add":
         return f"add {a_kind(action.kind)}"
+    if action.setting == "shards":
+        return f"shard the primary into {shards_words(action.value)}"
     return command(action)[0].lower() + command(action)[1:]
 
 

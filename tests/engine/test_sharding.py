@@ -275,3 +275,20 @@ def test_the_view_prices_a_resharding_and_shows_each_shards_load():
     size_m = catalog.KINDS["primary"].sizes["M"].cost
     resize = preview(sim, Action(0, "resize", target="db-1", size="M"))
     assert resize.cost_change == pytest.approx(4 * (size_m - primary))
+
+
+def test_a_saturated_primary_is_advised_to_shard_where_the_level_unlocks_it():
+    melting = site(400.0, duration=100)  # 800 units/s of writes on an S primary
+    sim = Simulation(melting)
+    sim.step()
+    advice = site_view(sim).advice
+    assert advice is not None and advice.tier == "primary"
+    assert advice.remedies[0] == shard(2)
+    sim.apply(shard(2))
+    while sim.resharding_until is not None:  # the keys move, then the next count is advised
+        sim.step()
+    sim.step()
+    assert site_view(sim).advice.remedies[0] == shard(4)
+    locked = Simulation(site(400.0, duration=5, unlocked=frozenset({"configure", "replica"})))
+    locked.step()
+    assert all(a.setting != "shards" for a in site_view(locked).advice.remedies)

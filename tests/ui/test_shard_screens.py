@@ -8,10 +8,13 @@ from textual.widgets import Button
 
 from game.content.packs import BUILTIN_PACKS, load_pack
 from game.engine import catalog
+from game.engine.actions import Action
+from game.engine.view import Advice
 from game.ui.app import MillionsApp
 from game.ui.screens.play import PlayScreen
 from game.ui.settings import AppSettings
 from game.ui.widgets import ArchitectureMap
+from game.ui.widgets.status import advice_text
 
 from .test_moves_priced import _select
 
@@ -52,3 +55,9 @@ async def test_the_primary_is_sharded_from_its_inspector() -> None:
         assert again.has_class("-refused") and "moving between shards" in str(again.tooltip)
         shown = screen.query_one(ArchitectureMap).render().plain
         assert "×4" in shown
+
+
+def test_the_status_line_advises_sharding_a_saturated_primary_in_words() -> None:
+    shard = Action(0, "configure", target="database", setting="shards", value=4)
+    text = advice_text(Advice("primary", 1.3, (shard,))).plain
+    assert "shard the primary into 4 shards" in text
