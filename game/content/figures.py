@@ -82,6 +82,12 @@ def rules_list() -> str:
         f" a round trip inside the data centre takes {1000 * c.HOP_S:g} ms.",
         f"- Changing the store engine migrates the data: the data tier is down for"
         f" {c.STORE_SWITCH_TICKS} s.",
+        f"- A relational primary may be split into up to {c.MAX_SHARDS} shards by a hash of the"
+        " key, each a primary of its size and price with its own queue; the shard of the"
+        " hottest key gets its share and an even part of the rest. Changing the count moves"
+        f" keys for {c.RESHARD_TICKS} s, with every shard at"
+        f" {100 * c.RESHARD_CAPACITY_SHARE:g}% of its capacity. A join asks every shard and"
+        " waits for the slowest.",
         f"- A job's time (a level's [jobs], at most {c.MAX_JOB_S:g} s) is its time on a size-"
         f"{c.JOB_SIZE} server; a web server doing it inside the request, or a worker, of a"
         " bigger size does it faster in proportion to its capacity. A full queue refuses new"

@@ -102,6 +102,7 @@ LESSON_MOVES: Mapping[str, tuple[Move, ...]] = MappingProxyType(
         "message-queue": (Move("add", "queue"), Move("add", "worker")),  # and workers to drain it
         "stateless-tier": (Move("add", "sessions"),),  # sessions out of the web servers
         "data-centers": (Move("add", "datacenter"),),  # the site again, in another region
+        "sharding": (Move("configure", "database", "shards"),),  # keys split over shards
     }
 )
 

@@ -50,6 +50,7 @@ _SETTING_VALUES = {
     "eviction": catalog.EVICTIONS,
     "invalidate_on_write": (True, False),
     "store": catalog.STORES,
+    "shards": catalog.SHARD_CHOICES,
     "shed": (True, False),
     "policy": catalog.RETRY_POLICIES,
     "budget": catalog.RETRY_BUDGET_CHOICES,
@@ -61,6 +62,7 @@ _SETTING_FIELDS = {
     "eviction": "eviction",
     "invalidate_on_write": "invalidate_on_write",
     "store": "store",
+    "shards": "shards",
     "shed": "shed",
 }
 
@@ -97,6 +99,8 @@ def vocabulary(scenario: Scenario, start: Sequence[Node]) -> tuple[Action, ...]:
             for setting in settings:
                 retries = scenario.settings.retries
                 if setting in _RETRY_SETTINGS and retries is None:
+                    continue
+                if setting == "shards" and not scenario.allows("shards"):
                     continue
                 if setting in ("policy", "budget"):
                     current = getattr(retries, setting)

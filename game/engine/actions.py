@@ -13,7 +13,7 @@ CONFIGURABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "balancer": ("algorithm", "shed"),
         "cache": ("ttl", "eviction", "invalidate_on_write"),
-        "database": ("store",),
+        "database": ("store", "shards"),
         "clients": ("policy", "budget"),  # a client update: how the level's clients retry
     }
 )

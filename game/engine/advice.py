@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from game.engine import catalog
+from game.engine import catalog, sharding
 from game.engine.actions import Action
 from game.engine.report import TierReport
 from game.engine.topology import BOOTING
@@ -46,7 +46,8 @@ class Advice:
 
 # The moves that relieve each tier, in the order they are suggested. "add" adds one more of a
 # kind; "front" adds one in front of the tier, only while the site has none; "bigger" resizes
-# the tier's smallest component one size up, only where nothing else is on offer.
+# the tier's smallest component one size up, only where nothing else is on offer; "shard"
+# splits the primary over more shards, where the level unlocks it.
 _REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "box": ("add:primary", "bigger"),
@@ -54,7 +55,7 @@ _REMEDIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "web": ("add:web", "front:balancer", "front:queue", "bigger"),
         "cache": ("add:cache",),
         "sessions": ("add:sessions", "bigger"),
-        "primary": ("add:replica", "front:cache", "bigger"),
+        "primary": ("shard", "add:replica", "front:cache", "bigger"),
         "replicas": ("add:replica", "front:cache", "bigger"),
         "keyvalue": ("add:replica", "front:cache"),
     }
@@ -88,6 +89,8 @@ def advice_for(sim: Simulation, tiers: Mapping[str, TierReport]) -> Advice | Non
 
 def _remedy(sim: Simulation, tier: str, remedy: str) -> Action | None:
     verb, _, kind = remedy.partition(":")
+    if verb == "shard":  # the next shard count on offer (refused where sharding is locked)
+        return next(iter(sharding.moves("primary", sim.settings, sim.scenario, more=True)), None)
     front = verb == "front"
     if verb in ("add", "front"):
         if front and sim.topology.of_kind(kind):

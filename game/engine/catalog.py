@@ -120,6 +120,13 @@ READ_UNITS = 1.0
 WRITE_UNITS = 2.0
 JOIN_UNITS = 4.0
 
+# Sharding (sharding.py): the relational primary's keys split by a hash of the key over N shards,
+# each a primary of the primary's size (so N times its price), each with its own queue.
+MAX_SHARDS = 8
+SHARD_CHOICES: tuple[int, ...] = (1, 2, 4, 8)  # the shard counts the inspector offers
+RESHARD_TICKS = 60  # changing the shard count migrates keys between shards for this long ...
+RESHARD_CAPACITY_SHARE = 0.5  # ... while every shard serves at this share of its capacity
+
 # Relational replication.
 REPLICA_APPLY_SHARE = 1.0  # a replica applies writes as fast as a primary of its size takes them
 REPLICATION_DELAY_S = 0.2  # ship-and-apply delay of one write when replicas keep up

@@ -28,6 +28,13 @@ def bring_up(topology: Topology, state: RunState, t: int) -> None:
         if node.kind == "primary" and not state.store_moved:
             state.store_moved = True
             state.events.log(t, "moved", node.id, f"the database moved off the box to {node.id}")
+    until = state.resharding_until
+    if until is not None and t >= until:
+        state.resharding_until = None
+        primary = topology.of_kind("primary")
+        name = primary[0].id if primary else ""
+        text = f"the keys have moved: {topology.shards} shards serve at full capacity"
+        state.events.log(t, "booted", name, text)
 
 
 def start_tick(topology: Topology, settings: Settings, state: RunState, t: int) -> None:

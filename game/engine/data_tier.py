@@ -9,7 +9,9 @@ each kind of request costs its own number of them.
 
 from __future__ import annotations
 
-from game.engine import catalog, shapes
+import dataclasses
+
+from game.engine import catalog, shapes, sharding
 from game.engine.latency import Dist
 from game.engine.replication import apply_rate
 from game.engine.tick import Tick
@@ -65,8 +67,7 @@ def serve(
         paths.add(tick, reads_tier, reads, joins, 0.0)
         _replicate(tick, replicas, reads_tier, reads, joins, write_grid)
         if primary_ok:
-            tier = _store_tier(tick, "primary", primaries, 0.0, 0.0, writes)
-            paths.add(tick, tier, 0.0, 0.0, writes)
+            tier = _primary(tick, primaries, 0.0, 0.0, writes, paths)
             replication.wrote(tier.served)
         else:
             tick.fail("primary_down", writes)
@@ -78,8 +79,7 @@ def serve(
         tick.serve("primary", [], 0.0)
         replication.wrote(0.0)
         return
-    tier = _store_tier(tick, "primary", primaries, reads, joins, writes)
-    paths.add(tick, tier, reads, joins, writes)
+    tier = _primary(tick, primaries, reads, joins, writes, paths)
     replication.wrote(tier.served * _part(writes, reads + joins + writes))
 
 
@@ -113,6 +113,37 @@ class _Paths:
         tick.path("read", tier.served * reads / lam, self.read_rtt, self.web, cache, tier.dist)
         tick.path("join", tier.served * joins / lam, self.one_hop, self.web, tier.dist)
         tick.path("write", tier.served * writes / lam, self.one_hop, self.web, tier.dist)
+
+
+def _primary(
+    tick: Tick, pool: Pool, reads: float, joins: float, writes: float, paths: _Paths
+) -> TierOutcome:
+    """The primary serves what reaches it, and its paths are recorded: one queue, or one per
+    shard where the primary is sharded (sharding.py)."""
+    shards = tick.settings.shards
+    if shards <= 1:
+        tier = _store_tier(tick, "primary", pool, reads, joins, writes)
+        paths.add(tick, tier, reads, joins, writes)
+        return tier
+    traffic = tick.traffic
+    capacity = sharding.shard_capacity(pool.nodes[0].size, tick.state.resharding_until is not None)
+    even = paths.cache is not None  # reads that missed a cache: the hot key is seldom among them
+    groups, lam = sharding.groups(
+        traffic.keys, traffic.zipf_alpha, shards, capacity, reads, joins, writes, even
+    )
+    tier = tick.serve(sharding.NAME, groups, lam, "primary")
+    loads = sharding.utilizations(groups, lam)
+    report = tick.tiers[-1]
+    tick.tiers[-1] = dataclasses.replace(report, utilization=max(loads), shards=loads)
+    if lam <= 0:
+        paths.add(tick, tier, reads, joins, writes)
+        return tier
+    served, dist, hop = tier.served, tier.dist, paths.one_hop
+    tick.path("read", served * reads / lam, paths.read_rtt, paths.web, paths.cache, dist)
+    tick.path("write", served * writes / lam, hop, paths.web, dist)
+    if joins > 0:  # a join asks every shard and waits for the slowest
+        tick.path("join", served * joins / lam, hop, paths.web, sharding.slowest_of(tier, shards))
+    return tier
 
 
 def _store_tier(

@@ -36,7 +36,7 @@ class MoveEffect:
     index: int  # its place among the run's moves
     action: Action
     outage: int  # ticks the move had something out of service
-    out_of_service: str  # what: a component id, "the data tier", "writes"; "" for nothing
+    out_of_service: str  # what: a component id, "the data tier", "writes", sharding.SLOWED; or ""
     failed: float  # requests failed from the move's tick through its outage, as played
     failed_without: float  # the same ticks, without the move
     scores_without: dict[str, float]

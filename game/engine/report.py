@@ -69,6 +69,8 @@ class TierReport:
     queued: float  # carried to the next tick
     utilization: float  # offered work / capacity, 0 when there is no capacity
     dist: Dist | None  # response time of a request it served this tick
+    shards: tuple[float, ...] = ()  # a sharded primary: each shard's load, the hot one first
+    # (utilization is then the hottest shard's)
 
     def percentile_ms(self, q: float) -> float | None:
         return None if self.dist is None else 1000.0 * self.dist.percentile(q)

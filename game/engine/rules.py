@@ -46,6 +46,9 @@ if TYPE_CHECKING:
         @property
         def jobs(self) -> Backlog: ...
 
+        @property
+        def resharding_until(self) -> int | None: ...
+
 
 def unneeded(scenario: Scenario, kind: str) -> str:
     """Why a level has no use for a component of `kind` ("" when it has): a queue and workers
@@ -105,6 +108,10 @@ def configured(settings: Settings, a: Action) -> Settings:
         return dataclasses.replace(settings, shed=value)
     if a.setting in ("policy", "budget"):
         return _client_update(settings, a.setting, value)
+    if a.setting == "shards":
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+            raise ValueError("shards takes a whole number of shards")
+        return dataclasses.replace(settings, shards=int(value))
     field = {"algorithm": "balancer", "eviction": "eviction", "store": "store"}[a.setting]
     return dataclasses.replace(settings, **{field: str(value)})
 
@@ -189,16 +196,27 @@ def _refuse_remove(site: Site, node: Node) -> str:
     return ""
 
 
+def _resharding(site: Site) -> str:
+    """Why the database takes no change now: keys are moving between shards ("" if not)."""
+    until = site.resharding_until
+    if until is None:
+        return ""
+    return f"keys are moving between shards until tick {until}"
+
+
 def _refuse_resize(site: Site, node: Node, size: str) -> str:
     spec = catalog.KINDS[node.kind]
+    if node.kind == "primary" and _resharding(site):
+        return _resharding(site)
     if len(spec.sizes) == 1:
         return f"a {spec.title.lower()} has one size"
     if size not in spec.sizes:
         return f"{node.kind} comes in sizes {', '.join(spec.sizes)}, not {size!r}"
     if size == node.size:
         return f"{node.id} is already size {size}"
+    copies = site.topology.shards if node.kind == "primary" else 1
     return _refuse_cost(
-        site, site.topology.price(node.kind, spec.sizes[size].cost - node.spec.cost)
+        site, site.topology.price(node.kind, (spec.sizes[size].cost - node.spec.cost) * copies)
     )
 
 
@@ -209,6 +227,8 @@ def _refuse_promote(site: Site, node: Node) -> str:
         return "the database still lives on the box: wait until the primary is up"
     if node.kind != "replica":
         return f"only a replica can be promoted, and {node.id} is a {node.kind}"
+    if _resharding(site):
+        return _resharding(site)
     if node.state != HEALTHY:
         return f"{node.id} is {node.state}"
     promotion = site.promotion
@@ -230,12 +250,20 @@ def _refuse_configure(site: Site, a: Action) -> str:
             return "the database lives on the box: add a database primary first"
         if site.promotion is not None:
             return "a promotion is under way"
+        if _resharding(site):
+            return _resharding(site)
+        if a.setting == "shards" and not site.scenario.allows("shards"):
+            return "sharding is not unlocked in this level"
     try:
         new = configured(site.settings, a)
     except (TypeError, ValueError, OverflowError) as error:
         return str(error)
     if new == site.settings:
         return "that is already the setting"
+    if new.shards != site.settings.shards:
+        primary = site.topology.of_kind("primary")
+        each = primary[0].spec.cost if primary else 0.0
+        return _refuse_cost(site, (new.shards - site.settings.shards) * each)
     return ""
 
 

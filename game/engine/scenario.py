@@ -31,6 +31,8 @@ ADDABLE = (
     "datacenter",
 )
 VERBS = ("add", "remove", "resize", "configure", "promote", "rule")
+# Settings a level unlocks by name beside `configure`: "shards" lets the primary be sharded.
+FEATURES = ("shards",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,7 @@ class Settings:
     shed: bool = False  # the balancer refuses what would wait past the timeout (with retries)
     retries: Retries | None = None  # how clients retry; None: they do not (a client update
     # changes it)
+    shards: int = 1  # the relational primary's keys split over this many shards (sharding.py)
 
     def __post_init__(self) -> None:
         if self.balancer not in catalog.BALANCER_ALGORITHMS:
@@ -144,6 +147,15 @@ class Settings:
             raise ValueError(f"ttl must be between 0 and {catalog.MAX_TTL_S:g} seconds")
         if self.store not in catalog.STORES:
             raise ValueError(f"store must be one of {catalog.STORES}")
+        if isinstance(self.shards, bool) or not isinstance(self.shards, int):
+            raise ValueError("shards takes a whole number of shards")
+        if not 1 <= self.shards <= catalog.MAX_SHARDS:
+            raise ValueError(f"shards must be between 1 and {catalog.MAX_SHARDS}")
+        if self.shards > 1 and self.store != "relational":
+            raise ValueError(
+                "only a relational primary is sharded: a key-value store spreads its keys"
+                " over its nodes already"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +218,7 @@ class Scenario:
         if self.budget is not None and not (math.isfinite(self.budget) and self.budget > 0):
             raise ValueError("budget must be a positive number per tick")
         if self.unlocked is not None:
-            unknown = self.unlocked - set(ADDABLE) - set(VERBS)
+            unknown = self.unlocked - set(ADDABLE) - set(VERBS) - set(FEATURES)
             if unknown:
                 raise ValueError(f"cannot unlock {sorted(unknown)}: not a component or action")
         if self.endless is None:

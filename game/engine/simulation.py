@@ -77,6 +77,7 @@ class Simulation:
         self.topology = Topology(self.seed, mtbf_scale, failures.kinds)
         for part in scenario.start:
             self.topology.add(part.kind, part.size, 0, part.id, ready=True)
+        self.topology.set_shards(self.settings.shards)
         self.state = RunState.start(scenario, bool(self.topology.of_kind("primary")))
         self.totals = Totals()
         self.last: TickReport | None = None
@@ -120,6 +121,11 @@ class Simulation:
     def logins(self) -> Logins:
         """Who holds the users' sessions and who is signed out (read-only use)."""
         return self.state.logins
+
+    @property
+    def resharding_until(self) -> int | None:
+        """The tick a migration of keys between shards ends, else None (read-only use)."""
+        return self.state.resharding_until
 
     @property
     def failover_until(self) -> int | None:
@@ -180,6 +186,9 @@ class Simulation:
                 for node in topology.of_kind(*DATA_KINDS):
                     topology.restart(node, self.tick, catalog.STORE_SWITCH_TICKS)
                 self.state.replication.restart()
+            if new.shards != self.settings.shards:  # keys move between the shards for a while
+                self.state.resharding_until = self.tick + catalog.RESHARD_TICKS
+                topology.set_shards(new.shards)
             self.settings = new
         elif a.verb == "rule":
             self.autoscale.set(a)

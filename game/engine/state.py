@@ -10,6 +10,7 @@ warming       the cache nodes refilling after a restart (warmup.Warming)
 retries       the clients' retries on their way, by tick ahead (retries.Schedule)
 jobs          the jobs waiting in the message queue (jobs.Backlog)
 logins        who holds the users' sessions, and who is signed out (sessions.Logins)
+resharding_until  the tick a migration of keys between shards ends (None: none under way)
 
 Latency shapes and hit ratios are not state: they are pure functions of their inputs,
 remembered by shapes.py.
@@ -62,6 +63,7 @@ class RunState:
     retries: Schedule = field(default_factory=Schedule)  # retries on their way
     jobs: Backlog = field(default_factory=Backlog)  # jobs waiting in the message queue
     logins: Logins = field(default_factory=Logins)  # sessions' holders, users signed out
+    resharding_until: int | None = None  # keys move between shards until then (sharding.py)
 
     @classmethod
     def start(cls, scenario: Scenario, has_primary: bool) -> RunState:

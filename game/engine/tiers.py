@@ -95,6 +95,7 @@ class TierOutcome:
     dist: Dist | None  # response time of what it served
     utilization: float
     wasted: float = 0.0  # served after the client had given up (counted in neither above)
+    dists: tuple[Dist | None, ...] = ()  # each group's response time (None: it served none)
 
 
 def serve(
@@ -113,10 +114,12 @@ def serve(
         return _serve_wasting(queues, groups, lam, timeout_s, client_timeout_s)
     served = dropped = queued = capacity = 0.0
     parts: list[tuple[float, Dist]] = []
+    dists: list[Dist | None] = []
     for g in groups:
         arriving = lam * g.share
         before = queues.get(g.key)
         full = g.servers * g.mu
+        dist: Dist | None
         if before or arriving >= _STEADY_LIMIT * full:
             step, dist = shapes.overloaded(before, arriving, g.servers, g.mu, timeout_s)
             queues.set(g.key, step.cohorts)
@@ -130,9 +133,12 @@ def serve(
         capacity += full
         if got > 0 and dist is not None:
             parts.append((got, dist))
+            dists.append(dist)
+        else:
+            dists.append(None)
     utilization = lam / capacity if capacity > 0 else 0.0
-    dist = parts[0][1] if len(parts) == 1 else _mixed(parts)
-    return TierOutcome(lam, served, dropped, queued, dist, utilization)
+    mixed = parts[0][1] if len(parts) == 1 else _mixed(parts)
+    return TierOutcome(lam, served, dropped, queued, mixed, utilization, 0.0, tuple(dists))
 
 
 def _serve_wasting(

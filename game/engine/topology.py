@@ -136,6 +136,7 @@ class Topology:
         self._pools: dict[str, Pool] = {}  # per kind, until one of that kind changes
         self._web_failures: list[Node] = []  # web servers that failed recently, for health checks
         self._cost: float | None = None
+        self.shards = 1  # the primary is this many shards, each paid for (sharding.py)
         self.cold_caches: dict[str, Node] = {}  # cache nodes refilling after a (re)start
         self.address_lost: int | None = None  # tick the balancer holding the address died
 
@@ -350,19 +351,31 @@ class Topology:
         """What the components cost per tick (remembered until one is added, removed or resized).
         A second data centre mirrors the others: each costs MIRROR_COST_SHARE of their cost."""
         if self._cost is None:
-            cost = sum(n.spec.cost for n in self.nodes.values() if n.kind != MIRROR)
             mirrors = sum(1 for n in self.nodes.values() if n.kind == MIRROR)
+            cost = self._site_cost()
             self._cost = cost * (1 + catalog.MIRROR_COST_SHARE * mirrors) if mirrors else cost
         return self._cost
+
+    def _site_cost(self) -> float:
+        """One data centre's components per tick, a sharded primary paid once per shard."""
+        return sum(
+            n.spec.cost * (self.shards if n.kind == "primary" else 1)
+            for n in self.nodes.values()
+            if n.kind != MIRROR
+        )
 
     def price(self, kind: str, cost: float) -> float:
         """What a component of `kind` whose own price is `cost` adds to the cost per tick: a
         mirror's share of the others, or its price in every data centre the site has."""
         mirrors = len(self.of_kind(MIRROR))
         if kind == MIRROR:
-            others = sum(n.spec.cost for n in self.nodes.values() if n.kind != MIRROR)
-            return others * catalog.MIRROR_COST_SHARE
+            return self._site_cost() * catalog.MIRROR_COST_SHARE
         return cost * (1 + catalog.MIRROR_COST_SHARE * mirrors) if mirrors else cost
+
+    def set_shards(self, shards: int) -> None:
+        """The primary is split into `shards` shards of its size: each one is paid for."""
+        self.shards = shards
+        self._cost = None
 
 
 class Stream:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from game.engine import catalog, data_tier, jobs, sessions
+from game.engine import catalog, data_tier, jobs, sessions, sharding
 from game.engine.actions import Action, ScaleRule
 from game.engine.advice import TIERS_OF_KIND, WORKERS, Advice, advice_for  # noqa: F401  (the screens' names)
 from game.engine.autoscale import RuleState
@@ -75,6 +75,14 @@ class NodeView:
     cost: float  # per tick
     keys: int | None = None  # a cache node: the keys it holds; a queue: the jobs it holds
     warming: bool = False  # a cache node refilling after a start
+    shards: int = 1  # a primary: how many shards its keys are split over (cost is for all)
+    shard_loads: tuple[float, ...] = ()  # a sharded primary: each shard's load, the hot first
+    resharding_until: int | None = None  # a primary: keys move between shards until then
+
+    @property
+    def sized(self) -> str:
+        """Its size, with a sharded primary's count of shards: "L", "L×4"."""
+        return f"{self.size}×{self.shards}" if self.shards > 1 else self.size
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +94,7 @@ class MovePreview:
     cost_change: float  # per tick, after the move minus before
     ready_in: int  # ticks until it takes effect (a new or resized server boots)
     outage: int  # ticks something is out of service because of it
-    out_of_service: str  # what: a component id, "the data tier" or "writes"; "" for nothing
+    out_of_service: str  # a component id, "the data tier", "writes", sharding.SLOWED; or ""
     locked: bool = False  # refused because this level does not unlock it (yet)
     each_added: float = 0.0  # a scale rule: what each server it adds costs per tick
 
@@ -264,9 +272,16 @@ def _node_view(
         capacity=full if in_rotation else 0.0,
         full_capacity=full,
         unit=unit,
-        cost=spec.cost if node.kind != MIRROR else sim.topology.price(MIRROR, 0.0),
+        cost=(
+            sim.topology.price(MIRROR, 0.0)
+            if node.kind == MIRROR
+            else spec.cost * (sim.settings.shards if node.kind == "primary" else 1)
+        ),
         keys=catalog.KINDS[node.kind].items.get(node.size),
         warming=sim.topology.warming(node.id),
+        shards=sim.settings.shards if node.kind == "primary" else 1,
+        shard_loads=tier.shards if in_rotation and tier is not None else (),  # a sharded primary
+        resharding_until=sim.resharding_until if node.kind == "primary" else None,
     )
 
 
@@ -288,14 +303,15 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
         cost = sim.topology.price(action.kind, size.cost) if size is not None else 0
         ready = spec.boot_ticks
     node = sim.topology.nodes.get(action.target)
+    copies = sim.topology.shards if node is not None and node.kind == "primary" else 1
     if node is not None and action.verb == "resize":
         spec = catalog.KINDS[node.kind]
         size = spec.sizes.get(action.size)
-        cost = sim.topology.price(node.kind, size.cost - node.spec.cost) if size is not None else 0
+        cost = sim.topology.price(node.kind, (size.cost - node.spec.cost) * copies) if size else 0
         ready = outage = spec.boot_ticks
         out = node.id
     elif node is not None and action.verb == "remove":
-        cost = -sim.topology.price(node.kind, node.spec.cost)
+        cost = -sim.topology.price(node.kind, node.spec.cost * copies)
         out = node.id
     elif node is not None and action.verb == "promote":
         ready = outage = catalog.PROMOTE_TICKS
@@ -304,6 +320,9 @@ def preview(sim: Simulation, action: Action) -> MovePreview:
         if action.value != sim.settings.store:
             ready = outage = catalog.STORE_SWITCH_TICKS
             out = "the data tier"
+    elif action.verb == "configure" and action.setting == "shards" and not refusal:
+        cost, outage, out = sharding.priced(sim.topology, sim.settings.shards, action.value)
+        ready = outage
     return MovePreview(
         dataclasses.replace(action, tick=0),
         refusal,
@@ -343,6 +362,7 @@ def node_moves(sim: Simulation, node_id: str) -> tuple[MovePreview, ...]:
     if node.kind == "replica":
         actions.append(Action(0, "promote", target=node.id))
     actions.extend(_setting_actions(node.kind, sim.settings))
+    actions.extend(sharding.moves(node.kind, sim.settings, sim.scenario))
     if node.kind in catalog.RULE_POOLS and sim.scenario.allows("rule"):  # set, change, clear
         rule = sim.autoscale.rules.get(node.kind)
         actions.append(Action(0, "rule", kind=node.kind, rule=rule or ScaleRule()))

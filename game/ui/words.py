@@ -21,7 +21,16 @@ from types import MappingProxyType
 from game.engine import catalog
 from game.engine.actions import Action
 from game.engine.metrics import METRICS
-from game.engine.view import JOBS, LOOKUPS, QUERY_UNITS, REQUESTS, WORKERS, MovePreview, SiteView
+from game.engine.sharding import SLOWED as SHARDS_SLOWED
+from game.engine.view import (
+    JOBS,
+    LOOKUPS,
+    QUERY_UNITS,
+    REQUESTS,
+    WORKERS,
+    MovePreview,
+    SiteView,
+)
 from game.ui import numbers
 
 # -- components ---------------------------------------------------------------------------------
@@ -105,6 +114,7 @@ SETTING: Mapping[str, str] = MappingProxyType(
         "shed": "load shedding",
         "policy": "retry policy",
         "budget": "retry budget",
+        "shards": "shards",
     }
 )
 VALUE: Mapping[str, str] = MappingProxyType(
@@ -134,7 +144,15 @@ def _setting_value(action: Action) -> str:
     """A configure move's value in words (a retry budget is a share, not seconds)."""
     if action.setting == "budget":
         return budget_words(action.value)
+    if action.setting == "shards":
+        return shards_words(action.value)
     return value_words(action.value)
+
+
+def shards_words(value: str | float | bool) -> str:
+    """A shard count: "4 shards", "1 shard"."""
+    count = int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+    return f"{count} shard{'' if count == 1 else 's'}"
 
 
 def budget_words(value: str | float | bool) -> str:
@@ -169,6 +187,8 @@ def advice_words(action: Action) -> str:
     """A remedy in a sentence: "add a web server", "resize box-1 to M"."""
     if action.verb == "add":
         return f"add {a_kind(action.kind)}"
+    if action.setting == "shards":
+        return f"shard the primary into {shards_words(action.value)}"
     return command(action)[0].lower() + command(action)[1:]
 
 
@@ -204,6 +224,9 @@ def label(move: MovePreview, view: SiteView | None = None) -> str:
         return f"client update: budget {shown}"
     if action.setting == "policy":
         return f"client update: {value_words(value)}"
+    if action.setting == "shards":
+        shards = shards_words(value)
+        return "back to one primary" if shards == "1 shard" else f"shard into {shards.split()[0]}"
     return f"switch to {value_words(value)} {SETTING.get(action.setting, action.setting)}"
 
 
@@ -233,6 +256,9 @@ def _outage(move: MovePreview, view: SiteView | None, named: bool) -> str:
     what = move.out_of_service
     if what == "writes":
         return f"writes fail for {seconds(move.outage)}"
+    if what == SHARDS_SLOWED:
+        share = numbers.percent(catalog.RESHARD_CAPACITY_SHARE)
+        return f"keys move {seconds(move.outage)}: shards at {share} capacity"
     node = view.node(what) if view is not None else None
     if what == "the data tier" or (named and node is not None and node.kind == "primary"):
         return f"{DATA_TIER} down {seconds(move.outage)}"
@@ -329,6 +355,8 @@ def move_id(action: Action) -> str:
         return f"{action.setting}-{float(action.value):g}".replace(".", "_")
     if action.setting == "invalidate_on_write":
         return "invalidate"
+    if action.setting == "shards":
+        return f"shards-{int(float(action.value))}"
     prefix = {"eviction": "evict"}.get(action.setting, action.setting)
     return f"{prefix}-{action.value}"
 

@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from game.content.visible import is_unsafe
 from game.engine import catalog
-from game.engine.scenario import ADDABLE, VERBS
+from game.engine.scenario import ADDABLE, FEATURES, VERBS
 
 # Bounds of a file, so that an untrusted one stays small and a run stays finite.
 MAX_LEVEL_BYTES = 256 * 1024
@@ -171,4 +171,4 @@ Stars = Annotated[int, Strict(), Field(ge=0, le=3)]
 KindName = Literal[tuple(catalog.KINDS)]  # type: ignore[valid-type]
 SizeName = Literal[catalog.SIZES]  # type: ignore[valid-type]
 AddableName = Literal[ADDABLE]  # type: ignore[valid-type]
-Unlockable = Literal[ADDABLE + VERBS]  # type: ignore[valid-type]
+Unlockable = Literal[ADDABLE + VERBS + FEATURES]  # type: ignore[valid-type]

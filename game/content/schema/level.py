@@ -94,6 +94,10 @@ class SettingsTable(FileModel):
         engine_default(Settings, "shed"),
         description="the balancer refuses what would wait past the timeout",
     )
+    shards: Annotated[int, Field(ge=1, le=catalog.MAX_SHARDS, strict=True)] = Field(
+        engine_default(Settings, "shards"),
+        description="the relational primary's keys split over this many shards",
+    )
 
 
 class MixTable(FileModel):

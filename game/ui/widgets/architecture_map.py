@@ -288,7 +288,7 @@ class ArchitectureMap(Widget, can_focus=True):
     def _node_cells(self, nodes: list[NodeView]) -> list[_Cell]:
         id_width = min(ID_WIDTH, max(Text(n.id).cell_len for n in nodes))
         sized = any(len(catalog.KINDS[n.kind].sizes) > 1 for n in nodes)
-        size_width = max(len(n.size) for n in nodes) if sized else 0
+        size_width = max(len(n.sized) for n in nodes) if sized else 0
         cells = []
         for node in nodes:
             look = states.node_look(node.state, node.utilization)
@@ -298,7 +298,7 @@ class ArchitectureMap(Widget, can_focus=True):
             name.truncate(id_width, overflow="ellipsis", pad=True)
             line.append_text(name)
             if sized:
-                size = node.size if len(catalog.KINDS[node.kind].sizes) > 1 else ""
+                size = node.sized if len(catalog.KINDS[node.kind].sizes) > 1 else ""
                 line.append(" " + size.ljust(size_width))
             if node.unit:  # a queue: its load
                 line.append(" ")

@@ -334,6 +334,9 @@ class Inspector(Widget):
             text.append(f"\nstore: {words.value_words(settings.store)}")
             if report is not None and report.replica_lag_s is not None:
                 text.append(f" · replica lag {report.replica_lag_s:.1f} s")
+            if node.kind == "primary" and (node.shards > 1 or node.resharding_until is not None):
+                text.append("\n")
+                text.append_text(shard_line(node))
         rule = view.rule(node.kind)
         if rule is not None:
             text.append("\n")
@@ -395,6 +398,21 @@ class Inspector(Widget):
             " · ".join(f"p{q} {numbers.millis(tier.percentile_ms(q / 100))}" for q in (50, 95, 99))
         )
         return text
+
+
+def shard_line(node: NodeView) -> Text:
+    """A sharded primary: "4 shards, each size S · load 92% hot, 41% 40% 40%", and a migration
+    under way ("keys moving until 03:10")."""
+    text = Text(f"{words.shards_words(node.shards)}, each size {node.size}")
+    loads = node.shard_loads
+    if loads:
+        text.append(" · load ")
+        text.append(f"{numbers.percent(loads[0])} hot", style=TITLE_STYLE)
+        if len(loads) > 1:
+            text.append(", " + " ".join(numbers.percent(x) for x in loads[1:]))
+    if node.resharding_until is not None:
+        text.append(f" · keys moving until {numbers.clock(node.resharding_until)}")
+    return text
 
 
 def _rule_line(state: RuleState, tick: int) -> Text:

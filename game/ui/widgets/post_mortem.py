@@ -22,6 +22,7 @@ from game.engine.actions import Action
 from game.engine.metrics import METRICS
 from game.engine.postmortem import MoveEffect, Postmortem
 from game.engine.scoring import Objectives
+from game.engine.sharding import SLOWED as SHARDS_SLOWED
 from game.ui.numbers import clock
 
 HEADING = "What each move did (each measured by playing the level again without it)"
@@ -77,6 +78,7 @@ def _effect(
         down = {
             "writes": "writes waited for the promotion",
             "the data tier": "the data tier was migrating",
+            SHARDS_SLOWED: "keys moved between the shards",
         }.get(what, f"{what} was restarting")
         text = Text(f"{_count(effect.failed)} requests failed", style="bold")
         text.append(f" in the {effect.outage} s {down}")
