@@ -166,6 +166,21 @@ def test_a_server_added_beside_a_mirror_costs_its_price_in_each_data_centre():
     assert preview(sim, move).cost_change == pytest.approx(price * (1 + catalog.MIRROR_COST_SHARE))
 
 
+def test_a_mirror_of_a_sharded_primary_pays_for_every_shard_again():
+    from game.engine.scenario import Settings
+
+    sharded = Simulation(site(MIRROR, settings=Settings(shards=2)))
+    primary = catalog.KINDS["primary"].sizes["M"].cost
+    web, balancer = catalog.KINDS["web"].sizes["S"].cost, catalog.KINDS["balancer"].sizes["S"].cost
+    own = balancer + 2 * web + 2 * primary  # one data centre, its primary in two shards
+    assert sharded.topology.cost_per_tick() == pytest.approx(own * (1 + catalog.MIRROR_COST_SHARE))
+    resize = Action(0, "resize", target="db-1", size="L")
+    step = catalog.KINDS["primary"].sizes["L"].cost - primary
+    assert preview(sharded, resize).cost_change == pytest.approx(
+        2 * step * (1 + catalog.MIRROR_COST_SHARE)
+    )
+
+
 def test_a_second_data_centre_is_refused_without_a_second_region_or_a_free_one():
     one = Simulation(site(regions=()))
     assert "one region" in one.refusal(Action(0, "add", kind="datacenter", size="S"))
