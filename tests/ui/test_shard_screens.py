@@ -4,6 +4,7 @@ show the shards and each one's load."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Button
 
 from game.content.packs import BUILTIN_PACKS, load_pack
@@ -61,3 +62,27 @@ def test_the_status_line_advises_sharding_a_saturated_primary_in_words() -> None
     shard = Action(0, "configure", target="database", setting="shards", value=4)
     text = advice_text(Advice("primary", 1.3, (shard,))).plain
     assert "shard the primary into 4 shards" in text
+
+
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_play_with_a_sharded_primary_selected(snap_compare, size):
+    """sharding after its reference split the primary into 4 and the keys have moved: the map
+    shows L×4 and the inspector each shard's load, the hot one first."""
+    level = BEYOND.level("sharding")
+    moves = level.reference.actions
+
+    async def run_before(pilot) -> None:
+        screen = PlayScreen(level, pilot.app.settings)
+        await pilot.app.push_screen(screen)
+        while screen.sim.tick < 200:
+            for action in moves:
+                if action.tick == screen.sim.tick:
+                    screen.apply(action)
+            screen.advance()
+        await _select(pilot, screen, "db-1")
+
+    app = MillionsApp(AppSettings.for_tests())
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
