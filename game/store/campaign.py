@@ -41,7 +41,7 @@ class Campaign:
 
     def is_unlocked(self, pack: Pack, level: PackLevel) -> bool:
         position = pack.levels.index(level)
-        if pack.root.resolve() in self._open:
+        if self._opened(pack):
             return True
         if position == 0:
             return self.pack_open(pack)
@@ -50,13 +50,20 @@ class Campaign:
 
     def pack_open(self, pack: Pack) -> bool:
         """A pack that follows another (`after` in pack.toml) opens once that pack's last level
-        is passed; one whose pack is not loaded, or that follows none, is open."""
+        is passed; one whose pack is not loaded, or that follows none, is open, and so is one
+        opened with all its levels (`millions --pack`)."""
+        if self._opened(pack):
+            return True
         after = pack.file.after
         first = next((p for p in self.packs if p.id == after), None)
         if first is None or first is pack:
             return True
         last = self.record(first, first.levels[-1])
         return last is not None and last.passed
+
+    def _opened(self, pack: Pack) -> bool:
+        """The pack's folder was given to open all its levels (for its author)."""
+        return pack.root.resolve() in self._open
 
     def teachers(self, pack: Pack) -> dict[str, tuple[int, PackLevel]]:
         """Each concept the pack teaches -> the number and level that first teaches it."""

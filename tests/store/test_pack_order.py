@@ -48,6 +48,17 @@ def test_a_following_pack_opens_once_the_last_level_before_it_is_passed(tmp_path
     assert campaign.is_unlocked(later, later.levels[0])
 
 
+def test_a_following_pack_opened_for_its_author_is_open_at_once(tmp_path: Path) -> None:
+    """`millions --pack PATH` opens all its levels: the list must not say it opens later."""
+    later_folder = _pack(tmp_path / "b", "later", "first")
+    folders = [_pack(tmp_path / "a", "first"), later_folder, _pack(tmp_path / "c", "also", "first")]
+    packs, _ = load_packs(folders)
+    later, also = (next(p for p in packs if p.id == i) for i in ("later", "also"))
+    campaign = Campaign(Store.in_memory(), packs, open_folders=[later_folder])
+    assert campaign.pack_open(later) and campaign.is_unlocked(later, later.levels[-1])
+    assert not campaign.pack_open(also)  # only the folder given opens
+
+
 def test_a_pack_following_a_pack_not_installed_is_open(tmp_path: Path) -> None:
     packs, _ = load_packs([_pack(tmp_path / "a", "later", after="nowhere")])
     [later] = packs
