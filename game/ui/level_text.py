@@ -14,7 +14,7 @@ from rich.text import Text
 from game.content.packs import Pack, PackLevel
 from game.engine.catalog import KINDS
 from game.engine.metrics import METRICS
-from game.engine.scenario import ADDABLE, VERBS
+from game.engine.scenario import ADDABLE, FEATURES, VERBS
 from game.engine.scoring import Objectives
 
 STAR_HEADINGS = ("pass", "★★", "★★★")
@@ -58,6 +58,9 @@ def concept_titles(pack: Pack, level: PackLevel) -> list[str]:
     return [pack.codex[c].title if c in pack.codex else c for c in level.file.concepts]
 
 
+FEATURE_WORDS: Mapping[str, str] = {"shards": "shard the primary"}  # scenario.FEATURES
+
+
 def unlocked_text(level: PackLevel) -> Text:
     """The components (by their catalog titles) and actions a level lets the player use."""
     unlocked = level.scenario.unlocked
@@ -65,6 +68,7 @@ def unlocked_text(level: PackLevel) -> Text:
         return Text("Every component and action.")
     kinds = [KINDS[name].title for name in ADDABLE if name in unlocked]
     verbs = [name for name in VERBS if name in unlocked]
+    verbs += [FEATURE_WORDS.get(name, name) for name in FEATURES if name in unlocked]
     text = Text()
     text.append("Components: ", style="bold")
     text.append(", ".join(kinds) or "none")

@@ -86,3 +86,10 @@ def test_play_with_a_sharded_primary_selected(snap_compare, size):
 
     app = MillionsApp(AppSettings.for_tests())
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_the_briefing_lists_sharding_among_the_moves_it_unlocks():
+    from game.ui.level_text import unlocked_text
+
+    assert "shard the primary" in unlocked_text(BEYOND.level("sharding")).plain
+    assert "shard" not in unlocked_text(BEYOND.level("queue-jobs")).plain
