@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from rich.style import Style
 from rich.text import Text
 
 from game.engine import catalog
@@ -24,9 +23,9 @@ from game.engine.topology import BOOTING, FAILED, HEALTHY
 from game.engine.view import NodeView, SiteView
 from game.ui import numbers
 from game.ui.widgets import states
+from game.ui.widgets.job_column import LABEL_STYLE
 
 TITLE = "data centres"
-LABEL_STYLE = Style(dim=True, italic=True)
 _STATE = {UP: HEALTHY, DOWN: FAILED, BUILDING: BOOTING}
 
 

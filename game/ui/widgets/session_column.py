@@ -14,18 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from rich.style import Style
 from rich.text import Text
 
 from game.engine.sessions import STORE
 from game.engine.topology import HEALTHY
 from game.engine.view import SiteView
 from game.ui import numbers
-from game.ui.widgets.job_column import Cells, PoolCells
+from game.ui.widgets.job_column import LABEL_STYLE, WARN_STYLE, Cells, PoolCells
 from game.ui.words import KIND_SHORT
 
-LABEL_STYLE = Style(dim=True, italic=True)
-WARN_STYLE = Style(color="#ff8c42", bold=True)
 STICKY = "sticky: in web memory"  # the sessions live in the web servers
 HELD = "held here"  # the sessions live in the store
 SIGNED_OUT = "signed out"  # after the share of session users signed out now
