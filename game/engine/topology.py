@@ -131,6 +131,7 @@ class Topology:
         self._order = 0
         self._layout: dict[tuple[str, ...], tuple[Node, ...]] = {}  # of_kind answers until a change
         self.healthy_sizes: dict[tuple[str, str], int] = {}  # (kind, size) -> healthy count
+        self._web_sizes: dict[tuple[str, str], int] = {}  # the web kinds' part of healthy_sizes
         self._healthy_web: tuple[tuple[tuple[str, str], int], ...] | None = None
         self._holder: tuple[Pool, Node | None] | None = None  # the address holder of a pool
         self._pools: dict[str, Pool] = {}  # per kind, until one of that kind changes
@@ -208,13 +209,20 @@ class Topology:
 
     def _set_state(self, node: Node, state: str, since: int, until: int) -> None:
         key = (node.kind, node.size)
+        sizes = self.healthy_sizes
+        web = node.kind in WEB_KINDS
         if node.state == HEALTHY and node.id in self.nodes:
-            self.healthy_sizes[key] -= 1
+            sizes[key] -= 1
+            if web:
+                self._web_sizes[key] -= 1
         node.state, node.since, node.until = state, since, until
         self._pools.pop(node.kind, None)
-        self._healthy_web = None
+        if web:
+            self._healthy_web = None
         if state == HEALTHY:
-            self.healthy_sizes[key] = self.healthy_sizes.get(key, 0) + 1
+            sizes[key] = sizes.get(key, 0) + 1
+            if web:
+                self._web_sizes[key] = self._web_sizes.get(key, 0) + 1
 
     # -- time -------------------------------------------------------------------------------
 
@@ -299,12 +307,10 @@ class Topology:
 
     def healthy_web(self) -> tuple[tuple[tuple[str, str], int], ...]:
         """((kind, size), healthy count) of the web kinds with a healthy server, in the order
-        of healthy_sizes (remembered until a node changes state)."""
+        of healthy_sizes (remembered until a web server changes state)."""
         found = self._healthy_web
         if found is None:
-            found = self._healthy_web = tuple(
-                (key, n) for key, n in self.healthy_sizes.items() if key[0] in WEB_KINDS and n > 0
-            )
+            found = self._healthy_web = tuple((key, n) for key, n in self._web_sizes.items() if n)
         return found
 
     def front_door(self, tick: int) -> str | None:
