@@ -84,6 +84,22 @@ async def test_a_narrow_post_mortem_wraps_each_move_under_its_words():
         assert re.match(r" +\d+:\d\d ", line) or line.startswith(" " * 7), line
 
 
+@pytest.mark.parametrize("width", [60, 80])
+async def test_a_narrow_post_mortem_never_breaks_a_score_across_lines(width):
+    screen, _, level, moves = await _results("bigger-box")
+    shown = _text(post_mortem_text(screen.post_mortem, level.scenario.objectives), width)
+    lines = shown.splitlines()
+    objectives = level.scenario.objectives
+    for effect in screen.post_mortem.effects:
+        for goal in objectives.goals:
+            metric = METRICS[goal.metric]
+            other, mine = metric.format_pair(
+                effect.scores_without[goal.metric], screen.post_mortem.scores[goal.metric]
+            )
+            piece = f"{metric.label(objectives.latency_percentile)} {other} (yours {mine})"
+            assert any(piece in line for line in lines), (piece, shown)
+
+
 async def test_par_s_moves_are_marked_where_par_did_better():
     screen, words, level, _ = await _results("bigger-box", plan=None)  # no moves: par is ahead
     assert "Par did better on" in words
@@ -122,6 +138,18 @@ async def test_a_first_run_has_no_spread_column_of_one_run():
         record = _text(app.screen.query_one("#record").content)
     assert "your first run" in record
     assert "1 run" not in record  # no column of one run's spread, all dashes
+
+
+async def test_a_failed_first_run_says_there_is_no_pass_yet():
+    app = MillionsApp(AppSettings.for_tests())
+    finish, _, _ = _finisher("bigger-box", plan=None)  # no moves: the level is failed
+    async with app.run_test(size=(120, 40)) as pilot:
+        await finish(pilot)
+        assert app.screen.result.stars == 0
+        record = _text(app.screen.query_one("#record").content)
+    rows = [line for line in record.splitlines() if line.startswith(("availability", "cost"))]
+    assert rows and all("no pass yet" in row for row in rows), record
+    assert " - " not in record
 
 
 @pytest.mark.parametrize(

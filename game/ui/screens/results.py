@@ -56,8 +56,10 @@ class ResultsScreen(Screen[None]):
         *,
         actions: tuple[Action, ...] = (),
         replay: SavedSolution | None = None,
+        speed: int | None = None,
     ) -> None:
         super().__init__()
+        self.speed = speed  # the speed the run was played at: a retry runs at it
         self.level = level
         self.result = result
         self.history = history
@@ -239,7 +241,8 @@ class ResultsScreen(Screen[None]):
             metric = goal.metric
             show = METRICS[metric].format
             best = record.best.get(metric)
-            best_text = Text(show(best) if best is not None else "-")
+            # the bests count passes only: before the first, there is none to show
+            best_text = Text(show(best)) if best is not None else Text("no pass yet", style="dim")
             values = [scores[metric] for _, scores in record.runs if metric in scores]
             mine = self.result.scores[metric]
             name = METRICS[metric].label(objectives.latency_percentile)
@@ -279,7 +282,7 @@ class ResultsScreen(Screen[None]):
         ways(self).next_level(*following)
 
     def action_retry(self) -> None:
-        ways(self).retry_level(self.level)
+        ways(self).retry_level(self.level, self.speed)
 
     def action_save_solution(self) -> None:
         """Keep this run's moves under a name, to replay, copy or export later."""

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -84,7 +85,6 @@ def _effect(
         text.append(f" in the {effect.outage} s {down}")
         text.append(f" (without the move: {_count(effect.failed_without)})", style="dim")
         moves.add_row("", text)
-    text = Text("without it: ")
     parts = []
     for goal in objectives.goals:
         metric = METRICS[goal.metric]
@@ -97,12 +97,42 @@ def _effect(
         part.append(shown_other, style=style)
         part.append(f" (yours {shown_mine})", style="dim")
         parts.append(part)
-    text.append_text(Text(" · ").join(parts))
-    moves.add_row("", text)
+    parts[0] = Text("without it: ").append_text(parts[0])
+    moves.add_row("", Flow(parts))
     if effect.refused_without:
         n = effect.refused_without
         refused = f"and {n} later move{'s' * (n != 1)} would have been refused without it"
         moves.add_row("", Text(refused, style="dim"))
+
+
+class Flow:
+    """Pieces of text laid out as words are: a piece that does not fit on the line goes whole to
+    the next one, so a number never breaks from its unit ("2,193 ms"); only a piece wider than
+    the whole line wraps inside."""
+
+    def __init__(self, pieces: list[Text], separator: str = " · ") -> None:
+        self.pieces = pieces
+        self.separator = separator
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        line = Text()
+        for piece in self.pieces:
+            if not line:
+                line.append_text(piece)
+            elif line.cell_len + len(self.separator) + piece.cell_len <= width:
+                line.append(self.separator)
+                line.append_text(piece)
+            else:
+                line.append(self.separator.rstrip())
+                yield line
+                line = piece.copy()
+        yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((p.cell_len for p in self.pieces), default=0)
+        whole = sum(p.cell_len for p in self.pieces) + len(self.separator) * (len(self.pieces) - 1)
+        return Measurement(min(widest, options.max_width), min(whole, options.max_width))
 
 
 def _move(action: Action) -> str:
