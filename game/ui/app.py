@@ -267,17 +267,21 @@ class MillionsApp(App[None]):
         history: list[TickReport],
         actions: tuple[Action, ...],
         replay: SavedSolution | None,
+        speed: int,
     ) -> None:
-        """The results take the finished play screen's place."""
+        """The results take the finished play screen's place (`speed`: the one it ran at)."""
         from game.ui.screens.results import ResultsScreen
 
-        self.switch_screen(ResultsScreen(level, result, history, actions=actions, replay=replay))
+        results = ResultsScreen(level, result, history, actions=actions, replay=replay, speed=speed)
+        self.switch_screen(results)
 
-    def retry_level(self, level: PackLevel) -> None:
-        """Play the level again, in the results' place."""
+    def retry_level(self, level: PackLevel, speed: int | None = None) -> None:
+        """Play the level again, in the results' place: running, at `speed` (the speed of the
+        run just over) or else the settings' speed."""
         from game.ui.screens.play import PlayScreen
 
-        self.switch_screen(PlayScreen(level, self.settings))
+        pace = Pace(speed, paused=False) if speed is not None else None
+        self.switch_screen(PlayScreen(level, self.settings, pace=pace))
 
     def next_level(self, pack: Pack, level: PackLevel) -> None:
         """A level's briefing, over the level list (not over the last briefing)."""

@@ -9,7 +9,8 @@ another; a screen reaches the app's ways with `ways(self)`.
     start_level(level, ...)        play it (afresh, resumed, or replaying a solution)
     level_over(level, result, ...) play is over: the results take its place
     next_level(pack, level)        from results: that level's briefing, over the level list
-    retry_level(level)             from results: play it again, in the results' place
+    retry_level(level, speed)      from results: play it again at the speed it was played at,
+                                   in the results' place
     back_to_levels()               from results: the level list
 
 The stack never holds more than the player can see: results replace play, and Next, Retry and
@@ -62,11 +63,12 @@ class Ways(Protocol):
         history: list[TickReport],
         actions: tuple[Action, ...],
         replay: SavedSolution | None,
+        speed: int,
     ) -> None: ...
 
     def next_level(self, pack: Pack, level: PackLevel) -> None: ...
 
-    def retry_level(self, level: PackLevel) -> None: ...
+    def retry_level(self, level: PackLevel, speed: int | None = None) -> None: ...
 
     def back_to_levels(self) -> Screen: ...
 

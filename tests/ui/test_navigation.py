@@ -103,6 +103,21 @@ async def test_retry_on_results_plays_the_level_again_in_its_place(app: Millions
         assert _stack(app) == [TitleScreen, LevelSelectScreen, BriefingScreen, PlayScreen]
 
 
+async def test_retry_plays_again_at_the_speed_the_run_was_played_at(app: MillionsApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "enter", "s")
+        play = app.screen
+        await pilot.press("f")  # faster than the settings' speed
+        await pilot.pause()
+        chosen = play.speed
+        assert chosen != app.settings.speed
+        await _finish(pilot, play)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen) and app.screen is not play
+        assert app.screen.speed == chosen
+
+
 async def _press_with_focus(pilot, screen: PlayScreen, focus, key: str) -> list[tuple[str, str]]:
     """Press `key` with `focus` focused; the refusals shown and the moves made since."""
     app = screen.app

@@ -337,7 +337,9 @@ class PlayScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         result = self.sim.result()
-        ways(self).level_over(self.level, result, self.history, tuple(self.actions), self.replay)
+        ways(self).level_over(
+            self.level, result, self.history, tuple(self.actions), self.replay, self.speed
+        )
 
     # -- moves ------------------------------------------------------------------------------
 
