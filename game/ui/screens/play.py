@@ -64,6 +64,7 @@ class PlayScreen(Screen[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall"), (TALLER, "-taller")]
     COMMANDS = Screen.COMMANDS | {BuildCommands, TimeCommands}
     BINDINGS = keys.bindings()
+    SANDBOX = False  # the sandbox screen's runs grade nothing (Simulation(sandbox=True))
 
     def __init__(
         self,
@@ -86,7 +87,7 @@ class PlayScreen(Screen[None]):
         self.key: str | None = None  # the store's name for the level; None: nothing is saved
         seed = resume.seed if resume else replay.seed if replay else None
         seed, self.seed_note = settings.seed_for(level.scenario, seed)
-        self.sim = Simulation(level.scenario, seed=seed)
+        self.sim = Simulation(level.scenario, seed=seed, sandbox=self.SANDBOX)
         self.view: SiteView = site_view(self.sim)
         self.selected: str | None = None
         self.add_size = "S"  # the size the add keys ask for

@@ -23,7 +23,6 @@ from textual.widgets import Static
 from game.content.packs import PackLevel
 from game.engine import sandbox, timeline
 from game.engine.actions import Action
-from game.engine.simulation import Simulation
 from game.ui.screens.play import PlayScreen
 from game.ui.settings import AppSettings
 
@@ -45,10 +44,10 @@ def sandbox_level(base: PackLevel) -> PackLevel:
 class SandboxScreen(PlayScreen):
     CSS_PATH = ["play.tcss", "sandbox.tcss"]
     BINDINGS = [*PlayScreen.BINDINGS, *SANDBOX_KEYS]
+    SANDBOX = True
 
     def __init__(self, level: PackLevel, settings: AppSettings, folder: Path | None) -> None:
         super().__init__(level, settings)
-        self.sim = Simulation(level.scenario, seed=self.sim.seed, sandbox=True)
         self.folder = folder  # where the timeline goes (None: the working folder)
 
     def compose(self) -> ComposeResult:
