@@ -449,6 +449,23 @@ def test_the_inspector_says_when_a_tier_has_no_server_and_the_log_stays_bounded(
     assert len(log.entries) == 50 and log.entries[-1].tick == 119
 
 
+def test_an_empty_event_log_says_what_will_show_there_until_the_first_event():
+    asyncio.run(_an_empty_event_log_says_what_will_show_there())
+
+
+async def _an_empty_event_log_says_what_will_show_there():
+    app = WidgetApp(EventLog())
+    async with app.run_test(size=(100, 10)) as pilot:
+        await pilot.pause()
+        log = app.query_one(EventLog)
+        shown = " ".join(strip.text for strip in log.lines)
+        assert "Nothing has happened yet" in shown
+        log.add([Event(3, "booted", "web-1", "web-1 is up")])
+        await pilot.pause()
+        shown = " ".join(strip.text for strip in log.lines)
+        assert "Nothing has happened yet" not in shown and "web-1 is up" in shown
+
+
 def test_the_inspector_gives_a_box_its_rate_with_the_database_on_it():
     sim = Simulation(level(parts("box"), rps=20))
     report = sim.step()

@@ -42,6 +42,10 @@ KIND_LOOK: Mapping[str, tuple[Style, Style]] = MappingProxyType(
     }
 )
 OTHER_LOOK = (Style(dim=True), Style())
+EMPTY = Text(
+    "Nothing has happened yet. Boots, failures, your moves and any refused move show here.",
+    style="dim",
+)
 TIME_STYLE = Style(dim=True)
 
 
@@ -78,10 +82,13 @@ class EventLog(RichLog):
         )
         self.entries: list[Event] = []  # what was written, bounded like the lines
         self._max_entries = max_lines
+        self.write(EMPTY)  # until the first event
 
     def add(self, events: Iterable[Event]) -> None:
         """Append these events (a TickReport's `events`) at the bottom."""
         for event in events:
+            if not self.entries:
+                self.clear()  # the words saying the log is empty
             self.entries.append(event)
             self.write(_row(event))
         del self.entries[: -self._max_entries]
