@@ -52,10 +52,12 @@ request: tests/model/test_lfu.py, tables from tests/model/lfu_reference.py.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 
 _NEWTON_STEPS = 200  # converges monotonically from below; this only bounds pathological inputs
 _REL_TOL = 1e-12
+_LOG_MAX_FLOAT = math.log(sys.float_info.max)
 _HELD_TOL = 1e-9  # relative error of the keys held at the solved residence: far below a hit
 
 
@@ -121,14 +123,20 @@ def expiring_lfu_hits(
         raise ValueError("expiring LFU needs reads > 0, capacity > 0 and a TTL > 0")
     if ttl_s == math.inf and not write_rps > 0:
         raise ValueError("entries that never expire nor are deleted: use in_cache_lfu_hits")
-    cycles = [_Cycle(n, q * read_rps, q * write_rps, ttl_s) for n, q in buckets if q > 0]
+    # a bucket read so rarely that its rate rounds to 0.0 is never read: it holds nothing
+    read = [q * read_rps > 0 for _, q in buckets]
+    cycles = [
+        _Cycle(n, q * read_rps, q * write_rps, ttl_s) for (n, q), r in zip(buckets, read) if r
+    ]
     residence = math.inf
     if sum(c.held(residence)[0] for c in cycles) > capacity:  # else the TTL binds alone
+        guess = capacity / read_rps
+        log_guess = math.log(guess) if guess < math.inf else math.log(capacity) - math.log(read_rps)
         residence = _solve_residence(
-            lambda d: sum(c.held(d)[0] for c in cycles), capacity, capacity / read_rps
+            lambda d: sum(c.held(d)[0] for c in cycles), capacity, log_guess
         )
     hits = iter([c.held(residence)[1] for c in cycles])
-    return [next(hits) if q > 0 else 0.0 for _, q in buckets]
+    return [next(hits) if r else 0.0 for r in read]
 
 
 class _Cycle:
@@ -168,15 +176,16 @@ def _e1(y: float) -> float:
     return -math.expm1(-y) / y if y > 0 else 1.0
 
 
-def _solve_residence(held, capacity: float, guess: float) -> float:
-    """The window residence D with held(D) = capacity; held rises with D from 0. Illinois false
-    position on log D after bracketing by factors of 4 from the guess."""
+def _solve_residence(held, capacity: float, log_guess: float) -> float:
+    """The window residence D with held(D) = capacity; held rises with D from 0 and passes
+    capacity before D = inf. Illinois false position on log D after bracketing by factors of 4
+    from the guess (its log: capacity / a rare read rate is more than a float holds)."""
     target = math.log(capacity)
 
     def excess(y: float) -> float:
-        return math.log(max(held(math.exp(y)), 1e-300)) - target
+        return math.log(max(held(_residence(y)), 1e-300)) - target
 
-    lo = hi = math.log(guess)
+    lo = hi = log_guess
     f_lo = f_hi = excess(lo)
     while f_lo > 0:
         hi, f_hi = lo, f_lo
@@ -190,10 +199,13 @@ def _solve_residence(held, capacity: float, guess: float) -> float:
     for _ in range(_NEWTON_STEPS):
         if f_hi - f_lo == 0:
             break
-        y = hi - f_hi * (hi - lo) / (f_hi - f_lo)
+        if math.isfinite(f_hi - f_lo):
+            y = hi - f_hi * (hi - lo) / (f_hi - f_lo)
+        else:  # an end where held is inf: halve the bracket instead
+            y = (lo + hi) / 2
         f = excess(y)
         if abs(f) < _HELD_TOL or hi - lo < 1e-12:
-            return math.exp(y)
+            return _residence(y)
         if f > 0:
             hi, f_hi = y, f
             if side == 1:
@@ -204,4 +216,9 @@ def _solve_residence(held, capacity: float, guess: float) -> float:
             if side == -1:
                 f_hi /= 2
             side = -1
-    return math.exp((lo + hi) / 2)
+    return _residence((lo + hi) / 2)
+
+
+def _residence(log_d: float) -> float:
+    """exp(log_d), and inf where that is more than a float holds."""
+    return math.exp(log_d) if log_d < _LOG_MAX_FLOAT else math.inf

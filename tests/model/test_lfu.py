@@ -171,3 +171,20 @@ def test_the_lfu_module_refuses_what_it_does_not_model():
     for call in bad_calls:
         with pytest.raises(ValueError):
             call()
+
+
+def test_a_bucket_read_too_rarely_for_a_float_hits_nothing_and_breaks_nothing():
+    """A key whose share of the reads is so small that its read rate rounds to 0.0 is never read
+    in the model: it holds no entry and hits nothing (it used to divide by its zero rate)."""
+    buckets = [(10.0, 0.05), (1000.0, 5e-4), (5.0, 5e-324)]  # 5e-324 * 0.01 reads/s is 0.0
+    hits = lfu.expiring_lfu_hits(buckets, 50.0, 0.01, 60.0, 0.001)
+    assert hits[2] == 0.0
+    assert hits[:2] == lfu.expiring_lfu_hits(buckets[:2], 50.0, 0.01, 60.0, 0.001)
+
+
+def test_reads_so_rare_that_capacity_over_reads_overflows_still_solve():
+    """capacity / read rate is the residence solve's first guess: at 1e-303 reads/s it is
+    inf, and bracketing from inf never ended (a run stopped there for good)."""
+    buckets = [(10.0, 0.5), (1000.0, 5e-4)]
+    hits = lfu.expiring_lfu_hits(buckets, 2e6, 1e-303, 1e9, 0.0)
+    assert all(0.0 <= h <= 1.0 for h in hits)
