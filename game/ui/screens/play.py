@@ -139,8 +139,8 @@ class PlayScreen(Screen[None]):
             if report.tick >= shown_from:
                 readings.record(site_view(sim))
 
-        level, sandbox = self.level.scenario, self.sim.sandbox
-        self.sim = resimulate(level, self.sim.seed, actions, tick, seen, sandbox=sandbox)
+        scenario = self.level.scenario
+        self.sim = resimulate(scenario, self.sim.seed, actions, tick, seen, sandbox=self.SANDBOX)
         events.extend(self.sim.take_events())
         self.query_one(EventLog).add(events[-LOG_SHOWN:])
 
@@ -214,9 +214,8 @@ class PlayScreen(Screen[None]):
         if self.selected is not None:
             self.select(None)
             return
-        was_paused = self.paused
-        where = f"tick {self.sim.tick}/{self.sim.scenario.duration}"
-        menu = PauseMenu(self.level.file.title, where)
+        was_paused, sim = self.paused, self.sim
+        menu = PauseMenu(self.level.file.title, f"tick {sim.tick}/{sim.scenario.duration}")
         self.app.push_screen(menu, lambda answer: self._answered(answer, was_paused))
 
     def _answered(self, answer: str | None, was_paused: bool) -> None:
@@ -337,10 +336,8 @@ class PlayScreen(Screen[None]):
     def _finish(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        result = self.sim.result()
-        ways(self).level_over(
-            self.level, result, self.history, tuple(self.actions), self.replay, self.speed
-        )
+        moves, result = tuple(self.actions), self.sim.result()
+        ways(self).level_over(self.level, result, self.history, moves, self.replay, self.speed)
 
     # -- moves ------------------------------------------------------------------------------
 
