@@ -9,10 +9,7 @@ from game.content.packs import BUILTIN_PACKS, load_pack
 from game.engine import catalog
 from game.engine.simulation import Simulation
 from game.engine.view import node_moves, site_view
-from game.ui.app import MillionsApp
-from game.ui.screens.play import PlayScreen
-from game.ui.settings import AppSettings
-from game.ui.widgets import ArchitectureMap, BuildBar, Inspector
+from game.ui.widgets import ArchitectureMap, Inspector
 from game.ui.widgets.datacenter_column import TITLE
 
 from .test_widgets import WidgetApp
@@ -86,22 +83,3 @@ def test_the_inspector_says_where_the_mirror_is_and_whom_it_serves():
     assert view.node("dc-1").cost == pytest.approx(
         sim.topology.cost_per_tick() * share / (1 + share)
     )
-
-
-async def test_the_build_bar_offers_a_data_centre_only_where_users_are_in_regions():
-    for pack, level_id, shown in ((BEYOND, "data-centers", True), (CORE, "launch-day", False)):
-        level = pack.level(level_id)
-        app = MillionsApp(AppSettings.for_tests())
-        async with app.run_test(size=(120, 40)) as pilot:
-            screen = PlayScreen(level, app.settings)
-            await app.push_screen(screen)
-            await pilot.pause()
-            bar = screen.query_one(BuildBar)
-            assert bar.query_one("#add-datacenter").display is shown, level_id
-            if shown:
-                await pilot.press("o")
-                await pilot.pause()
-                assert [n.kind for n in screen.sim.nodes()].count("datacenter") == 1
-                await pilot.click("#add-datacenter")  # every region has one now: refused
-                await pilot.pause()
-                assert [n.kind for n in screen.sim.nodes()].count("datacenter") == 1

@@ -11,13 +11,12 @@ from game.engine.view import node_moves, site_view
 from game.ui.app import MillionsApp
 from game.ui.screens.play import PlayScreen
 from game.ui.settings import AppSettings
-from game.ui.widgets import ArchitectureMap, BuildBar, Inspector
+from game.ui.widgets import ArchitectureMap, Inspector
 from game.ui.words import label
 
 from .test_widgets import WidgetApp
 
 BEYOND = load_pack(BUILTIN_PACKS / "beyond")
-CORE = load_pack(BUILTIN_PACKS / "core")
 SIZES = [(80, 24), (120, 40)]
 AFTER_THE_RUSH = 205  # the rush is over at 195: the workers are catching up
 
@@ -97,20 +96,3 @@ def test_the_inspector_reads_depth_age_and_prices_from_the_view():
     ]
     inspector.show(view.node("worker-1"), view, node_moves(sim, "worker-1"))
     assert f"{jobs.utilization:.0%} utilization" in inspector.facts.plain
-
-
-async def test_the_build_bar_offers_a_queue_and_workers_only_where_requests_carry_jobs():
-    for pack, level_id, shown in ((BEYOND, "queue-jobs", True), (CORE, "launch-day", False)):
-        level = pack.level(level_id)
-        app = MillionsApp(AppSettings.for_tests())
-        async with app.run_test(size=(120, 40)) as pilot:
-            screen = PlayScreen(level, app.settings)
-            await app.push_screen(screen)
-            await pilot.pause()
-            bar = screen.query_one(BuildBar)
-            for kind in ("queue", "worker"):
-                assert bar.query_one(f"#add-{kind}").display is shown, (level_id, kind)
-            if shown:
-                await pilot.press("u", "k")
-                await pilot.pause()
-                assert {n.kind for n in screen.sim.nodes()} >= {"queue", "worker"}

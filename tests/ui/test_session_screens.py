@@ -8,16 +8,12 @@ import pytest
 from game.content.packs import BUILTIN_PACKS, load_pack
 from game.engine.simulation import Simulation
 from game.engine.view import node_moves, site_view
-from game.ui.app import MillionsApp
-from game.ui.screens.play import PlayScreen
-from game.ui.settings import AppSettings
-from game.ui.widgets import ArchitectureMap, BuildBar, Inspector
+from game.ui.widgets import ArchitectureMap, Inspector
 from game.ui.widgets.session_column import HELD, SIGNED_OUT, STICKY
 
 from .test_widgets import WidgetApp
 
 BEYOND = load_pack(BUILTIN_PACKS / "beyond")
-CORE = load_pack(BUILTIN_PACKS / "core")
 SIZES = [(80, 24), (120, 40)]
 AFTER_THE_FIRST_LOSS = 160  # web-2 died at 150: sticky sessions have signed a quarter out
 
@@ -68,22 +64,3 @@ def test_the_inspector_says_what_the_store_holds():
     facts = inspector.facts.plain
     assert "holds 100% of the users' sessions" in facts
     assert "lookups/s" in facts
-
-
-async def test_the_build_bar_offers_a_session_store_only_where_users_sign_in():
-    for pack, level_id, shown in ((BEYOND, "stateless-tier", True), (CORE, "launch-day", False)):
-        level = pack.level(level_id)
-        app = MillionsApp(AppSettings.for_tests())
-        async with app.run_test(size=(120, 40)) as pilot:
-            screen = PlayScreen(level, app.settings)
-            await app.push_screen(screen)
-            await pilot.pause()
-            bar = screen.query_one(BuildBar)
-            assert bar.query_one("#add-sessions").display is shown, level_id
-            if shown:
-                await pilot.click("#add-sessions")
-                await pilot.pause()
-                assert [n.kind for n in screen.sim.nodes()].count("sessions") == 1
-                await pilot.press("e")
-                await pilot.pause()
-                assert [n.kind for n in screen.sim.nodes()].count("sessions") == 2
