@@ -12,6 +12,7 @@ from game.engine.view import node_moves, site_view
 from game.ui.widgets import ArchitectureMap, Inspector
 from game.ui.widgets.datacenter_column import TITLE
 
+from .reference_runs import played_to
 from .test_widgets import WidgetApp
 
 BEYOND = load_pack(BUILTIN_PACKS / "beyond")
@@ -24,15 +25,7 @@ US_MOVED = 490  # a TTL later: every user goes to eu
 
 def _sim(ticks: int, reference: bool = True) -> Simulation:
     """data-centers up to `ticks`, played with its reference or with no move at all."""
-    level = BEYOND.level("data-centers")
-    actions = next(s for s in level.solutions if s.name == "reference").actions
-    sim = Simulation(level.scenario)
-    while sim.tick < ticks:
-        for action in actions if reference else ():
-            if action.tick == sim.tick:
-                sim.apply(action)
-        sim.step()
-    return sim
+    return played_to(BEYOND.level("data-centers"), ticks, reference)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

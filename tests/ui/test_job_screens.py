@@ -14,6 +14,7 @@ from game.ui.settings import AppSettings
 from game.ui.widgets import ArchitectureMap, Inspector
 from game.ui.words import label
 
+from .reference_runs import played_to
 from .test_widgets import WidgetApp
 
 BEYOND = load_pack(BUILTIN_PACKS / "beyond")
@@ -46,14 +47,7 @@ def _playing(ticks: int):
 
 def _sim(ticks: int) -> Simulation:
     """queue-jobs played with its reference up to `ticks`."""
-    level, actions = _reference()
-    sim = Simulation(level.scenario)
-    while sim.tick < ticks:
-        for action in actions:
-            if action.tick == sim.tick:
-                sim.apply(action)
-        sim.step()
-    return sim
+    return played_to(BEYOND.level("queue-jobs"), ticks)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

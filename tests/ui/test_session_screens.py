@@ -11,6 +11,7 @@ from game.engine.view import node_moves, site_view
 from game.ui.widgets import ArchitectureMap, Inspector
 from game.ui.widgets.session_column import HELD, SIGNED_OUT, STICKY
 
+from .reference_runs import played_to
 from .test_widgets import WidgetApp
 
 BEYOND = load_pack(BUILTIN_PACKS / "beyond")
@@ -20,15 +21,7 @@ AFTER_THE_FIRST_LOSS = 160  # web-2 died at 150: sticky sessions have signed a q
 
 def _sim(ticks: int, reference: bool) -> Simulation:
     """stateless-tier up to `ticks`, played with its reference or with no move at all."""
-    level = BEYOND.level("stateless-tier")
-    actions = next(s for s in level.solutions if s.name == "reference").actions
-    sim = Simulation(level.scenario)
-    while sim.tick < ticks:
-        for action in actions if reference else ():
-            if action.tick == sim.tick:
-                sim.apply(action)
-        sim.step()
-    return sim
+    return played_to(BEYOND.level("stateless-tier"), ticks, reference)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
