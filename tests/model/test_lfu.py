@@ -182,9 +182,18 @@ def test_a_bucket_read_too_rarely_for_a_float_hits_nothing_and_breaks_nothing():
     assert hits[:2] == lfu.expiring_lfu_hits(buckets[:2], 50.0, 0.01, 60.0, 0.001)
 
 
-def test_reads_so_rare_that_capacity_over_reads_overflows_still_solve():
+def test_reads_so_rare_that_capacity_over_reads_overflows_still_solve(monkeypatch):
     """capacity / read rate is the residence solve's first guess: at 1e-303 reads/s it is
-    inf, and bracketing from inf never ended (a run stopped there for good)."""
+    inf, and bracketing from inf never ended (a run stopped there for good). Here a solve
+    that asks for far more than it needs fails instead of running on."""
+    held, asked = lfu._Cycle.held, []
+
+    def counted(cycle, d):
+        asked.append(d)
+        assert len(asked) < 100_000, "the residence solve does not end"
+        return held(cycle, d)
+
+    monkeypatch.setattr(lfu._Cycle, "held", counted)
     buckets = [(10.0, 0.5), (1000.0, 5e-4)]
     hits = lfu.expiring_lfu_hits(buckets, 2e6, 1e-303, 1e9, 0.0)
     assert all(0.0 <= h <= 1.0 for h in hits)
